@@ -1,0 +1,116 @@
+//! The vocabulary every layer shares: what kind of secret, how sure we are,
+//! where it was found, and the finding that the report prints.
+
+use serde::Serialize;
+
+/// What a secret is, as named in the JSON report (`kind`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    AccessToken,
+    WebhookSecret,
+    IdentitySecret,
+    ClientSecret,
+    ApiKey,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::AccessToken => "access_token",
+            Kind::WebhookSecret => "webhook_secret",
+            Kind::IdentitySecret => "identity_secret",
+            Kind::ClientSecret => "client_secret",
+            Kind::ApiKey => "api_key",
+        }
+    }
+
+    /// Human wording, for diagnostics and guidance.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Kind::AccessToken => "Intercom access token",
+            Kind::WebhookSecret => "Intercom webhook signing secret",
+            Kind::IdentitySecret => "Intercom identity verification secret",
+            Kind::ClientSecret => "Intercom OAuth client secret",
+            Kind::ApiKey => "Intercom API key",
+        }
+    }
+}
+
+/// How sure the detector is (`confidence` in the JSON report).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Confidence {
+    /// Only reported with `--strict`: documentation-example tokens.
+    Low,
+    Medium,
+    High,
+}
+
+impl Confidence {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Confidence::Low => "low",
+            Confidence::Medium => "medium",
+            Confidence::High => "high",
+        }
+    }
+}
+
+/// The commit a finding belongs to, when one is known.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommitMeta {
+    /// Full 40-hex object id.
+    pub id: String,
+    /// `Name <email>`.
+    pub author: String,
+    /// Author date, RFC 3339.
+    pub date: String,
+}
+
+/// How far the secret travelled: selects the rotation guidance variant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exposure {
+    /// In the index or a file on disk, not committed (scan, pre-commit).
+    Staged,
+    /// Committed locally, not yet on the server (pre-push, pre-receive).
+    Committed,
+    /// Already in published history (history sweep).
+    Published,
+}
+
+/// One secret occurrence, ready to be reported.
+#[derive(Debug, Clone)]
+pub struct Finding {
+    pub rule_id: &'static str,
+    pub kind: Kind,
+    pub confidence: Confidence,
+    /// Path relative to the repository root (or as given to `scan`); raw bytes
+    /// because git paths need not be UTF-8.
+    pub path: Vec<u8>,
+    /// 1-based; `None` for a binary blob.
+    pub line: Option<u32>,
+    /// 1-based, in characters of the line; `None` for a binary blob.
+    pub column: Option<u32>,
+    pub commit: Option<CommitMeta>,
+    /// sha256 hex of the canonical secret.
+    pub fingerprint: String,
+    /// The secret exactly as written in the blob. Never printed unless
+    /// `--show-secrets`: the report layer redacts it.
+    pub secret: Vec<u8>,
+    /// The whole line holding the secret (without its line ending), for the
+    /// human report; `None` for a binary blob. Contains the secret in full.
+    pub line_text: Option<Vec<u8>>,
+    /// Byte offset of the secret within `line_text`.
+    pub line_offset: usize,
+}
+
+/// Counters for the `stats` object of the report.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Stats {
+    pub blobs: u64,
+    pub bytes: u64,
+    pub elapsed_ms: u64,
+    /// Findings dropped by an `intercom-guard:allow` marker.
+    pub suppressed_inline: u64,
+}

@@ -1,0 +1,11 @@
+//! intercom-guard: keeps Intercom credentials out of git.
+//!
+//! Data flows one way: [`source`] → [`detect`] → [`policy`] → [`report`].
+//! The binary (`main.rs`, [`cli`]) only parses arguments and wires the layers.
+
+pub mod cli;
+pub mod detect;
+pub mod finding;
+pub mod policy;
+pub mod report;
+pub mod source;

@@ -1,0 +1,1 @@
+//! source layer (see ../shared/DESIGN.md).
