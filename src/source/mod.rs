@@ -1,1 +1,27 @@
-//! source layer (see ../shared/DESIGN.md).
+//! The source layer: where the bytes to scan come from.
+//!
+//! - [`files`]: paths and folders given to `scan` (honouring `.gitignore`),
+//!   and stdin.
+//! - [`staged`]: the staged change for `pre-commit` (index vs `HEAD`), read
+//!   through gix, never through a `git` subprocess.
+//!
+//! This layer knows nothing of patterns: it hands out blobs and their origin.
+
+pub mod files;
+pub mod staged;
+
+pub use files::{FileBlob, FilesError};
+pub use staged::{GitError, StagedChange, StagedEntry};
+
+/// Path bytes as the user or git wrote them; not lossy for non-UTF-8 names.
+pub(crate) fn path_bytes(path: &std::path::Path) -> Vec<u8> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        path.as_os_str().as_bytes().to_vec()
+    }
+    #[cfg(not(unix))]
+    {
+        path.to_string_lossy().into_owned().into_bytes()
+    }
+}
