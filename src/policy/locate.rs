@@ -1,0 +1,143 @@
+//! From a detector [`Match`] and where its blob came from to a reportable
+//! [`Finding`]: line and column (1-based), the line's text, the secret.
+//!
+//! Computed only for the matches, never for clean blobs. A binary blob (one
+//! holding a NUL byte) has no lines: `line`, `column` and `line_text` are
+//! `None`. The column counts characters when the line is UTF-8, else bytes.
+
+use crate::detect::Match;
+use crate::finding::{CommitMeta, Finding};
+
+/// Whether a blob is binary: it holds a NUL byte (git looks at the first
+/// 8000 bytes; we look at all of them, which only ever says "binary" more).
+pub fn is_binary(data: &[u8]) -> bool {
+    data.contains(&0)
+}
+
+/// Where a blob came from.
+#[derive(Debug, Clone, Copy)]
+pub struct Origin<'a> {
+    /// Path relative to the repository root, or as given to `scan`.
+    pub path: &'a [u8],
+    pub commit: Option<&'a CommitMeta>,
+}
+
+/// Turn the matches on one blob into findings, in the order given.
+pub fn findings(data: &[u8], matches: &[Match], origin: Origin<'_>) -> Vec<Finding> {
+    let binary = is_binary(data);
+    // Lines are counted incrementally: matches come ordered by `start`.
+    let mut cursor = 0usize;
+    let mut line_no = 1usize;
+    matches
+        .iter()
+        .map(|m| {
+            let end = m.end.min(data.len());
+            let start = m.start.min(end);
+            let (line, column, line_text, line_offset) = if binary {
+                (None, None, None, 0)
+            } else {
+                if start < cursor {
+                    cursor = 0;
+                    line_no = 1;
+                }
+                line_no += data[cursor..start].iter().filter(|&&b| b == b'\n').count();
+                cursor = start;
+                let (line_start, line_end) = super::line_bounds(data, start);
+                let text = super::trim_cr(&data[line_start..line_end]);
+                let prefix = &data[line_start..start];
+                let column = match std::str::from_utf8(text) {
+                    Ok(_) => {
+                        std::str::from_utf8(prefix).map_or(prefix.len(), |s| s.chars().count())
+                    }
+                    Err(_) => prefix.len(),
+                } + 1;
+                (
+                    Some(to_u32(line_no)),
+                    Some(to_u32(column)),
+                    Some(text.to_vec()),
+                    start - line_start,
+                )
+            };
+            Finding {
+                rule_id: m.rule_id,
+                kind: m.kind,
+                confidence: m.confidence,
+                path: origin.path.to_vec(),
+                line,
+                column,
+                commit: origin.commit.cloned(),
+                fingerprint: m.fingerprint.clone(),
+                secret: data[start..end].to_vec(),
+                line_text,
+                line_offset,
+            }
+        })
+        .collect()
+}
+
+fn to_u32(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::finding::{Confidence, Kind};
+
+    fn at(start: usize, end: usize) -> Match {
+        Match {
+            start,
+            end,
+            kind: Kind::AccessToken,
+            confidence: Confidence::High,
+            rule_id: "test",
+            fingerprint: "f".into(),
+        }
+    }
+
+    fn origin() -> Origin<'static> {
+        Origin {
+            path: b"a.txt",
+            commit: None,
+        }
+    }
+
+    #[test]
+    fn line_and_column_are_one_based() {
+        let data = b"first\nkey = SECRET\r\nx SECRET\n";
+        let f = findings(data, &[at(12, 18), at(22, 28)], origin());
+        assert_eq!((f[0].line, f[0].column), (Some(2), Some(7)));
+        assert_eq!(f[0].line_text.as_deref(), Some(&b"key = SECRET"[..]));
+        assert_eq!(f[0].line_offset, 6);
+        assert_eq!(f[0].secret, b"SECRET");
+        assert_eq!((f[1].line, f[1].column), (Some(3), Some(3)));
+    }
+
+    #[test]
+    fn unordered_matches_still_get_the_right_line() {
+        let data = b"a\nb SECRET\nc SECRET\n";
+        let f = findings(data, &[at(13, 19), at(4, 10)], origin());
+        assert_eq!(f[0].line, Some(3));
+        assert_eq!(f[1].line, Some(2));
+    }
+
+    #[test]
+    fn column_counts_characters_on_utf8_lines_and_bytes_otherwise() {
+        let data = "é = SECRET\n".as_bytes();
+        let f = findings(data, &[at(5, 11)], origin());
+        assert_eq!(f[0].column, Some(5));
+        let latin1 = b"\xe9 = SECRET\n";
+        let f = findings(latin1, &[at(4, 10)], origin());
+        assert_eq!(f[0].column, Some(5));
+        assert_eq!(f[0].line, Some(1));
+    }
+
+    #[test]
+    fn binary_blob_has_no_line() {
+        let data = b"\x00\x01 SECRET \x00";
+        let f = findings(data, &[at(3, 9)], origin());
+        assert_eq!((f[0].line, f[0].column), (None, None));
+        assert!(f[0].line_text.is_none());
+        assert_eq!(f[0].secret, b"SECRET");
+    }
+}
