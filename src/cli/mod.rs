@@ -1,1 +1,141 @@
-//! cli layer (see ../shared/DESIGN.md).
+//! The binary's glue: parse the command line, wire source → detect → policy
+//! → report for the chosen mode, and turn the outcome into an exit code.
+
+pub mod args;
+mod pre_commit;
+mod scan;
+
+use std::io::{self, IsTerminal, Write};
+
+pub use args::{Cli, ColorChoice, Command, CommonArgs};
+
+use crate::detect::{DetectOptions, Detector};
+use crate::finding::{Exposure, Finding, Stats};
+use crate::report::{self, Format, ReportOptions};
+use crate::source::{FilesError, GitError};
+
+/// Exit code when nothing was found.
+pub const EXIT_CLEAN: u8 = 0;
+/// Exit code when something was found: the hook blocks.
+pub const EXIT_FINDINGS: u8 = 1;
+/// Exit code for usage, configuration and git errors.
+pub const EXIT_ERROR: u8 = 2;
+
+/// Everything that ends a run with exit 2.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum CliError {
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Git(#[from] GitError),
+
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Files(#[from] FilesError),
+
+    #[error("{failed} of the inputs could not be read; the report above covers the others")]
+    #[diagnostic(
+        code(intercom_guard::scan::incomplete),
+        help("the errors are listed above; fix them or leave those paths out")
+    )]
+    Incomplete { failed: usize },
+
+    #[error("cannot write the report")]
+    #[diagnostic(code(intercom_guard::output))]
+    Output(#[source] io::Error),
+}
+
+/// Run the parsed command line; the exit code on success (0 or 1).
+pub fn run(cli: &Cli) -> Result<u8, CliError> {
+    match &cli.command {
+        Command::Scan { paths } => scan::run(paths, &cli.common),
+        Command::PreCommit => pre_commit::run(&cli.common),
+    }
+}
+
+/// Make miette render diagnostics on stderr in colour or not, per `--color`.
+pub fn install_diagnostic_hook(common: &CommonArgs) {
+    let color = stderr_color(common.color);
+    // Only fails if a hook is already installed, which keeps that one.
+    let _ = miette::set_hook(Box::new(move |_| {
+        Box::new(miette::MietteHandlerOpts::new().color(color).build())
+    }));
+}
+
+/// Print one diagnostic to stderr (soft errors that do not stop the run).
+pub fn print_diagnostic(err: impl miette::Diagnostic + Send + Sync + 'static) {
+    let _ = writeln!(io::stderr().lock(), "{:?}", miette::Report::new(err));
+}
+
+fn stderr_color(choice: ColorChoice) -> bool {
+    choice.enabled(
+        io::stderr().is_terminal(),
+        std::env::var_os("NO_COLOR").as_deref(),
+    )
+}
+
+fn stdout_color(choice: ColorChoice) -> bool {
+    choice.enabled(
+        io::stdout().is_terminal(),
+        std::env::var_os("NO_COLOR").as_deref(),
+    )
+}
+
+fn detector(common: &CommonArgs) -> Detector {
+    Detector::new(&DetectOptions {
+        strict: common.strict,
+        ..DetectOptions::default()
+    })
+}
+
+/// Where the report goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Sink {
+    Stdout,
+    Stderr,
+}
+
+/// Write the report and return the exit code for it. A closed stdout
+/// (`| head`) is not an error: the exit code still tells the outcome.
+fn finish(
+    findings: &[Finding],
+    stats: &Stats,
+    common: &CommonArgs,
+    sink: Sink,
+    exposure: Exposure,
+) -> Result<u8, CliError> {
+    let color = match (common.format, sink) {
+        (Format::Json, _) => false,
+        (Format::Human, Sink::Stdout) => stdout_color(common.color),
+        (Format::Human, Sink::Stderr) => stderr_color(common.color),
+    };
+    let opts = ReportOptions {
+        format: common.format,
+        show_secrets: common.show_secrets,
+        color,
+        quiet: common.quiet,
+        exposure,
+    };
+    let written = match sink {
+        Sink::Stdout => write_to(&mut io::stdout().lock(), findings, stats, &opts),
+        Sink::Stderr => write_to(&mut io::stderr().lock(), findings, stats, &opts),
+    };
+    match written {
+        Err(err) if err.kind() != io::ErrorKind::BrokenPipe => Err(CliError::Output(err)),
+        _ => Ok(report::exit_code(findings)),
+    }
+}
+
+fn write_to(
+    out: &mut dyn Write,
+    findings: &[Finding],
+    stats: &Stats,
+    opts: &ReportOptions,
+) -> io::Result<()> {
+    let mut out = io::BufWriter::new(out);
+    report::write_report(&mut out, findings, stats, opts)?;
+    out.flush()
+}
+
+fn elapsed_ms(started: std::time::Instant) -> u64 {
+    u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX)
+}
