@@ -120,6 +120,22 @@ fn secrets_of_every_length_stay_hidden() {
 }
 
 #[test]
+fn very_short_secrets_show_nothing() {
+    // Letters that appear nowhere else in the report.
+    let alphabet: Vec<char> = "αβγδεζηθικλμ".chars().collect();
+    for len in 1..8 {
+        let secret: String = alphabet[..len].iter().collect();
+        let text = render(
+            &[line_finding("a.env", 1, &secret)],
+            &stats(),
+            &opts(Exposure::Staged),
+        );
+        assert!(!text.contains(alphabet[0]), "len {len}: {text}");
+        assert!(text.contains("const token = \"…\""), "len {len}: {text}");
+    }
+}
+
+#[test]
 fn show_secrets_shows_them() {
     let mut options = opts(Exposure::Staged);
     options.show_secrets = true;
@@ -245,4 +261,28 @@ fn sample() {
     let mut options = opts(Exposure::Committed);
     options.color = std::env::var_os("COLOR").is_some();
     print!("{}", render(&findings, &stats(), &options));
+}
+
+#[test]
+fn tabs_and_long_lines_keep_the_label_under_the_secret() {
+    let mut tabbed = line_finding("a.env", 2, TOKEN);
+    let line = format!("\tTOKEN=\t{TOKEN}");
+    tabbed.line_offset = line.find(TOKEN).unwrap();
+    tabbed.column = Some(9);
+    tabbed.line_text = Some(line.into_bytes());
+    let mut long = line_finding("dist/app.min.js", 1, TOKEN);
+    let line = format!("{}{TOKEN}{}", "var a=1;".repeat(500), "b();".repeat(500));
+    long.line_offset = 4000;
+    long.column = Some(4001);
+    long.line_text = Some(line.into_bytes());
+    let text = render(&[tabbed, long], &stats(), &opts(Exposure::Staged));
+    if std::env::var_os("SHOW").is_some() {
+        print!("{text}");
+    }
+    assert!(text.contains("[a.env:2:9]"), "{text}");
+    assert!(text.contains("[dist/app.min.js:1:4001]"), "{text}");
+    assert!(text.contains("│ …var a=1;"), "{text}");
+    assert!(text.contains("b();…"), "{text}");
+    assert!(text.lines().all(|l| l.chars().count() <= 130), "{text}");
+    assert!(!text.contains(TOKEN));
 }

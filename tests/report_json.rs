@@ -173,3 +173,21 @@ fn no_findings_is_still_a_document() {
     assert_eq!(exit_code(&[]), 0);
     assert_eq!(exit_code(&[line_finding()]), 1);
 }
+
+#[test]
+fn redacted_field_never_holds_the_secret() {
+    let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    for len in 1..=80 {
+        let secret: String = (0..len)
+            .map(|i| alphabet[(i * 13 + 1) % alphabet.len()] as char)
+            .collect();
+        let mut finding = line_finding();
+        finding.secret = secret.clone().into_bytes();
+        let doc: Value = serde_json::from_str(&render(&[finding], false)).unwrap();
+        let redacted = doc["findings"][0]["redacted"].as_str().unwrap();
+        assert!(!redacted.contains(&secret), "len {len}: {redacted}");
+        assert!(redacted.contains('…'), "len {len}: {redacted}");
+        let shown = redacted.chars().filter(|&c| c != '…').count();
+        assert!(shown * 2 <= len, "len {len} shows {shown}: {redacted}");
+    }
+}

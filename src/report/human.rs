@@ -20,9 +20,9 @@ use crate::finding::{Finding, Kind, Stats};
 /// fingerprints and commands stay whole for copying.
 const WIDTH: usize = 100;
 /// A line longer than this (in characters) is cut to a window around the secret.
-const MAX_LINE: usize = 160;
+const MAX_LINE: usize = 120;
 /// Characters kept on each side of the secret in a cut line.
-const WINDOW: usize = 60;
+const WINDOW: usize = 40;
 /// Characters of a commit id shown.
 const SHORT_COMMIT: usize = 12;
 
