@@ -52,7 +52,10 @@ fn staged(out: &mut String, kind: Kind, what: &str, files: &str, paths: &str) ->
         out,
         "{what} in {files}, not committed yet: keep it out of the commit."
     )?;
-    writeln!(out, "  1. Unstage it:  git restore --staged {paths}")?;
+    writeln!(
+        out,
+        "  1. Unstage it if it is staged:  git restore --staged {paths}"
+    )?;
     move_to_env(out, "  2. ")?;
     writeln!(
         out,
