@@ -2,6 +2,15 @@
 //! validators. `&[u8]` in, [`Match`]es out. No I/O, and no allocation on the
 //! path where nothing matched.
 
+mod b64;
+mod names;
+mod token;
+mod value;
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use base64::Engine as _;
+use sha2::{Digest, Sha256};
+
 use crate::finding::{Confidence, Kind};
 
 /// What the engine is tuned with (from the config file and flags).
@@ -9,7 +18,7 @@ use crate::finding::{Confidence, Kind};
 pub struct DetectOptions {
     /// Also report short, documentation-example tokens (confidence `low`).
     pub strict: bool,
-    /// Minimum Shannon entropy (bits per character) of a named secret's value.
+    /// Minimum Shannon entropy (bits per character) of a secret's value.
     pub min_entropy: f64,
     /// More secret variable names, matched in the same syntaxes as the built-in ones.
     pub extra_names: Vec<String>,
@@ -38,20 +47,200 @@ pub struct Match {
     pub fingerprint: String,
 }
 
+/// What an automaton pattern stands for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Pattern {
+    /// `dG9rO`: the start of a token.
+    Token,
+    /// A token encoded once more; the inner token's 4-character group starts
+    /// this many bytes before the hit.
+    Wrapped(usize),
+    /// `tok:` as debug logs print a decoded token.
+    Decoded,
+    /// `intercom` inside a secret name.
+    Name,
+    /// The first word of a configured extra secret name.
+    Extra,
+}
+
 /// The compiled engine. Build once, share across threads.
 #[derive(Debug, Clone)]
 pub struct Detector {
+    automaton: AhoCorasick,
+    patterns: Vec<Pattern>,
+    extra_names: Vec<Vec<u8>>,
     opts: DetectOptions,
+}
+
+/// Rule ids, as they appear in reports.
+pub const RULE_TOKEN: &str = "intercom-access-token";
+pub const RULE_TOKEN_BASE64: &str = "intercom-access-token-base64";
+pub const RULE_TOKEN_DECODED: &str = "intercom-access-token-decoded";
+
+fn named_rule(kind: Kind) -> &'static str {
+    match kind {
+        Kind::AccessToken => "intercom-access-token-named",
+        Kind::WebhookSecret => "intercom-webhook-secret",
+        Kind::IdentitySecret => "intercom-identity-secret",
+        Kind::ClientSecret => "intercom-client-secret",
+        Kind::ApiKey => "intercom-api-key",
+    }
 }
 
 impl Detector {
     pub fn new(opts: &DetectOptions) -> Detector {
-        Detector { opts: opts.clone() }
+        let mut literals: Vec<Vec<u8>> = Vec::new();
+        let mut patterns = Vec::new();
+        let mut add = |lit: &[u8], p: Pattern| {
+            literals.push(lit.to_vec());
+            patterns.push(p);
+        };
+        add(b"dG9rO", Pattern::Token);
+        add(b"ZEc5ck", Pattern::Wrapped(0));
+        add(b"RHOXJP", Pattern::Wrapped(2));
+        add(b"kRzlyT", Pattern::Wrapped(3));
+        add(b"tok:", Pattern::Decoded);
+        add(b"intercom", Pattern::Name);
+        // Extra names are matched by their first word, then compared whole
+        // (normalized) by the name parser, so every spelling is found.
+        let extra_names: Vec<Vec<u8>> = opts
+            .extra_names
+            .iter()
+            .map(|n| names::normalize(n.as_bytes()))
+            .filter(|n| !n.is_empty())
+            .collect();
+        let mut first_words: Vec<String> = opts
+            .extra_names
+            .iter()
+            .filter_map(|n| names::words(n.as_bytes()).into_iter().next())
+            .filter(|w| w != "intercom")
+            .collect();
+        first_words.sort();
+        first_words.dedup();
+        for w in &first_words {
+            add(w.as_bytes(), Pattern::Extra);
+        }
+        let automaton = AhoCorasickBuilder::new()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::Standard)
+            .build(&literals)
+            .expect("a handful of short literals always builds");
+        Detector {
+            automaton,
+            patterns,
+            extra_names,
+            opts: opts.clone(),
+        }
     }
 
     /// Every secret in `hay`, ordered by `start`.
     pub fn find(&self, hay: &[u8]) -> Vec<Match> {
-        let _ = (&self.opts, hay);
-        Vec::new()
+        let mut tokens: Vec<(token::TokenHit, &'static str)> = Vec::new();
+        let mut assignments: Vec<names::Assignment> = Vec::new();
+        let min_entropy = self.opts.min_entropy;
+        let mut covered_until = 0;
+        for m in self.automaton.find_iter(hay) {
+            let (s, e) = (m.start(), m.end());
+            let pattern = self.patterns[m.pattern().as_usize()];
+            if s < covered_until && pattern != Pattern::Name {
+                continue;
+            }
+            // Token prefixes are case-sensitive; the automaton is not.
+            let exact = |lit: &[u8]| &hay[s..e] == lit;
+            let hit = match pattern {
+                Pattern::Token if exact(b"dG9rO") => {
+                    token::plain(hay, s, min_entropy).map(|t| (t, RULE_TOKEN))
+                }
+                Pattern::Wrapped(back) if exact(wrapped_literal(back)) => {
+                    token::wrapped(hay, s, back, min_entropy).map(|t| (t, RULE_TOKEN_BASE64))
+                }
+                Pattern::Decoded if exact(b"tok:") => {
+                    token::decoded_form(hay, s).map(|t| (t, RULE_TOKEN_DECODED))
+                }
+                Pattern::Name | Pattern::Extra => {
+                    names::at_name(hay, s, e, &self.extra_names, &mut assignments);
+                    None
+                }
+                _ => None,
+            };
+            if let Some((t, rule)) = hit {
+                covered_until = t.end;
+                tokens.push((t, rule));
+            }
+        }
+        if tokens.is_empty() && assignments.is_empty() {
+            return Vec::new();
+        }
+        self.merge(hay, tokens, assignments)
     }
+
+    /// One secret occurrence, one finding: a token assigned to a name takes
+    /// the name's kind when the name says more; a named value that is a
+    /// token (or starts like one) is judged by structure alone.
+    fn merge(
+        &self,
+        hay: &[u8],
+        tokens: Vec<(token::TokenHit, &'static str)>,
+        mut assignments: Vec<names::Assignment>,
+    ) -> Vec<Match> {
+        assignments.sort_by_key(|a| (a.start, a.end));
+        assignments.dedup_by_key(|a| (a.start, a.end));
+        let overlaps = |a: &names::Assignment, s: usize, e: usize| a.start < e && s < a.end;
+        let mut out = Vec::new();
+        for (t, rule) in &tokens {
+            if t.confidence == Confidence::Low && !self.opts.strict {
+                continue;
+            }
+            let kind = assignments
+                .iter()
+                .find(|a| overlaps(a, t.start, t.end))
+                .map_or(Kind::AccessToken, |a| a.kind);
+            let canonical = base64::engine::general_purpose::STANDARD.encode(&t.decoded);
+            out.push(Match {
+                start: t.start,
+                end: t.end,
+                kind,
+                confidence: t.confidence,
+                rule_id: rule,
+                fingerprint: fingerprint(canonical.as_bytes()),
+            });
+        }
+        for a in &assignments {
+            let v = &hay[a.start..a.end];
+            if v.starts_with(b"dG9rO") || tokens.iter().any(|(t, _)| overlaps(a, t.start, t.end)) {
+                continue;
+            }
+            if let Some(confidence) = names::judge_value(v, self.opts.min_entropy) {
+                out.push(Match {
+                    start: a.start,
+                    end: a.end,
+                    kind: a.kind,
+                    confidence,
+                    rule_id: named_rule(a.kind),
+                    fingerprint: fingerprint(v),
+                });
+            }
+        }
+        out.sort_by_key(|m| (m.start, m.end));
+        out
+    }
+}
+
+fn wrapped_literal(back: usize) -> &'static [u8] {
+    match back {
+        0 => b"ZEc5ck",
+        2 => b"RHOXJP",
+        _ => b"kRzlyT",
+    }
+}
+
+/// sha256 hex of a canonical secret.
+pub fn fingerprint(canonical: &[u8]) -> String {
+    let digest = Sha256::digest(canonical);
+    let mut hex = String::with_capacity(64);
+    for b in digest.iter() {
+        hex.push(char::from_digit(u32::from(b >> 4), 16).unwrap_or('0'));
+        hex.push(char::from_digit(u32::from(b & 0xf), 16).unwrap_or('0'));
+    }
+    hex
 }

@@ -1,0 +1,635 @@
+//! Secrets by name: a literal assigned to an Intercom secret name, in the
+//! syntaxes of .env, shell, YAML, JSON, TOML, INI, properties, XML,
+//! Dockerfile, Terraform and code, plus `name:`/`value:` pairs on consecutive
+//! lines and keys nested under an `intercom` section.
+
+use super::value;
+use crate::finding::{Confidence, Kind};
+
+/// How far the parser looks around a name, in bytes.
+const NAME_WINDOW: usize = 128;
+const VALUE_WINDOW: usize = 1024;
+const SECTION_WINDOW: usize = 4096;
+
+/// A value assigned to a secret name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Assignment {
+    /// Byte range of the value, inside its quotes.
+    pub(crate) start: usize,
+    pub(crate) end: usize,
+    pub(crate) kind: Kind,
+}
+
+#[inline]
+fn is_name_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-')
+}
+
+/// Splits an identifier into lowercase words: at separators and at camelCase
+/// boundaries (`intercomAPIKey` → intercom, api, key).
+pub(crate) fn words(name: &[u8]) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    for (i, &b) in name.iter().enumerate() {
+        if !b.is_ascii_alphanumeric() {
+            if !cur.is_empty() {
+                out.push(std::mem::take(&mut cur));
+            }
+            continue;
+        }
+        let prev = if i > 0 { name[i - 1] } else { b'_' };
+        let next = name.get(i + 1).copied().unwrap_or(b'_');
+        let boundary = b.is_ascii_uppercase()
+            && (prev.is_ascii_lowercase()
+                || prev.is_ascii_digit()
+                || (prev.is_ascii_uppercase() && next.is_ascii_lowercase()));
+        if boundary && !cur.is_empty() {
+            out.push(std::mem::take(&mut cur));
+        }
+        cur.push(b.to_ascii_lowercase() as char);
+    }
+    if !cur.is_empty() {
+        out.push(cur);
+    }
+    // `intercomtoken` written without separators: split off the brand.
+    let mut split = Vec::with_capacity(out.len() + 1);
+    for w in out {
+        match w.strip_prefix("intercom") {
+            Some(rest) if !rest.is_empty() => {
+                split.push("intercom".to_string());
+                split.push(rest.to_string());
+            }
+            _ => split.push(w),
+        }
+    }
+    split
+}
+
+/// Trailing words that name a deployment, not what the value is.
+const QUALIFIERS: &[&str] = &[
+    "prod",
+    "production",
+    "dev",
+    "development",
+    "staging",
+    "stage",
+    "live",
+    "test",
+    "sandbox",
+    "local",
+    "us",
+    "eu",
+    "au",
+    "new",
+    "old",
+    "primary",
+    "secondary",
+    "backup",
+    "value",
+    "val",
+    "default",
+    "b64",
+    "base64",
+    "v1",
+    "v2",
+    "v3",
+];
+
+/// What a (lowercase-word) secret name holds, or `None` when it does not
+/// name a secret (`INTERCOM_APP_ID`, `INTERCOM_TOKEN_URL`, ...).
+pub(crate) fn classify(words: &[String]) -> Option<Kind> {
+    let mut end = words.len();
+    while end > 1
+        && (QUALIFIERS.contains(&words[end - 1].as_str())
+            || words[end - 1].bytes().all(|b| b.is_ascii_digit()))
+    {
+        end -= 1;
+    }
+    let words = &words[..end];
+    let joined: String = words
+        .iter()
+        .filter(|w| *w != "intercom")
+        .map(String::as_str)
+        .collect();
+    let has = |w: &str| joined.contains(w);
+    let has_word = |w: &str| words.iter().any(|x| x == w);
+    if has("public") || has("publishable") {
+        return None;
+    }
+    let secretish = [
+        "token",
+        "secret",
+        "key",
+        "pat",
+        "apikey",
+        "secretkey",
+        "accesstoken",
+    ];
+    if !secretish.iter().any(|s| joined.ends_with(s)) {
+        return None;
+    }
+    let kind = if has("webhook") || has("signing") || has_word("hub") {
+        Kind::WebhookSecret
+    } else if has("identity") || has("hmac") || has("verification") || joined.ends_with("secretkey")
+    {
+        Kind::IdentitySecret
+    } else if has("client") || has("oauth") || has("consumer") || joined.ends_with("appsecret") {
+        Kind::ClientSecret
+    } else if joined.ends_with("key") {
+        Kind::ApiKey
+    } else if joined.ends_with("secret") {
+        Kind::ClientSecret
+    } else {
+        Kind::AccessToken
+    };
+    Some(kind)
+}
+
+/// The identifier around `[hs, he)`: `(start, end)`.
+fn identifier(hay: &[u8], hs: usize, he: usize) -> (usize, usize) {
+    let left = hay[..hs]
+        .iter()
+        .rev()
+        .take(NAME_WINDOW)
+        .take_while(|&&b| is_name_byte(b))
+        .count();
+    let right = hay[he..]
+        .iter()
+        .take(NAME_WINDOW)
+        .take_while(|&&b| is_name_byte(b))
+        .count();
+    let (mut s, mut e) = (hs - left, he + right);
+    while e > he && matches!(hay[e - 1], b'.' | b'-') {
+        e -= 1;
+    }
+    while s < hs && matches!(hay[s], b'.' | b'-') {
+        s += 1;
+    }
+    (s, e)
+}
+
+fn line_start(hay: &[u8], at: usize) -> usize {
+    hay[..at]
+        .iter()
+        .rev()
+        .take(VALUE_WINDOW)
+        .position(|&b| b == b'\n')
+        .map_or(at.saturating_sub(VALUE_WINDOW), |p| at - p)
+}
+
+fn line_end(hay: &[u8], at: usize) -> usize {
+    hay[at..]
+        .iter()
+        .take(VALUE_WINDOW)
+        .position(|&b| b == b'\n' || b == b'\r')
+        .map_or((at + VALUE_WINDOW).min(hay.len()), |p| at + p)
+}
+
+fn skip_blanks(hay: &[u8], mut at: usize, end: usize) -> usize {
+    while at < end && matches!(hay[at], b' ' | b'\t') {
+        at += 1;
+    }
+    at
+}
+
+fn is_quote(b: u8) -> bool {
+    matches!(b, b'"' | b'\'' | b'`')
+}
+
+/// Finds the value assigned to the name ending at `ne` (the name starts at
+/// `ns`), in any syntax we know; returns the value's start position.
+fn assignment_value_start(hay: &[u8], ns: usize, ne: usize) -> Option<usize> {
+    let le = line_end(hay, ne);
+    let ls = line_start(hay, ns);
+    let before = &hay[ls..ns];
+    // Uses of a variable are not assignments: `$X`, `${X}`, `%X%`.
+    // Uses of a variable are not assignments: `${X}`, `%X%`; `$X` only
+    // assigns in PHP and Perl style (`$x = "..."`).
+    let dollar = before.last() == Some(&b'$');
+    if before.last() == Some(&b'%') || before.ends_with(b"${") {
+        return None;
+    }
+    let mut at = ne;
+    // Closing quotes (maybe JSON-escaped) and an index bracket: `ENV["X"] =`.
+    let mut quoted = false;
+    for _ in 0..2 {
+        if at < le && hay[at] == b'\\' && at + 1 < le && is_quote(hay[at + 1]) {
+            at += 2;
+            quoted = true;
+        } else if at < le && is_quote(hay[at]) {
+            at += 1;
+            quoted = true;
+        }
+    }
+    if at < le && hay[at] == b']' {
+        at += 1;
+    }
+    let op = skip_blanks(hay, at, le);
+    if op >= le {
+        return name_value_pair(hay, ls, ns, le);
+    }
+    if dollar && hay[op] != b'=' {
+        return None;
+    }
+    match hay[op] {
+        b'=' => {
+            let next = hay.get(op + 1).copied();
+            if matches!(next, Some(b'=') | Some(b'~')) {
+                return None;
+            }
+            let v = if next == Some(b'>') { op + 2 } else { op + 1 };
+            Some(after_type_annotation(hay, v, le))
+        }
+        b':' => {
+            if hay.get(op + 1) == Some(&b'=') {
+                return Some(op + 2);
+            }
+            if hay.get(op + 1) == Some(&b':') {
+                return None;
+            }
+            Some(after_type_annotation(hay, op + 1, le))
+        }
+        b'?' if hay.get(op + 1) == Some(&b'=') => Some(op + 2),
+        b'>' if before.last() == Some(&b'<') => Some(op + 1),
+        b',' if quoted => {
+            if skip_blanks(hay, op + 1, le) >= le {
+                name_value_pair(hay, ls, ns, le)
+            } else {
+                Some(op + 1)
+            }
+        }
+        _ => {
+            // XML attribute pairs: key="IntercomToken" value="...".
+            let rest = &hay[op..le];
+            if quoted && rest.len() > 6 && rest[..5].eq_ignore_ascii_case(b"value") {
+                let eq = skip_blanks(hay, op + 5, le);
+                if hay.get(eq) == Some(&b'=') {
+                    return Some(eq + 1);
+                }
+            }
+            // Whitespace-separated: `setenv X v`, `set -gx X v`, Dockerfile `ENV X v`.
+            let lead = trim_ascii(before);
+            let keyword = SPACE_ASSIGN_KEYWORDS.contains(&lead);
+            (keyword && op > ne).then_some(op)
+        }
+    }
+}
+
+/// Commands that assign with a space: `setenv X v`, `set -gx X v`, `ENV X v`.
+const SPACE_ASSIGN_KEYWORDS: &[&[u8]] = &[
+    b"setenv", b"set -gx", b"set -x", b"set -Ux", b"set -U", b"ENV", b"env",
+];
+
+fn trim_ascii(s: &[u8]) -> &[u8] {
+    let s = &s[s.iter().take_while(|b| b.is_ascii_whitespace()).count()..];
+    let n = s
+        .iter()
+        .rev()
+        .take_while(|b| b.is_ascii_whitespace())
+        .count();
+    &s[..s.len() - n]
+}
+
+/// `intercomToken: string = "..."` and `INTERCOM_TOKEN: str = "..."`: skips
+/// a type annotation when one stands between the colon and the `=`.
+fn after_type_annotation(hay: &[u8], at: usize, le: usize) -> usize {
+    let s = skip_blanks(hay, at, le);
+    let ty = hay[s..le]
+        .iter()
+        .take(40)
+        .take_while(|&&b| {
+            b.is_ascii_alphanumeric()
+                || matches!(b, b'_' | b'.' | b'<' | b'>' | b'[' | b']' | b'?' | b'|')
+        })
+        .count();
+    if ty == 0 || !hay[s].is_ascii_alphabetic() {
+        return at;
+    }
+    let gap = skip_blanks(hay, s + ty, le);
+    if gap > s + ty && hay.get(gap) == Some(&b'=') && hay.get(gap + 1) != Some(&b'=') {
+        return gap + 1;
+    }
+    at
+}
+
+/// A `name: X` line followed by a `value: ...` line (Kubernetes env lists,
+/// HAR headers): returns where the value starts.
+fn name_value_pair(hay: &[u8], ls: usize, ns: usize, le: usize) -> Option<usize> {
+    let key = trim_ascii(&hay[ls..ns]);
+    let key = key.strip_prefix(b"-").map_or(key, trim_ascii);
+    let key: Vec<u8> = key.iter().copied().filter(|&b| !is_quote(b)).collect();
+    let key = trim_ascii(&key);
+    let is_name_key = key.len() >= 5
+        && key[..4].eq_ignore_ascii_case(b"name")
+        && matches!(trim_ascii(&key[4..]), b":" | b"=");
+    if !is_name_key {
+        return None;
+    }
+    // The next line that is not blank or a comma.
+    let mut at = le;
+    while at < hay.len() && matches!(hay[at], b'\r' | b'\n' | b',' | b' ' | b'\t') {
+        at += 1;
+    }
+    let end = line_end(hay, at);
+    let mut k = at;
+    while k < end && is_quote(hay[k]) {
+        k += 1;
+    }
+    if end - k < 5 || !hay[k..k + 5].eq_ignore_ascii_case(b"value") {
+        return None;
+    }
+    k += 5;
+    while k < end && is_quote(hay[k]) {
+        k += 1;
+    }
+    let op = skip_blanks(hay, k, end);
+    matches!(hay.get(op), Some(b':') | Some(b'=')).then_some(op + 1)
+}
+
+/// Reads the literal starting at `at` (after blanks): `(start, end)` of its
+/// content, or `None` when it is an expression rather than a literal.
+fn literal(hay: &[u8], at: usize) -> Option<(usize, usize)> {
+    let le = line_end(hay, at);
+    let mut s = skip_blanks(hay, at, le);
+    if s >= le {
+        return None;
+    }
+    // YAML block scalar: the value is on the next line.
+    if matches!(hay[s], b'|' | b'>')
+        && trim_ascii(&hay[s + 1..le])
+            .iter()
+            .all(|b| matches!(b, b'-' | b'+'))
+    {
+        let mut n = le;
+        while n < hay.len() && matches!(hay[n], b'\r' | b'\n') {
+            n += 1;
+        }
+        let ne = line_end(hay, n);
+        let t = skip_blanks(hay, n, ne);
+        return (t < ne).then(|| (t, t + trim_ascii(&hay[t..ne]).len()));
+    }
+    // String prefixes: Python r"", b"", f"" and C# @"".
+    let mut fstring = false;
+    let pre = hay[s..le]
+        .iter()
+        .take(2)
+        .take_while(|b| {
+            matches!(
+                b,
+                b'r' | b'b' | b'u' | b'f' | b'R' | b'B' | b'U' | b'F' | b'@'
+            )
+        })
+        .count();
+    if pre > 0 && s + pre < le && (is_quote(hay[s + pre]) || hay[s + pre] == b'\\') {
+        fstring = hay[s..s + pre].iter().any(|b| matches!(b, b'f' | b'F'));
+        s += pre;
+    }
+    let escaped = hay[s] == b'\\' && s + 1 < le && is_quote(hay[s + 1]);
+    if escaped || is_quote(hay[s]) {
+        let q = if escaped { hay[s + 1] } else { hay[s] };
+        let start = s + if escaped { 2 } else { 1 };
+        let mut i = start;
+        while i < le {
+            if escaped && hay[i] == b'\\' && hay.get(i + 1) == Some(&q) {
+                break;
+            }
+            if !escaped && hay[i] == b'\\' {
+                i += 2;
+                continue;
+            }
+            if !escaped && hay[i] == q {
+                break;
+            }
+            i += 1;
+        }
+        let i = i.min(le);
+        if fstring && hay[start..i].contains(&b'{') {
+            return None;
+        }
+        return Some((start, i));
+    }
+    let end = s + hay[s..le]
+        .iter()
+        .take_while(|&&b| {
+            !b.is_ascii_whitespace()
+                && !matches!(
+                    b,
+                    b';' | b',' | b')' | b'}' | b']' | b'<' | b'"' | b'\'' | b'&' | b'('
+                )
+        })
+        .count();
+    // `config.get(...)`, `settings.INTERCOM_TOKEN`, `getToken()`: expressions.
+    if hay.get(end) == Some(&b'(') || hay.get(end) == Some(&b'[') || is_dotted_path(&hay[s..end]) {
+        return None;
+    }
+    Some((s, end))
+}
+
+/// `a.b.c` made of identifiers: a member access, not a secret.
+fn is_dotted_path(v: &[u8]) -> bool {
+    v.contains(&b'.')
+        && v.split(|&b| b == b'.').all(|seg| {
+            seg.len() >= 2
+                && (seg[0].is_ascii_alphabetic() || seg[0] == b'_')
+                && seg.iter().all(|b| b.is_ascii_alphanumeric() || *b == b'_')
+        })
+}
+
+/// A name reduced to lowercase letters and digits, so that
+/// `ACME_SUPPORT_CHAT_KEY`, `acmeSupportChatKey` and `acme.support.chat-key`
+/// compare equal.
+pub(crate) fn normalize(name: &[u8]) -> Vec<u8> {
+    name.iter()
+        .filter(|b| b.is_ascii_alphanumeric())
+        .map(u8::to_ascii_lowercase)
+        .collect()
+}
+
+/// Called for each automaton hit on a name (`intercom`, or the first word of
+/// an extra name, at `[hs, he)`); pushes what is assigned to it. `extras`
+/// are the configured extra names, normalized.
+pub(crate) fn at_name(
+    hay: &[u8],
+    hs: usize,
+    he: usize,
+    extras: &[Vec<u8>],
+    out: &mut Vec<Assignment>,
+) {
+    let (ns, ne) = identifier(hay, hs, he);
+    let name = &hay[ns..ne];
+    let w = words(name);
+    let extra = !extras.is_empty() && {
+        let n = normalize(name);
+        extras.iter().any(|x| n.ends_with(x))
+    };
+    let kind = match classify(&w) {
+        Some(k) if extra || w.iter().any(|x| x == "intercom") => k,
+        None if extra => Kind::ClientSecret,
+        _ => {
+            if w.len() == 1 && w[0] == "intercom" {
+                section(hay, ns, ne, out);
+            }
+            return;
+        }
+    };
+    push_value(hay, ns, ne, kind, out);
+}
+
+fn push_value(hay: &[u8], ns: usize, ne: usize, kind: Kind, out: &mut Vec<Assignment>) {
+    let Some(v) = assignment_value_start(hay, ns, ne) else {
+        return;
+    };
+    let Some((start, end)) = literal(hay, v) else {
+        return;
+    };
+    if end > start {
+        out.push(Assignment { start, end, kind });
+    }
+}
+
+/// An `intercom` section (YAML block, JSON/JS object, TOML/INI table): the
+/// secret-like keys inside it are Intercom's.
+fn section(hay: &[u8], ns: usize, ne: usize, out: &mut Vec<Assignment>) {
+    let le = line_end(hay, ne);
+    let ls = line_start(hay, ns);
+    let mut at = ne;
+    while at < le && (is_quote(hay[at]) || hay[at] == b'\\') {
+        at += 1;
+    }
+    let op = skip_blanks(hay, at, le);
+    let before = trim_ascii(&hay[ls..ns]);
+    let body = if before.ends_with(b"[") && hay.get(op) == Some(&b']') {
+        // TOML / INI: until the next table header.
+        let start = le;
+        let mut end = start;
+        while end < hay.len() && end - start < SECTION_WINDOW {
+            let e = line_end(hay, end);
+            let t = trim_ascii(&hay[end..e]);
+            if t.first() == Some(&b'[') && end > start {
+                break;
+            }
+            end = e + 1;
+        }
+        (start, end.min(hay.len()))
+    } else if matches!(hay.get(op), Some(b':') | Some(b'=')) {
+        let v = skip_blanks(hay, op + 1, le);
+        if hay.get(v) == Some(&b'{') {
+            // JSON / JS object: to the matching brace.
+            let mut depth = 0usize;
+            let mut end = v;
+            while end < hay.len() && end - v < SECTION_WINDOW {
+                match hay[end] {
+                    b'{' => depth += 1,
+                    b'}' => {
+                        depth -= 1;
+                        if depth == 0 {
+                            break;
+                        }
+                    }
+                    _ => {}
+                }
+                end += 1;
+            }
+            (v + 1, end)
+        } else if v >= le || hay[v] == b'#' {
+            // YAML block: the lines indented deeper than the key.
+            let indent = hay[ls..ns]
+                .iter()
+                .take_while(|b| **b == b' ' || **b == b'-')
+                .count();
+            let start = le;
+            let mut end = start;
+            while end < hay.len() && end - start < SECTION_WINDOW {
+                let mut s = end;
+                while s < hay.len() && matches!(hay[s], b'\r' | b'\n') {
+                    s += 1;
+                }
+                let e = line_end(hay, s);
+                let t = trim_ascii(&hay[s..e]);
+                let ind = hay[s..e].iter().take_while(|b| **b == b' ').count();
+                if !t.is_empty() && t[0] != b'#' && ind <= indent {
+                    break;
+                }
+                end = e;
+                if end == s {
+                    break;
+                }
+            }
+            (start, end)
+        } else {
+            return;
+        }
+    } else {
+        return;
+    };
+    let (start, end) = body;
+    let mut i = start;
+    while i < end {
+        if is_name_byte(hay[i])
+            && hay[i] != b'.'
+            && hay[i] != b'-'
+            && (i == 0 || !is_name_byte(hay[i - 1]))
+        {
+            let len = hay[i..end].iter().take_while(|&&b| is_name_byte(b)).count();
+            let (ks, ke) = (i, i + len);
+            if let Some(kind) = classify(&words(&hay[ks..ke])) {
+                push_value(hay, ks, ke, kind, out);
+            }
+            i = ke;
+        } else {
+            i += 1;
+        }
+    }
+}
+
+/// Confidence for an assignment's value, or `None` when it is not a secret.
+pub(crate) fn judge_value(v: &[u8], min_entropy: f64) -> Option<Confidence> {
+    value::judge(v, min_entropy)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kind_of(name: &str) -> Option<Kind> {
+        classify(&words(name.as_bytes()))
+    }
+
+    #[test]
+    fn names_are_split_into_words() {
+        assert_eq!(words(b"intercomAPIKey"), ["intercom", "api", "key"]);
+        assert_eq!(
+            words(b"INTERCOM_ACCESS_TOKEN"),
+            ["intercom", "access", "token"]
+        );
+        assert_eq!(words(b"intercomtoken"), ["intercom", "token"]);
+        assert_eq!(
+            words(b"spring.intercom.client-secret"),
+            ["spring", "intercom", "client", "secret"]
+        );
+    }
+
+    #[test]
+    fn names_are_classified() {
+        assert_eq!(kind_of("INTERCOM_ACCESS_TOKEN"), Some(Kind::AccessToken));
+        assert_eq!(
+            kind_of("INTERCOM_WEBHOOK_SECRET"),
+            Some(Kind::WebhookSecret)
+        );
+        assert_eq!(
+            kind_of("INTERCOM_IDENTITY_SECRET"),
+            Some(Kind::IdentitySecret)
+        );
+        assert_eq!(kind_of("INTERCOM_SECRET_KEY"), Some(Kind::IdentitySecret));
+        assert_eq!(kind_of("intercom.client_secret"), Some(Kind::ClientSecret));
+        assert_eq!(kind_of("INTERCOM_API_KEY"), Some(Kind::ApiKey));
+        assert_eq!(kind_of("intercomAccessToken"), Some(Kind::AccessToken));
+        assert_eq!(
+            kind_of("INTERCOM_ACCESS_TOKEN_PROD"),
+            Some(Kind::AccessToken)
+        );
+        assert_eq!(kind_of("INTERCOM_APP_ID"), None);
+        assert_eq!(kind_of("INTERCOM_TOKEN_URL"), None);
+        assert_eq!(kind_of("intercom"), None);
+    }
+}

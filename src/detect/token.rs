@@ -1,0 +1,275 @@
+//! Access tokens by structure: `base64("tok:" + UUID-with-underscores + ":1:0")`.
+//!
+//! Three entry points, one per automaton pattern family: the plain token
+//! (prefix `dG9rO`), the token base64-encoded once more (three alignments),
+//! and the decoded form `tok:<uuid>:1:0` as it appears in debug logs.
+
+use super::b64;
+use super::value::entropy;
+use crate::finding::Confidence;
+
+/// The longest plain token we extend over, in base64 characters.
+const MAX_TOKEN_CHARS: usize = 512;
+/// The longest wrapping (doubly encoded) value we look at, in characters.
+const MAX_WRAPPED_CHARS: usize = 4096;
+/// A token body this long (after `tok:`) and this random is `medium`.
+const MEDIUM_MIN_BODY: usize = 16;
+
+/// A token found by structure.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct TokenHit {
+    pub(crate) start: usize,
+    pub(crate) end: usize,
+    pub(crate) confidence: Confidence,
+    /// The decoded `tok:...` bytes: the canonical form before re-encoding.
+    pub(crate) decoded: Vec<u8>,
+}
+
+/// Escaped forms of the `=` padding that tokens wear in URLs, JSON and logs.
+const PADDINGS: [&[u8]; 7] = [
+    b"=",
+    b"%3D",
+    b"%3d",
+    b"\\u003d",
+    b"\\u003D",
+    b"\\\\u003d",
+    b"\\\\u003D",
+];
+
+/// Skips `=` padding (plain or escaped), at most two.
+fn skip_padding(hay: &[u8], mut at: usize) -> usize {
+    for _ in 0..2 {
+        match PADDINGS.iter().find(|p| hay[at..].starts_with(p)) {
+            Some(p) => at += p.len(),
+            None => break,
+        }
+    }
+    at
+}
+
+/// Length of a `tok:<uuid>` structure (with `:<digits>:<digits>` when present)
+/// at the start of `d`, or `None`.
+fn uuid_structure_len(d: &[u8]) -> Option<usize> {
+    let body = d.strip_prefix(b"tok:")?;
+    if body.len() < 36 {
+        return None;
+    }
+    let sep = body[8];
+    if sep != b'_' && sep != b'-' {
+        return None;
+    }
+    for (i, &c) in body[..36].iter().enumerate() {
+        let ok = if matches!(i, 8 | 13 | 18 | 23) {
+            c == sep
+        } else {
+            c.is_ascii_hexdigit()
+        };
+        if !ok {
+            return None;
+        }
+    }
+    let mut len = 4 + 36;
+    // The `:1:0` suffix (`:<digits>:<digits>`), when present.
+    let rest = &d[len..];
+    let digits = |s: &[u8]| s.iter().take_while(|c| c.is_ascii_digit()).count();
+    if rest.first() == Some(&b':') {
+        let a = digits(&rest[1..]);
+        if a > 0 && rest.get(1 + a) == Some(&b':') {
+            let b = digits(&rest[2 + a..]);
+            if b > 0 {
+                len += 2 + a + b;
+            }
+        }
+    }
+    Some(len)
+}
+
+/// Judges decoded bytes that start with `tok:`: returns the confidence and
+/// how many decoded bytes the token covers. `None` for look-alikes.
+fn judge(decoded: &[u8], min_entropy: f64) -> Option<(Confidence, usize)> {
+    if !decoded.starts_with(b"tok:") {
+        return None;
+    }
+    if let Some(len) = uuid_structure_len(decoded) {
+        return Some((Confidence::High, len));
+    }
+    // Anything else must be printable through and through (the last byte may
+    // be a partial one from an unpadded tail).
+    let body = &decoded[4..];
+    let printable = body
+        .iter()
+        .take_while(|c| (0x21..0x7f).contains(*c))
+        .count();
+    if printable == 0 || printable + 1 < body.len() {
+        return None;
+    }
+    let body = &body[..printable];
+    if body.len() >= MEDIUM_MIN_BODY && entropy(body) >= min_entropy {
+        Some((Confidence::Medium, decoded.len()))
+    } else {
+        Some((Confidence::Low, 4 + printable))
+    }
+}
+
+/// Whether the byte before a token start lets it be a token on its own: not
+/// glued to more base64, unless that letter is part of an escape (`\n`) or a
+/// percent-encoding (`%3D`).
+fn free_on_the_left(hay: &[u8], start: usize) -> bool {
+    if start == 0 {
+        return true;
+    }
+    let prev = hay[start - 1];
+    if !prev.is_ascii_alphanumeric() && prev != b'+' && prev != b'/' {
+        return true;
+    }
+    if start >= 2 && hay[start - 2] == b'\\' && matches!(prev, b'n' | b'r' | b't') {
+        return true;
+    }
+    start >= 3 && hay[start - 3] == b'%' && hay[start - 2].is_ascii_hexdigit()
+}
+
+/// A plain token whose `dG9rO` prefix starts at `start`.
+pub(crate) fn plain(hay: &[u8], start: usize, min_entropy: f64) -> Option<TokenHit> {
+    if !hay[start..].starts_with(b"dG9rO") {
+        return None;
+    }
+    let run_end = start
+        + hay[start..]
+            .iter()
+            .take(MAX_TOKEN_CHARS)
+            .take_while(|&&c| b64::is_alphabet(c))
+            .count();
+    let mut buf = [0u8; MAX_TOKEN_CHARS * 3 / 4];
+    let n = b64::decode_into(&hay[start..run_end], &mut buf);
+    let (confidence, len) = judge(&buf[..n], min_entropy)?;
+    if confidence != Confidence::High && !free_on_the_left(hay, start) {
+        return None;
+    }
+    let chars = b64::encoded_len(len).min(run_end - start);
+    let mut end = start + chars;
+    if end == run_end {
+        end = skip_padding(hay, end);
+    }
+    Some(TokenHit {
+        start,
+        end,
+        confidence,
+        decoded: buf[..len].to_vec(),
+    })
+}
+
+/// A token base64-encoded once more. `hit` is where one of the wrapped
+/// prefixes matched; `back` is how far before it the 4-character group
+/// holding the inner `dG9rO` starts (0, 2 or 3).
+pub(crate) fn wrapped(hay: &[u8], hit: usize, back: usize, min_entropy: f64) -> Option<TokenHit> {
+    let group = hit.checked_sub(back)?;
+    let run_start = group
+        - hay[..group]
+            .iter()
+            .rev()
+            .take(MAX_WRAPPED_CHARS)
+            .take_while(|&&c| b64::is_alphabet(c))
+            .count();
+    let run_end = hit
+        + hay[hit..]
+            .iter()
+            .take(MAX_WRAPPED_CHARS)
+            .take_while(|&&c| b64::is_alphabet(c))
+            .count();
+    // Decode from the first position aligned with the group.
+    let from = run_start + (group - run_start) % 4;
+    let mut buf = vec![0u8; (run_end - from) * 3 / 4 + 1];
+    let n = b64::decode_into(&hay[from..run_end], &mut buf);
+    let decoded = &buf[..n];
+    let inner = (0..decoded.len().saturating_sub(4))
+        .filter(|&i| decoded[i..].starts_with(b"dG9rO"))
+        .find_map(|i| plain(decoded, i, min_entropy))?;
+    Some(TokenHit {
+        start: run_start,
+        end: skip_padding(hay, run_end),
+        confidence: inner.confidence,
+        decoded: inner.decoded,
+    })
+}
+
+/// The decoded form `tok:<uuid>:1:0`, as debug logs print it. Only the UUID
+/// structure counts here: a bare `tok:` followed by anything else is code.
+pub(crate) fn decoded_form(hay: &[u8], start: usize) -> Option<TokenHit> {
+    let len = uuid_structure_len(&hay[start..])?;
+    if start > 0 && hay[start - 1].is_ascii_alphanumeric() {
+        return None;
+    }
+    Some(TokenHit {
+        start,
+        end: start + len,
+        confidence: Confidence::High,
+        decoded: hay[start..start + len].to_vec(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TOKEN: &str = "dG9rOjhkMjJhZDg5X2VlZDJfNDFlNF85YzhjX2E1MGEyNWY1YzEyMzoxOjA=";
+
+    #[test]
+    fn a_uuid_token_is_high_and_spans_its_padding() {
+        let hay = format!("Authorization: Bearer {TOKEN}\n");
+        let hit = plain(hay.as_bytes(), 22, 3.0).expect("token");
+        assert_eq!(hit.confidence, Confidence::High);
+        assert_eq!(&hay[hit.start..hit.end], TOKEN);
+        assert!(hit.decoded.starts_with(b"tok:8d22ad89_eed2_"));
+        assert!(hit.decoded.ends_with(b":1:0"));
+    }
+
+    #[test]
+    fn escaped_padding_is_part_of_the_token() {
+        let body = &TOKEN[..59];
+        for pad in ["%3D", "\\u003d", "\\\\u003d"] {
+            let hay = format!("x={body}{pad}&y=1");
+            let hit = plain(hay.as_bytes(), 2, 3.0).expect("token");
+            assert_eq!(&hay[hit.start..hit.end], format!("{body}{pad}"));
+        }
+    }
+
+    #[test]
+    fn the_documentation_example_is_low() {
+        let hit = plain(b"dG9rOmFiY2RlZmdoaQ==", 0, 3.0).expect("token");
+        assert_eq!(hit.confidence, Confidence::Low);
+    }
+
+    #[test]
+    fn look_alikes_with_binary_bodies_are_not_tokens() {
+        assert_eq!(plain(b"dG9rO////////////////////////", 0, 3.0), None);
+    }
+
+    #[test]
+    fn wrapped_token_is_found_in_each_alignment() {
+        use base64::Engine;
+        let e = base64::engine::general_purpose::STANDARD;
+        for prefix in ["", "x", "xy", "Bearer "] {
+            let outer = e.encode(format!("{prefix}{TOKEN}"));
+            let hay = format!("token: {outer}\n");
+            let pats = [("ZEc5ck", 0), ("RHOXJP", 2), ("kRzlyT", 3)];
+            let found = pats.iter().find_map(|(p, back)| {
+                let at = hay.find(p)?;
+                wrapped(hay.as_bytes(), at, *back, 3.0)
+            });
+            let hit = found.unwrap_or_else(|| panic!("wrapped with prefix {prefix:?}"));
+            assert_eq!(&hay[hit.start..hit.end], outer);
+            assert_eq!(hit.confidence, Confidence::High);
+        }
+    }
+
+    #[test]
+    fn decoded_form_needs_the_uuid() {
+        let hay = b"debug: auth tok:8d22ad89_eed2_41e4_9c8c_a50a25f5c123:1:0 ok";
+        let hit = decoded_form(hay, 12).expect("decoded");
+        assert_eq!(
+            &hay[hit.start..hit.end],
+            b"tok:8d22ad89_eed2_41e4_9c8c_a50a25f5c123:1:0"
+        );
+        assert_eq!(decoded_form(b"tok: Token", 0), None);
+    }
+}

@@ -1,0 +1,229 @@
+//! Judging a literal assigned to a secret name: is it a real secret, or a
+//! reference, a placeholder, an encrypted value or a low-entropy word?
+
+use crate::finding::Confidence;
+
+/// Shannon entropy in bits per byte.
+pub(crate) fn entropy(s: &[u8]) -> f64 {
+    if s.is_empty() {
+        return 0.0;
+    }
+    let mut counts = [0u32; 256];
+    for &b in s {
+        counts[b as usize] += 1;
+    }
+    let n = s.len() as f64;
+    counts
+        .iter()
+        .filter(|&&c| c > 0)
+        .map(|&c| {
+            let p = f64::from(c) / n;
+            -p * p.log2()
+        })
+        .sum()
+}
+
+/// Shortest value that can be a secret.
+const MIN_LEN: usize = 10;
+
+/// Prefixes of values that point at a secret instead of holding one:
+/// variable references, templating, secret managers, encrypted blobs.
+const REFERENCE_PREFIXES: &[&[u8]] = &[
+    b"$",
+    b"%",
+    b"{{",
+    b"{%",
+    b"#{",
+    b"@{",
+    b"<%",
+    b"!Ref",
+    b"!Sub",
+    b"!GetAtt",
+    b"!vault",
+    b"ENC[",
+    b"vault:",
+    b"op://",
+    b"sm://",
+    b"ssm:",
+    b"arn:",
+    b"secret://",
+    b"secrets.",
+    b"env.",
+    b"ENV[",
+    b"ENV.",
+    b"process.env",
+    b"import.meta.env",
+    b"os.environ",
+    b"os.getenv",
+    b"System.getenv",
+    b"getenv(",
+    b"Environment.",
+    b"config.",
+    b"settings.",
+    b"projects/",
+    b"http://",
+    b"https://",
+    b"file:",
+    b"/",
+    b"./",
+    b"~/",
+];
+
+/// Words that make a value a placeholder, matched case-insensitively.
+const PLACEHOLDER_WORDS: &[&[u8]] = &[
+    b"your",
+    b"xxx",
+    b"***",
+    b"...",
+    "\u{2026}".as_bytes(),
+    b"changeme",
+    b"change_me",
+    b"change-me",
+    b"replace",
+    b"placeholder",
+    b"example",
+    b"dummy",
+    b"fake",
+    b"sample",
+    b"todo",
+    b"fixme",
+    b"insert",
+    b"redacted",
+    b"here",
+    b"test",
+    b"mock",
+    b"secret",
+    b"token",
+    b"intercom",
+    b"password",
+    b"undefined",
+    b"null",
+    b"none",
+    b"0000",
+    b"1234",
+    b"abcd",
+    b"aaaa",
+];
+
+/// Whether a value refers to a secret elsewhere instead of holding one.
+pub(crate) fn is_reference(v: &[u8]) -> bool {
+    REFERENCE_PREFIXES.iter().any(|p| v.starts_with(p))
+        || contains(v, b"${")
+        || contains(v, b"{{")
+        || (v.first() == Some(&b'<') && v.last() == Some(&b'>'))
+}
+
+fn contains(hay: &[u8], needle: &[u8]) -> bool {
+    hay.windows(needle.len()).any(|w| w == needle)
+}
+
+fn contains_ignore_case(hay: &[u8], needle: &[u8]) -> bool {
+    hay.windows(needle.len())
+        .any(|w| w.eq_ignore_ascii_case(needle))
+}
+
+/// Ansible-vault, SOPS and sealed-secrets values are safe to commit.
+fn is_encrypted(v: &[u8]) -> bool {
+    v.starts_with(b"ENC[")
+        || v.starts_with(b"$ANSIBLE_VAULT")
+        || (v.len() >= 100
+            && v.starts_with(b"Ag")
+            && v.iter().all(|&c| super::b64::is_alphabet(c) || c == b'='))
+}
+
+/// Sequences (`abcdef`, `123456`) and repeats (`aaaaa`) mark made-up values.
+fn looks_made_up(v: &[u8]) -> bool {
+    let mut run_seq = 1;
+    let mut run_rep = 1;
+    let mut seq_pairs = 0;
+    for w in v.windows(2) {
+        if w[1] == w[0].wrapping_add(1) {
+            run_seq += 1;
+            seq_pairs += 1;
+        } else {
+            run_seq = 1;
+        }
+        if w[1] == w[0] {
+            run_rep += 1;
+        } else {
+            run_rep = 1;
+        }
+        if run_seq >= 5 || run_rep >= 5 {
+            return true;
+        }
+    }
+    seq_pairs * 3 > v.len()
+}
+
+/// A literal made of words only (`my-super-secret-value`) is prose, not a key.
+fn is_wordy(v: &[u8]) -> bool {
+    let letters_and_seps = v
+        .iter()
+        .all(|c| c.is_ascii_alphabetic() || matches!(c, b'-' | b'_' | b'.' | b' '));
+    if !letters_and_seps {
+        return false;
+    }
+    let has_sep = v.iter().any(|c| !c.is_ascii_alphabetic());
+    let mixed_case = v.iter().any(u8::is_ascii_uppercase) && v.iter().any(u8::is_ascii_lowercase);
+    has_sep || !mixed_case || v.len() < 16
+}
+
+/// Judges a literal value: `Some(confidence)` when it is a secret.
+pub(crate) fn judge(v: &[u8], min_entropy: f64) -> Option<Confidence> {
+    if v.len() < MIN_LEN
+        || v.iter()
+            .any(|c| c.is_ascii_whitespace() || c.is_ascii_control())
+        || is_reference(v)
+        || is_encrypted(v)
+        || is_wordy(v)
+        || looks_made_up(v)
+        || v.iter().all(u8::is_ascii_digit)
+        || PLACEHOLDER_WORDS.iter().any(|w| contains_ignore_case(v, w))
+    {
+        return None;
+    }
+    let e = entropy(v);
+    if e < min_entropy {
+        return None;
+    }
+    if v.len() >= 24 && e >= 3.2 {
+        Some(Confidence::High)
+    } else {
+        Some(Confidence::Medium)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn entropy_of_known_strings() {
+        assert_eq!(entropy(b""), 0.0);
+        assert_eq!(entropy(b"aaaa"), 0.0);
+        assert!((entropy(b"abcd") - 2.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn secrets_and_non_secrets() {
+        assert_eq!(
+            judge(b"9f8e7d6c5b4a39281706f5e4d3c2b1a0", 3.0),
+            Some(Confidence::High)
+        );
+        assert_eq!(judge(b"kR2v9QzLmW4tXp8s", 3.0), Some(Confidence::Medium));
+        for v in [
+            &b"changeme"[..],
+            b"your-webhook-signing-secret",
+            b"${INTERCOM_TOKEN}",
+            b"process.env.INTERCOM_TOKEN",
+            b"<your-token>",
+            b"xxxxxxxxxxxxxxxx",
+            b"1234567890abcdef",
+            b"ENC[AES256_GCM,data:abc,iv:def]",
+            b"supersecretvalue",
+            b"abcdefghijklmnop",
+        ] {
+            assert_eq!(judge(v, 3.0), None, "{}", String::from_utf8_lossy(v));
+        }
+    }
+}
