@@ -15,8 +15,9 @@
 use std::path::{Path, PathBuf};
 
 use gix::ObjectId;
+use gix::bstr::BStr;
 use gix::diff::index::ChangeRef;
-use gix::index::entry::Mode;
+use gix::index::entry::{Mode, Stage};
 use gix::status::tree_index::TrackRenames;
 
 /// What can go wrong reading the staged change. All are exit 2.
@@ -238,13 +239,15 @@ fn staged_entries(repo: &gix::Repository) -> Result<Vec<StagedEntry>, GitError> 
         &index,
         None,
         TrackRenames::Given(rewrites),
-        |change, _, _| {
-            entries.extend(entry_from_change(&change));
+        |change, head, index| {
+            push_entries(&change, head, index, &mut entries);
             Ok(std::ops::ControlFlow::Continue(()))
         },
     )
     .map_err(|source| GitError::Compare { source })?;
     entries.sort_by(|a, b| a.path.cmp(&b.path));
+    // A copy source is re-derived in `push_entries`; never list a path twice.
+    entries.dedup_by(|a, b| a.path == b.path);
     Ok(entries)
 }
 
@@ -253,20 +256,38 @@ fn is_file(mode: Mode) -> bool {
     mode == Mode::FILE || mode == Mode::FILE_EXECUTABLE
 }
 
-fn entry_from_change(change: &ChangeRef<'_, '_>) -> Option<StagedEntry> {
+/// The stage-0 entry of a regular file at `path`, if there is one.
+fn file_entry<'a>(state: &'a gix::index::State, path: &BStr) -> Option<&'a gix::index::Entry> {
+    state
+        .entry_by_path_and_stage(path, Stage::Unconflicted)
+        .filter(|e| is_file(e.mode))
+}
+
+/// Turn one change of the tree-vs-index diff into the entries to scan.
+/// `head` is `HEAD`'s tree as an index, `index` the index being committed.
+fn push_entries(
+    change: &ChangeRef<'_, '_>,
+    head: &gix::index::State,
+    index: &gix::index::State,
+    out: &mut Vec<StagedEntry>,
+) {
     match change {
         ChangeRef::Addition {
             location,
             entry_mode,
             id,
             ..
-        } => is_file(*entry_mode).then(|| StagedEntry {
-            path: location.to_vec(),
-            id: id.as_ref().to_owned(),
-            old_id: None,
-            change: Change::Added,
-        }),
-        ChangeRef::Deletion { .. } => None,
+        } => {
+            if is_file(*entry_mode) {
+                out.push(StagedEntry {
+                    path: location.to_vec(),
+                    id: id.as_ref().to_owned(),
+                    old_id: None,
+                    change: Change::Added,
+                });
+            }
+        }
+        ChangeRef::Deletion { .. } => {}
         ChangeRef::Modification {
             location,
             previous_entry_mode,
@@ -276,19 +297,19 @@ fn entry_from_change(change: &ChangeRef<'_, '_>) -> Option<StagedEntry> {
             ..
         } => {
             if !is_file(*entry_mode) {
-                return None;
+                return;
             }
             let old_is_file = is_file(*previous_entry_mode);
             if old_is_file && previous_id == id {
                 // A mode change only: not one byte is new.
-                return None;
+                return;
             }
-            Some(StagedEntry {
+            out.push(StagedEntry {
                 path: location.to_vec(),
                 id: id.as_ref().to_owned(),
                 old_id: old_is_file.then(|| previous_id.as_ref().to_owned()),
                 change: Change::Modified,
-            })
+            });
         }
         ChangeRef::Rewrite {
             source_location,
@@ -297,28 +318,70 @@ fn entry_from_change(change: &ChangeRef<'_, '_>) -> Option<StagedEntry> {
             location,
             entry_mode,
             id,
-            copy,
+            copy: false,
             ..
         } => {
+            // A rename: the source is a deletion from HEAD, its id HEAD's blob.
             if !is_file(*entry_mode) {
-                return None;
+                return;
             }
             let old_is_file = is_file(*source_entry_mode);
             if old_is_file && source_id == id {
-                // A pure rename or copy: every line already existed.
-                return None;
+                // A pure rename: every line already existed.
+                return;
             }
-            let from = source_location.to_vec();
-            Some(StagedEntry {
+            out.push(StagedEntry {
                 path: location.to_vec(),
                 id: id.as_ref().to_owned(),
                 old_id: old_is_file.then(|| source_id.as_ref().to_owned()),
-                change: if *copy {
-                    Change::Copied { from }
-                } else {
-                    Change::Renamed { from }
+                change: Change::Renamed {
+                    from: source_location.to_vec(),
                 },
-            })
+            });
+        }
+        ChangeRef::Rewrite {
+            source_location,
+            location,
+            entry_mode,
+            id,
+            copy: true,
+            ..
+        } => {
+            // A copy: the source is a file modified in the index. gix 0.90
+            // hands its *new* id as `source_id` and does not report the
+            // source's own modification, so both are re-derived here from
+            // HEAD and the index, as `git diff --cached -C` reports them.
+            let source: &BStr = source_location.as_ref();
+            let head_source = file_entry(head, source);
+            if let Some(staged_source) = file_entry(index, source)
+                && head_source.is_none_or(|h| h.id != staged_source.id)
+            {
+                out.push(StagedEntry {
+                    path: source.to_vec(),
+                    id: staged_source.id,
+                    old_id: head_source.map(|h| h.id),
+                    change: Change::Modified,
+                });
+            }
+            if !is_file(*entry_mode) {
+                return;
+            }
+            let old_id = head_source.map(|h| h.id);
+            if old_id
+                .as_ref()
+                .is_some_and(|old| old.as_ref() == id.as_ref())
+            {
+                // An exact copy of HEAD's version: every line already existed.
+                return;
+            }
+            out.push(StagedEntry {
+                path: location.to_vec(),
+                id: id.as_ref().to_owned(),
+                old_id,
+                change: Change::Copied {
+                    from: source.to_vec(),
+                },
+            });
         }
     }
 }
