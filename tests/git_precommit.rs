@@ -79,7 +79,11 @@ fn old_token_on_an_untouched_line_does_not_block() {
     let old = token();
     repo.write(
         "config.js",
-        lines(&["// config", &format!("const t = '{old}';"), "module.exports = t;"]),
+        lines(&[
+            "// config",
+            &format!("const t = '{old}';"),
+            "module.exports = t;",
+        ]),
     );
     repo.commit_all("init with a token already in history");
 
@@ -205,7 +209,10 @@ fn copy_of_a_modified_file_keeps_its_old_lines() {
     repo.stage("a.toml", lines(&modified));
     repo.stage("b.toml", lines(&content));
     let status = repo.git(&["diff", "--cached", "--name-status", "-C"]);
-    assert!(status.contains("C100\ta.toml\tb.toml"), "git sees a copy: {status}");
+    assert!(
+        status.contains("C100\ta.toml\tb.toml"),
+        "git sees a copy: {status}"
+    );
     repo.pre_commit_json().assert_code(0);
 }
 
@@ -236,7 +243,10 @@ fn commit_dash_a_through_a_real_hook_is_refused() {
 
     // `git commit PATH` uses another temporary index.
     let refused = repo.git_run(&["commit", "-q", "-m", "leak", "--", "app.js"]);
-    assert_ne!(refused.code, 0, "the hook refuses `commit PATH`: {refused:?}");
+    assert_ne!(
+        refused.code, 0,
+        "the hook refuses `commit PATH`: {refused:?}"
+    );
     assert_eq!(repo.head(), before, "no commit was made");
 }
 
@@ -349,14 +359,23 @@ fn redacted_in_human_and_json_unless_show_secrets() {
         run.assert_code(1);
         assert!(!run.all().contains(&tok), "{args:?} leaks the token");
         // Nor a long piece of it.
-        assert!(!run.all().contains(&tok[5..45]), "{args:?} leaks most of the token");
+        assert!(
+            !run.all().contains(&tok[5..45]),
+            "{args:?} leaks most of the token"
+        );
     }
     let run = repo.guard(&["pre-commit", "--format", "json", "--show-secrets"]);
     run.assert_code(1);
-    assert!(run.stdout.contains(&tok), "--show-secrets shows it: {run:?}");
+    assert!(
+        run.stdout.contains(&tok),
+        "--show-secrets shows it: {run:?}"
+    );
     let run = repo.guard(&["pre-commit", "--color", "never", "--show-secrets"]);
     run.assert_code(1);
-    assert!(run.stderr.contains(&tok), "--show-secrets shows it: {run:?}");
+    assert!(
+        run.stderr.contains(&tok),
+        "--show-secrets shows it: {run:?}"
+    );
 }
 
 #[test]
@@ -460,4 +479,33 @@ fn corrupt_index_is_an_error_not_a_panic() {
     let run = repo.guard(&["pre-commit", "--color", "never"]);
     run.assert_code(2);
     assert!(run.stderr.contains("index"), "{run:?}");
+}
+
+/// Regression: gix 0.90's copy tracking swallows the copy source's own
+/// modification; a token added to that source must still block.
+#[test]
+fn token_added_to_the_source_of_a_copy_blocks() {
+    let repo = Repo::new();
+    let body: Vec<String> = (0..20).map(|i| format!("setting_{i} = {i}")).collect();
+    let content: Vec<&str> = body.iter().map(String::as_str).collect();
+    repo.write("a.toml", lines(&content));
+    repo.commit_all("init");
+
+    let tok_line = format!("token = \"{}\"", token());
+    let mut modified = content.clone();
+    modified.push(&tok_line);
+    repo.stage("a.toml", lines(&modified));
+    let mut copy = content.clone();
+    copy.push("copy = true");
+    repo.stage("b.toml", lines(&copy));
+    let status = repo.git(&["diff", "--cached", "--name-status", "-C"]);
+    assert!(
+        status.contains("\ta.toml\tb.toml"),
+        "git sees a copy: {status}"
+    );
+
+    let run = repo.pre_commit_json();
+    run.assert_code(1);
+    assert_eq!(paths(&run.findings()), ["a.toml"]);
+    assert_eq!(run.findings()[0]["line"], 21);
 }

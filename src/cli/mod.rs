@@ -32,7 +32,7 @@ pub enum CliError {
     #[diagnostic(transparent)]
     Files(#[from] FilesError),
 
-    #[error("{failed} of the inputs could not be read; the report above covers the others")]
+    #[error("{failed} of the inputs could not be read; the report covers only the others")]
     #[diagnostic(
         code(intercom_guard::scan::incomplete),
         help("the errors are listed above; fix them or leave those paths out")

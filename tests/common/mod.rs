@@ -13,18 +13,18 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use base64::Engine as _;
 
 /// The binary under test.
-pub fn bin() -> &'static str {
+pub(crate) fn bin() -> &'static str {
     env!("CARGO_BIN_EXE_intercom-guard")
 }
 
 /// A fresh, real-looking Intercom access token: base64 of `tok:` + a random
 /// UUID written with `_` + `:1:0` (60 characters, ends in `=`).
-pub fn token() -> String {
+pub(crate) fn token() -> String {
     base64::engine::general_purpose::STANDARD.encode(format!("tok:{}:1:0", uuid_underscored()))
 }
 
 /// A random version-4 UUID with `_` in place of `-`.
-pub fn uuid_underscored() -> String {
+pub(crate) fn uuid_underscored() -> String {
     let hi = random_u64();
     let lo = random_u64();
     let hex = format!("{hi:016x}{lo:016x}");
@@ -54,7 +54,7 @@ fn random_u64() -> u64 {
 
 /// Remove everything from the environment that could point a command at
 /// another repository or pull in the user's configuration.
-pub fn isolate(cmd: &mut Command, home: &Path) {
+pub(crate) fn isolate(cmd: &mut Command, home: &Path) {
     for var in [
         "GIT_DIR",
         "GIT_WORK_TREE",
@@ -86,10 +86,10 @@ pub fn isolate(cmd: &mut Command, home: &Path) {
 
 /// What a run of the binary (or git) produced.
 #[derive(Debug)]
-pub struct Run {
-    pub code: i32,
-    pub stdout: String,
-    pub stderr: String,
+pub(crate) struct Run {
+    pub(crate) code: i32,
+    pub(crate) stdout: String,
+    pub(crate) stderr: String,
 }
 
 impl Run {
@@ -102,18 +102,18 @@ impl Run {
     }
 
     /// stdout and stderr together, for "never printed anywhere" checks.
-    pub fn all(&self) -> String {
+    pub(crate) fn all(&self) -> String {
         format!("{}{}", self.stdout, self.stderr)
     }
 
     /// The JSON report on stdout.
-    pub fn json(&self) -> serde_json::Value {
+    pub(crate) fn json(&self) -> serde_json::Value {
         serde_json::from_str(&self.stdout)
             .unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {self:?}"))
     }
 
     /// The findings of the JSON report.
-    pub fn findings(&self) -> Vec<serde_json::Value> {
+    pub(crate) fn findings(&self) -> Vec<serde_json::Value> {
         self.json()["findings"]
             .as_array()
             .expect("findings is an array")
@@ -121,14 +121,14 @@ impl Run {
     }
 
     /// No panic message, no Rust backtrace hint.
-    pub fn assert_no_panic(&self) {
+    pub(crate) fn assert_no_panic(&self) {
         assert!(
             !self.stderr.contains("panicked") && !self.stderr.contains("RUST_BACKTRACE"),
             "the binary panicked: {self:?}"
         );
     }
 
-    pub fn assert_code(&self, code: i32) -> &Run {
+    pub(crate) fn assert_code(&self, code: i32) -> &Run {
         assert_eq!(self.code, code, "unexpected exit code: {self:?}");
         self.assert_no_panic();
         self
@@ -136,7 +136,7 @@ impl Run {
 }
 
 /// A scratch folder (not a repository) with its own `HOME`.
-pub struct Scratch {
+pub(crate) struct Scratch {
     dir: tempfile::TempDir,
 }
 
@@ -147,7 +147,7 @@ impl Default for Scratch {
 }
 
 impl Scratch {
-    pub fn new() -> Scratch {
+    pub(crate) fn new() -> Scratch {
         let dir = tempfile::tempdir().expect("temp dir");
         std::fs::create_dir(dir.path().join("home")).expect("home dir");
         std::fs::create_dir(dir.path().join("work")).expect("work dir");
@@ -155,15 +155,15 @@ impl Scratch {
     }
 
     /// The folder to work in.
-    pub fn path(&self) -> PathBuf {
+    pub(crate) fn path(&self) -> PathBuf {
         self.dir.path().join("work")
     }
 
-    pub fn home(&self) -> PathBuf {
+    pub(crate) fn home(&self) -> PathBuf {
         self.dir.path().join("home")
     }
 
-    pub fn write(&self, rel: impl AsRef<Path>, content: impl AsRef<[u8]>) {
+    pub(crate) fn write(&self, rel: impl AsRef<Path>, content: impl AsRef<[u8]>) {
         let path = self.path().join(rel);
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent).expect("parent dirs");
@@ -171,12 +171,12 @@ impl Scratch {
         std::fs::write(&path, content).expect("write file");
     }
 
-    pub fn remove(&self, rel: impl AsRef<Path>) {
+    pub(crate) fn remove(&self, rel: impl AsRef<Path>) {
         std::fs::remove_file(self.path().join(rel)).expect("remove file");
     }
 
     /// A command run in [`Self::path`] with an isolated environment.
-    pub fn command(&self, program: impl AsRef<OsStr>) -> Command {
+    pub(crate) fn command(&self, program: impl AsRef<OsStr>) -> Command {
         let mut cmd = Command::new(program);
         cmd.current_dir(self.path());
         isolate(&mut cmd, &self.home());
@@ -186,12 +186,12 @@ impl Scratch {
     }
 
     /// Run the binary with `args` in [`Self::path`].
-    pub fn guard(&self, args: &[&str]) -> Run {
+    pub(crate) fn guard(&self, args: &[&str]) -> Run {
         self.guard_with(args, |_| {})
     }
 
     /// Run the binary, letting `setup` adjust the command first.
-    pub fn guard_with(&self, args: &[&str], setup: impl FnOnce(&mut Command)) -> Run {
+    pub(crate) fn guard_with(&self, args: &[&str], setup: impl FnOnce(&mut Command)) -> Run {
         let mut cmd = self.command(bin());
         cmd.args(args).stdin(Stdio::null());
         setup(&mut cmd);
@@ -199,7 +199,7 @@ impl Scratch {
     }
 
     /// Run the binary with `input` on stdin.
-    pub fn guard_stdin(&self, args: &[&str], input: &[u8]) -> Run {
+    pub(crate) fn guard_stdin(&self, args: &[&str], input: &[u8]) -> Run {
         let mut child = self
             .command(bin())
             .args(args)
@@ -216,7 +216,7 @@ impl Scratch {
 }
 
 /// A real repository made by `git init`, on branch `main`.
-pub struct Repo {
+pub(crate) struct Repo {
     scratch: Scratch,
 }
 
@@ -234,7 +234,7 @@ impl Default for Repo {
 }
 
 impl Repo {
-    pub fn new() -> Repo {
+    pub(crate) fn new() -> Repo {
         let repo = Repo {
             scratch: Scratch::new(),
         };
@@ -252,18 +252,18 @@ impl Repo {
     }
 
     /// Run git and return its stdout; panics (with stderr) when git fails.
-    pub fn git(&self, args: &[&str]) -> String {
+    pub(crate) fn git(&self, args: &[&str]) -> String {
         let run = self.git_run(args);
         assert_eq!(run.code, 0, "git {args:?} failed: {run:?}");
         run.stdout
     }
 
     /// Run git and return whatever happened.
-    pub fn git_run(&self, args: &[&str]) -> Run {
+    pub(crate) fn git_run(&self, args: &[&str]) -> Run {
         self.git_run_with(args, |_| {})
     }
 
-    pub fn git_run_with(&self, args: &[&str], setup: impl FnOnce(&mut Command)) -> Run {
+    pub(crate) fn git_run_with(&self, args: &[&str], setup: impl FnOnce(&mut Command)) -> Run {
         let mut cmd = self.command("git");
         cmd.args(args).stdin(Stdio::null());
         setup(&mut cmd);
@@ -271,20 +271,20 @@ impl Repo {
     }
 
     /// Stage everything and commit it (no hooks run).
-    pub fn commit_all(&self, message: &str) {
+    pub(crate) fn commit_all(&self, message: &str) {
         self.git(&["add", "-A"]);
         self.git(&["commit", "-q", "--no-verify", "-m", message]);
     }
 
     /// Write `content` to `rel` and stage it.
-    pub fn stage(&self, rel: &str, content: impl AsRef<[u8]>) {
+    pub(crate) fn stage(&self, rel: &str, content: impl AsRef<[u8]>) {
         self.write(rel, content);
         self.git(&["add", "--", rel]);
     }
 
     /// Install a `.git/hooks/pre-commit` that execs the binary, the way a
     /// user's one-line hook does.
-    pub fn install_hook(&self) {
+    pub(crate) fn install_hook(&self) {
         let hooks = self.path().join(".git/hooks");
         std::fs::create_dir_all(&hooks).expect("hooks dir");
         let hook = hooks.join("pre-commit");
@@ -302,18 +302,18 @@ impl Repo {
     }
 
     /// The id HEAD points at.
-    pub fn head(&self) -> String {
+    pub(crate) fn head(&self) -> String {
         self.git(&["rev-parse", "HEAD"]).trim().to_owned()
     }
 
     /// Run `pre-commit` with the JSON report.
-    pub fn pre_commit_json(&self) -> Run {
+    pub(crate) fn pre_commit_json(&self) -> Run {
         self.guard(&["pre-commit", "--format", "json"])
     }
 }
 
 /// `lines` joined with `\n`, with a final newline.
-pub fn lines(lines: &[&str]) -> String {
+pub(crate) fn lines(lines: &[&str]) -> String {
     let mut s = lines.join("\n");
     s.push('\n');
     s
