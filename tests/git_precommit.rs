@@ -61,6 +61,10 @@ fn clean_change_passes() {
     json.assert_code(0);
     assert!(json.findings().is_empty());
     assert_eq!(json.json()["stats"]["blobs"], 2, "both staged blobs read");
+    assert!(json.stderr.is_empty(), "JSON goes to stdout only: {json:?}");
+    let quiet = repo.guard(&["pre-commit", "--quiet"]);
+    quiet.assert_code(0);
+    assert_eq!(quiet.all(), "", "--quiet prints nothing when clean");
 }
 
 #[test]

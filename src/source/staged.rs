@@ -170,11 +170,6 @@ impl StagedChange {
         &self.entries
     }
 
-    /// The repository's work tree, if it has one.
-    pub fn workdir(&self) -> Option<&Path> {
-        self.repo.workdir()
-    }
-
     /// Read a blob's bytes; `path` only names it in errors.
     pub fn read_blob(&self, id: &gix::oid, path: &[u8]) -> Result<Vec<u8>, GitError> {
         match self.repo.find_blob(id) {
