@@ -100,7 +100,11 @@ impl Detector {
         add(b"RHOXJP", Pattern::Wrapped(2));
         add(b"kRzlyT", Pattern::Wrapped(3));
         add(b"tok:", Pattern::Decoded);
-        add(b"intercom", Pattern::Name);
+        // The automaton is case-sensitive so that its SIMD prefilter works;
+        // names are searched in the spellings code and config use.
+        for w in case_variants("intercom") {
+            add(w.as_bytes(), Pattern::Name);
+        }
         // Extra names are matched by their first word, then compared whole
         // (normalized) by the name parser, so every spelling is found.
         let extra_names: Vec<Vec<u8>> = opts
@@ -117,12 +121,11 @@ impl Detector {
             .collect();
         first_words.sort();
         first_words.dedup();
-        for w in &first_words {
+        for w in first_words.iter().flat_map(|w| case_variants(w)) {
             add(w.as_bytes(), Pattern::Extra);
         }
         let automaton = AhoCorasickBuilder::new()
-            .ascii_case_insensitive(true)
-            .match_kind(MatchKind::Standard)
+            .match_kind(MatchKind::LeftmostFirst)
             .build(&literals)
             .expect("a handful of short literals always builds");
         Detector {
@@ -145,23 +148,20 @@ impl Detector {
             if s < covered_until && pattern != Pattern::Name {
                 continue;
             }
-            // Token prefixes are case-sensitive; the automaton is not.
-            let exact = |lit: &[u8]| &hay[s..e] == lit;
             let hit = match pattern {
-                Pattern::Token if exact(b"dG9rO") => {
+                Pattern::Token => {
                     token::plain(hay, s, min_entropy).map(|t| (t, RULE_TOKEN))
                 }
-                Pattern::Wrapped(back) if exact(wrapped_literal(back)) => {
+                Pattern::Wrapped(back) => {
                     token::wrapped(hay, s, back, min_entropy).map(|t| (t, RULE_TOKEN_BASE64))
                 }
-                Pattern::Decoded if exact(b"tok:") => {
+                Pattern::Decoded => {
                     token::decoded_form(hay, s).map(|t| (t, RULE_TOKEN_DECODED))
                 }
                 Pattern::Name | Pattern::Extra => {
                     names::at_name(hay, s, e, &self.extra_names, &mut assignments);
                     None
                 }
-                _ => None,
             };
             if let Some((t, rule)) = hit {
                 covered_until = t.end;
@@ -226,12 +226,18 @@ impl Detector {
     }
 }
 
-fn wrapped_literal(back: usize) -> &'static [u8] {
-    match back {
-        0 => b"ZEc5ck",
-        2 => b"RHOXJP",
-        _ => b"kRzlyT",
+/// The spellings a name word takes in code and config: `intercom`,
+/// `Intercom`, `INTERCOM`, and `InterCom` for the brand.
+fn case_variants(word: &str) -> Vec<String> {
+    let lower = word.to_ascii_lowercase();
+    let mut capital = lower.clone();
+    capital[..1].make_ascii_uppercase();
+    let mut v = vec![lower.clone(), capital, lower.to_ascii_uppercase()];
+    if lower == "intercom" {
+        v.push("InterCom".to_string());
     }
+    v.dedup();
+    v
 }
 
 /// sha256 hex of a canonical secret.
