@@ -149,15 +149,11 @@ impl Detector {
                 continue;
             }
             let hit = match pattern {
-                Pattern::Token => {
-                    token::plain(hay, s, min_entropy).map(|t| (t, RULE_TOKEN))
-                }
+                Pattern::Token => token::plain(hay, s, min_entropy).map(|t| (t, RULE_TOKEN)),
                 Pattern::Wrapped(back) => {
                     token::wrapped(hay, s, back, min_entropy).map(|t| (t, RULE_TOKEN_BASE64))
                 }
-                Pattern::Decoded => {
-                    token::decoded_form(hay, s).map(|t| (t, RULE_TOKEN_DECODED))
-                }
+                Pattern::Decoded => token::decoded_form(hay, s).map(|t| (t, RULE_TOKEN_DECODED)),
                 Pattern::Name | Pattern::Extra => {
                     names::at_name(hay, s, e, &self.extra_names, &mut assignments);
                     None
