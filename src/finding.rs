@@ -113,4 +113,8 @@ pub struct Stats {
     pub elapsed_ms: u64,
     /// Findings dropped by an `intercom-guard:allow` marker.
     pub suppressed_inline: u64,
+    /// Findings accepted by an allowlisted fingerprint or the baseline.
+    pub accepted: u64,
+    /// Blobs not scanned because their path is allowlisted.
+    pub allowlisted_paths: u64,
 }

@@ -61,6 +61,7 @@ fn stats() -> Stats {
         bytes: 48211,
         elapsed_ms: 3,
         suppressed_inline: 0,
+        ..Stats::default()
     }
 }
 

@@ -59,6 +59,7 @@ fn stats() -> Stats {
         bytes: 48211,
         elapsed_ms: 3,
         suppressed_inline: 2,
+        ..Stats::default()
     }
 }
 

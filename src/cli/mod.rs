@@ -2,6 +2,7 @@
 //! → report for the chosen mode, and turn the outcome into an exit code.
 
 pub mod args;
+mod pipeline;
 mod pre_commit;
 mod scan;
 

@@ -8,12 +8,12 @@
 use std::path::Path;
 use std::time::Instant;
 
-use super::{CliError, CommonArgs, Sink};
+use super::{CliError, CommonArgs, Sink, pipeline};
 use crate::finding::{Exposure, Stats};
-use crate::policy::{added_lines, inline, locate};
+use crate::policy::Policy;
 use crate::report::Format;
-use crate::source::StagedChange;
 use crate::source::staged::Change;
+use crate::source::{GitError, StagedChange};
 
 pub(super) fn run(common: &CommonArgs) -> Result<u8, CliError> {
     let started = Instant::now();
@@ -22,32 +22,31 @@ pub(super) fn run(common: &CommonArgs) -> Result<u8, CliError> {
     let mut findings = Vec::new();
     let mut stats = Stats::default();
 
+    let policy = Policy::laptop();
     for entry in staged.entries() {
-        let data = staged.read_blob(&entry.id, &entry.path)?;
-        stats.blobs += 1;
-        stats.bytes += data.len() as u64;
-        let matches = detector.find(&data);
-        if matches.is_empty() {
+        if !policy.admits_path(&entry.path, &mut stats) {
             continue;
         }
-        let old = match entry.old_id {
-            Some(old_id) => {
-                let old_path = match &entry.change {
-                    Change::Renamed { from } | Change::Copied { from } => from,
-                    Change::Added | Change::Modified => &entry.path,
-                };
-                Some(staged.read_blob(&old_id, old_path)?)
-            }
-            None => None,
+        let data = staged.read_blob(&entry.id, &entry.path)?;
+        let olds = || -> Result<Vec<Vec<u8>>, GitError> {
+            let Some(old_id) = entry.old_id else {
+                return Ok(Vec::new());
+            };
+            let old_path = match &entry.change {
+                Change::Renamed { from } | Change::Copied { from } => from,
+                Change::Added | Change::Modified => &entry.path,
+            };
+            Ok(vec![staged.read_blob(&old_id, old_path)?])
         };
-        let matches = added_lines::keep_added(old.as_deref(), &data, matches);
-        let (kept, suppressed) = inline::drop_suppressed(&data, matches);
-        stats.suppressed_inline += suppressed;
-        let origin = locate::Origin {
-            path: &entry.path,
-            commit: None,
-        };
-        findings.extend(locate::findings(&data, &kept, origin));
+        findings.extend(pipeline::scan_changed_blob(
+            &detector,
+            &policy,
+            &entry.path,
+            &data,
+            olds,
+            None,
+            &mut stats,
+        )?);
     }
 
     stats.elapsed_ms = super::elapsed_ms(started);

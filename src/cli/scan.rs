@@ -1,12 +1,13 @@
 //! `intercom-guard scan PATH... | -`: files, folders (honouring .gitignore)
 //! and stdin. Every line counts (there is no "before"); inline markers apply.
 
+use std::convert::Infallible;
 use std::path::PathBuf;
 use std::time::Instant;
 
-use super::{CliError, CommonArgs, Sink};
+use super::{CliError, CommonArgs, Sink, pipeline};
 use crate::finding::{Exposure, Stats};
-use crate::policy::{inline, locate};
+use crate::policy::Policy;
 use crate::source::files;
 
 pub(super) fn run(paths: &[PathBuf], common: &CommonArgs) -> Result<u8, CliError> {
@@ -15,6 +16,7 @@ pub(super) fn run(paths: &[PathBuf], common: &CommonArgs) -> Result<u8, CliError
     let mut findings = Vec::new();
     let mut stats = Stats::default();
     let mut failed = 0usize;
+    let policy = Policy::laptop();
 
     files::for_each(paths, |blob| match blob {
         Err(err) => {
@@ -22,19 +24,14 @@ pub(super) fn run(paths: &[PathBuf], common: &CommonArgs) -> Result<u8, CliError
             super::print_diagnostic(err);
         }
         Ok(blob) => {
-            stats.blobs += 1;
-            stats.bytes += blob.data.len() as u64;
-            let matches = detector.find(&blob.data);
-            if matches.is_empty() {
+            if !policy.admits_path(&blob.path, &mut stats) {
                 return;
             }
-            let (kept, suppressed) = inline::drop_suppressed(&blob.data, matches);
-            stats.suppressed_inline += suppressed;
-            let origin = locate::Origin {
-                path: &blob.path,
-                commit: None,
-            };
-            findings.extend(locate::findings(&blob.data, &kept, origin));
+            let no_olds = || Ok::<_, Infallible>(Vec::new());
+            let Ok(found) = pipeline::scan_changed_blob(
+                &detector, &policy, &blob.path, &blob.data, no_olds, None, &mut stats,
+            );
+            findings.extend(found);
         }
     });
 

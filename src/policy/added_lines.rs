@@ -4,22 +4,25 @@
 //!
 //! A line counts as added iff its exact content (ignoring a trailing `\r`)
 //! occurs nowhere in the old blob. A moved or copied line is therefore not
-//! added. Without an old blob (a new file) every line is added. This runs
-//! only for a blob whose new version had a hit ("diff on hit").
+//! added. Without an old blob (a new file) every line is added. A merge has
+//! one old blob per parent: a line is added only if it is in none of them.
+//! This runs only for a blob whose new version had a hit ("diff on hit").
 
 use std::collections::HashSet;
 
 use crate::detect::Match;
 
-/// Keep the matches that touch at least one added line of `new`.
-pub fn keep_added(old: Option<&[u8]>, new: &[u8], matches: Vec<Match>) -> Vec<Match> {
-    let Some(old) = old else {
-        return matches;
-    };
-    if matches.is_empty() {
+/// Keep the matches that touch at least one line of `new` that is in none of
+/// the `olds` (no olds: every line is added).
+pub fn keep_added(olds: &[&[u8]], new: &[u8], matches: Vec<Match>) -> Vec<Match> {
+    if olds.is_empty() || matches.is_empty() {
         return matches;
     }
-    let old_lines: HashSet<&[u8]> = old.split(|&b| b == b'\n').map(super::trim_cr).collect();
+    let old_lines: HashSet<&[u8]> = olds
+        .iter()
+        .flat_map(|old| old.split(|&b| b == b'\n'))
+        .map(super::trim_cr)
+        .collect();
     matches
         .into_iter()
         .filter(|m| {
@@ -52,7 +55,7 @@ mod tests {
     #[test]
     fn no_old_blob_means_every_line_is_added() {
         let new = b"a\nSECRET\n";
-        let kept = keep_added(None, new, vec![m(new, b"SECRET")]);
+        let kept = keep_added(&[], new, vec![m(new, b"SECRET")]);
         assert_eq!(kept.len(), 1);
     }
 
@@ -60,17 +63,17 @@ mod tests {
     fn untouched_line_is_not_added() {
         let old = b"x = SECRET\nb\n";
         let new = b"a\nx = SECRET\nb\nc\n";
-        assert!(keep_added(Some(old), new, vec![m(new, b"SECRET")]).is_empty());
+        assert!(keep_added(&[old], new, vec![m(new, b"SECRET")]).is_empty());
     }
 
     #[test]
     fn moved_line_is_not_added_but_changed_line_is() {
         let old = b"one\nk = SECRET\ntwo\n";
         let moved = b"two\none\nk = SECRET\n";
-        assert!(keep_added(Some(old), moved, vec![m(moved, b"SECRET")]).is_empty());
+        assert!(keep_added(&[old], moved, vec![m(moved, b"SECRET")]).is_empty());
         let changed = b"one\nk = SECRET # now\ntwo\n";
         assert_eq!(
-            keep_added(Some(old), changed, vec![m(changed, b"SECRET")]).len(),
+            keep_added(&[old], changed, vec![m(changed, b"SECRET")]).len(),
             1
         );
     }
@@ -79,7 +82,22 @@ mod tests {
     fn crlf_and_missing_final_newline_compare_equal() {
         let old = b"k = SECRET\r\nother\r\n";
         let new = b"first\nk = SECRET";
-        assert!(keep_added(Some(old), new, vec![m(new, b"SECRET")]).is_empty());
+        assert!(keep_added(&[old], new, vec![m(new, b"SECRET")]).is_empty());
+    }
+
+    #[test]
+    fn a_merge_line_from_either_parent_is_not_added() {
+        let left: &[u8] = b"a = SECRET\n";
+        let right: &[u8] = b"b = OTHER\n";
+        let merged = b"a = SECRET\nb = OTHER\nc = THIRD\n";
+        let ms = vec![
+            m(merged, b"SECRET"),
+            m(merged, b"OTHER"),
+            m(merged, b"THIRD"),
+        ];
+        let kept = keep_added(&[left, right], merged, ms);
+        assert_eq!(kept.len(), 1);
+        assert_eq!(&merged[kept[0].start..kept[0].end], b"THIRD");
     }
 
     #[test]
@@ -91,6 +109,6 @@ mod tests {
             end: 21,
             ..m(new, b"SECRET")
         };
-        assert!(keep_added(Some(old), new, vec![second]).is_empty());
+        assert!(keep_added(&[old], new, vec![second]).is_empty());
     }
 }

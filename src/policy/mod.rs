@@ -2,6 +2,8 @@
 //!
 //! - [`added_lines`]: hook modes keep only matches on lines the change adds.
 //! - [`inline`]: the `intercom-guard:allow` marker (laptop modes).
+//! - [`rules`]: the [`Policy`]: allowlisted paths, accepted fingerprints,
+//!   inline markers (honoured on laptops, on servers only when configured).
 //! - [`locate`]: match + origin → [`crate::finding::Finding`], with line and
 //!   column computed only for the matches.
 //!
@@ -11,6 +13,9 @@
 pub mod added_lines;
 pub mod inline;
 pub mod locate;
+pub mod rules;
+
+pub use rules::Policy;
 
 /// Byte range of the line holding `pos`: from after the previous `\n` up to,
 /// not including, the next `\n` (or the end).
