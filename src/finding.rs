@@ -103,6 +103,9 @@ pub struct Finding {
     pub line_text: Option<Vec<u8>>,
     /// Byte offset of the secret within `line_text`.
     pub line_offset: usize,
+    /// History mode: whether the secret is still in the tree at the tip of
+    /// the default branch. `None` where that is not asked (hook modes, scan).
+    pub still_present: Option<bool>,
 }
 
 /// Counters for the `stats` object of the report.

@@ -70,6 +70,7 @@ pub fn findings(data: &[u8], matches: &[Match], origin: Origin<'_>) -> Vec<Findi
                 secret: data[start..end].to_vec(),
                 line_text,
                 line_offset,
+                still_present: None,
             }
         })
         .collect()

@@ -78,6 +78,7 @@ mod tests {
             secret: b"x".to_vec(),
             line_text: None,
             line_offset: 0,
+            still_present: None,
         };
         assert_eq!(exit_code(&[finding]), 1);
     }
