@@ -105,7 +105,7 @@ fn finish(
     exposure: Exposure,
 ) -> Result<u8, CliError> {
     let color = match (common.format, sink) {
-        (Format::Json, _) => false,
+        (Format::Json | Format::Sarif, _) => false,
         (Format::Human, Sink::Stdout) => stdout_color(common.color),
         (Format::Human, Sink::Stderr) => stderr_color(common.color),
     };

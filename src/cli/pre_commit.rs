@@ -52,7 +52,7 @@ pub(super) fn run(common: &CommonArgs) -> Result<u8, CliError> {
     stats.elapsed_ms = super::elapsed_ms(started);
     let sink = match common.format {
         Format::Human => Sink::Stderr,
-        Format::Json => Sink::Stdout,
+        Format::Json | Format::Sarif => Sink::Stdout,
     };
     super::finish(&findings, &stats, common, sink, Exposure::Staged)
 }

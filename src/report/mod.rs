@@ -10,6 +10,7 @@ pub mod guidance;
 mod human;
 mod json;
 pub mod redact;
+mod sarif;
 
 use std::io;
 
@@ -22,6 +23,8 @@ pub enum Format {
     Human,
     /// One JSON document (see DESIGN.md "JSON report").
     Json,
+    /// SARIF 2.1.0, as GitHub code scanning accepts it.
+    Sarif,
 }
 
 /// How to write the report.
@@ -48,6 +51,7 @@ pub fn write_report(
     match opts.format {
         Format::Human => human::write(out, findings, stats, opts),
         Format::Json => json::write(out, findings, stats, opts),
+        Format::Sarif => sarif::write(out, findings, stats, opts),
     }
 }
 

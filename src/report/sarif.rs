@@ -1,0 +1,276 @@
+//! The SARIF report (`--format sarif`): SARIF 2.1.0 as GitHub code scanning
+//! accepts it (`github/codeql-action/upload-sarif`).
+//!
+//! - `runs[0].tool.driver` names the tool and lists every rule it has, each
+//!   with a description, a help text (the rotation steps) and a
+//!   `security-severity`, so code scanning files the results as security
+//!   alerts.
+//! - One result per finding: `ruleId`/`ruleIndex`, `level` from the
+//!   confidence (high → `error`, medium → `warning`, low → `note`), a
+//!   message naming the kind, the redacted secret and the commit, and a
+//!   physical location (the path as a relative URI, percent-encoded where it
+//!   is not plain ASCII, with `startLine`/`startColumn`/`endColumn` when the
+//!   blob has lines).
+//! - `partialFingerprints` carry the secret's fingerprint (alone and with
+//!   the path), so an alert survives the line moving.
+//! - `properties` carry commit, author, date and, in history mode, whether
+//!   the secret is still at the tip of the default branch.
+//!
+//! The secret itself appears only with `--show-secrets` (`properties.secret`).
+
+use std::io::{self, Write};
+
+use serde_json::{Value, json};
+
+use super::ReportOptions;
+use super::guidance::{Where, guidance};
+use super::redact::{redact, sanitize};
+use crate::detect::{RULE_TOKEN, RULE_TOKEN_BASE64, RULE_TOKEN_DECODED};
+use crate::finding::{Confidence, Finding, Kind, Stats};
+
+const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+const INFORMATION_URI: &str = "https://github.com/intercom-guard/intercom-guard";
+
+/// Every rule the detector reports: id, kind, short description.
+const RULES: [(&str, Kind, &str); 8] = [
+    (
+        RULE_TOKEN,
+        Kind::AccessToken,
+        "Intercom access token (matched by its structure)",
+    ),
+    (
+        RULE_TOKEN_BASE64,
+        Kind::AccessToken,
+        "Intercom access token encoded once more in base64",
+    ),
+    (
+        RULE_TOKEN_DECODED,
+        Kind::AccessToken,
+        "Intercom access token in its decoded form (tok:<uuid>:1:0)",
+    ),
+    (
+        "intercom-access-token-named",
+        Kind::AccessToken,
+        "Intercom access token assigned to a secret name",
+    ),
+    (
+        "intercom-webhook-secret",
+        Kind::WebhookSecret,
+        "Intercom webhook signing secret assigned to a secret name",
+    ),
+    (
+        "intercom-identity-secret",
+        Kind::IdentitySecret,
+        "Intercom identity verification secret assigned to a secret name",
+    ),
+    (
+        "intercom-client-secret",
+        Kind::ClientSecret,
+        "Intercom OAuth client secret assigned to a secret name",
+    ),
+    (
+        "intercom-api-key",
+        Kind::ApiKey,
+        "Intercom API key assigned to a secret name",
+    ),
+];
+
+/// Writes the whole report as one SARIF document followed by a newline.
+pub(crate) fn write(
+    out: &mut dyn Write,
+    findings: &[Finding],
+    stats: &Stats,
+    opts: &ReportOptions,
+) -> io::Result<()> {
+    let mut rules: Vec<(&str, Kind, String)> = RULES
+        .iter()
+        .map(|&(id, kind, text)| (id, kind, text.to_owned()))
+        .collect();
+    // A rule id the table does not know still gets a rule (GitHub rejects a
+    // result whose rule is missing).
+    for f in findings {
+        if !rules.iter().any(|(id, _, _)| *id == f.rule_id) {
+            rules.push((f.rule_id, f.kind, f.kind.describe().to_owned()));
+        }
+    }
+    let rule_objects: Vec<Value> = rules
+        .iter()
+        .map(|(id, kind, text)| rule(id, *kind, text, opts))
+        .collect();
+    let results: Vec<Value> = findings
+        .iter()
+        .map(|f| {
+            let index = rules.iter().position(|(id, _, _)| *id == f.rule_id);
+            result(f, index, opts.show_secrets)
+        })
+        .collect();
+    let document = json!({
+        "$schema": SCHEMA,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "intercom-guard",
+                "version": env!("CARGO_PKG_VERSION"),
+                "semanticVersion": env!("CARGO_PKG_VERSION"),
+                "informationUri": INFORMATION_URI,
+                "rules": rule_objects,
+            }},
+            "results": results,
+            "properties": {
+                "blobs": stats.blobs,
+                "bytes": stats.bytes,
+                "elapsed_ms": stats.elapsed_ms,
+            },
+        }],
+    });
+    serde_json::to_writer(&mut *out, &document).map_err(io::Error::from)?;
+    out.write_all(b"\n")?;
+    out.flush()
+}
+
+fn rule(id: &str, kind: Kind, text: &str, opts: &ReportOptions) -> Value {
+    let help = guidance(kind, opts.exposure, &Where::default());
+    json!({
+        "id": id,
+        "name": camel(id),
+        "shortDescription": {"text": text},
+        "fullDescription": {"text": format!(
+            "{text}. A {} in a repository is a live credential for the Intercom workspace: rotate it.",
+            kind.describe()
+        )},
+        "help": {"text": help, "markdown": format!("```\n{help}```")},
+        "defaultConfiguration": {"level": "error"},
+        "properties": {
+            "tags": ["security", "secret", "intercom"],
+            "precision": "high",
+            "security-severity": "9.0",
+        },
+    })
+}
+
+fn result(f: &Finding, rule_index: Option<usize>, show_secrets: bool) -> Value {
+    let uri = uri(&f.path);
+    let mut message = format!(
+        "{} ({} confidence): {}",
+        f.kind.describe(),
+        f.confidence.as_str(),
+        redact(&f.secret)
+    );
+    if let Some(c) = &f.commit {
+        message.push_str(&format!(
+            ", introduced in commit {} by {} on {}",
+            c.id,
+            sanitize(&c.author),
+            c.date
+        ));
+    }
+    match f.still_present {
+        Some(true) => message.push_str("; still present at the tip of the default branch"),
+        Some(false) => message.push_str("; no longer at the tip, but still in history"),
+        None => {}
+    }
+    let mut physical = json!({
+        "artifactLocation": {"uri": uri, "uriBaseId": "%SRCROOT%"},
+    });
+    if let Some(line) = f.line {
+        let column = f.column.unwrap_or(1);
+        let mut region = json!({"startLine": line, "startColumn": column});
+        if let Some(end) = end_column(f, column) {
+            region["endColumn"] = json!(end);
+        }
+        physical["region"] = region;
+    }
+    let mut properties = json!({
+        "kind": f.kind.as_str(),
+        "confidence": f.confidence.as_str(),
+        "fingerprint": f.fingerprint,
+        "redacted": redact(&f.secret),
+    });
+    if let Some(c) = &f.commit {
+        properties["commit"] = json!(c.id);
+        properties["author"] = json!(c.author);
+        properties["date"] = json!(c.date);
+    }
+    if let Some(present) = f.still_present {
+        properties["still_present"] = json!(present);
+    }
+    if show_secrets {
+        properties["secret"] = json!(String::from_utf8_lossy(&f.secret));
+    }
+    let mut result = json!({
+        "ruleId": f.rule_id,
+        "level": level(f.confidence),
+        "message": {"text": message},
+        "locations": [{"physicalLocation": physical}],
+        "partialFingerprints": {
+            "secretFingerprint/v1": f.fingerprint,
+            "secretAtPath/v1": format!("{}:{uri}", f.fingerprint),
+        },
+        "properties": properties,
+    });
+    if let Some(index) = rule_index {
+        result["ruleIndex"] = json!(index);
+    }
+    result
+}
+
+/// The column just past the secret, when the secret sits on one line.
+fn end_column(f: &Finding, start: u32) -> Option<u32> {
+    if f.secret.contains(&b'\n') {
+        return None;
+    }
+    let width = std::str::from_utf8(&f.secret).map_or(f.secret.len(), |s| s.chars().count());
+    start.checked_add(u32::try_from(width).ok()?)
+}
+
+fn level(confidence: Confidence) -> &'static str {
+    match confidence {
+        Confidence::High => "error",
+        Confidence::Medium => "warning",
+        Confidence::Low => "note",
+    }
+}
+
+/// `intercom-access-token` → `IntercomAccessToken`.
+fn camel(id: &str) -> String {
+    id.split('-')
+        .map(|w| {
+            let mut c = w.chars();
+            c.next().map_or_else(String::new, |first| {
+                first.to_ascii_uppercase().to_string() + c.as_str()
+            })
+        })
+        .collect()
+}
+
+/// A repository-relative path as a relative URI reference: unreserved
+/// characters and `/` as they are, every other byte percent-encoded (so
+/// non-UTF-8 paths survive).
+fn uri(path: &[u8]) -> String {
+    let mut out = String::with_capacity(path.len());
+    for &b in path {
+        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{camel, uri};
+
+    #[test]
+    fn paths_become_relative_uris() {
+        assert_eq!(uri(b"src/app.js"), "src/app.js");
+        assert_eq!(uri(b"my dir/caf\xe9.env"), "my%20dir/caf%E9.env");
+        assert_eq!(uri("é".as_bytes()), "%C3%A9");
+    }
+
+    #[test]
+    fn rule_names_are_camel_case() {
+        assert_eq!(camel("intercom-access-token"), "IntercomAccessToken");
+    }
+}
