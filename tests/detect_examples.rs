@@ -51,7 +51,7 @@ fn every_example_finds_exactly_what_it_says() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/examples");
     let cases = load(&dir);
     assert!(
-        cases.len() > 25,
+        cases.len() > 100,
         "expected a large example corpus, got {}",
         cases.len()
     );

@@ -206,7 +206,7 @@ impl Detector {
             if v.starts_with(b"dG9rO") || tokens.iter().any(|(t, _)| overlaps(a, t.start, t.end)) {
                 continue;
             }
-            if let Some(confidence) = names::judge_value(v, self.opts.min_entropy) {
+            if let Some(confidence) = names::judge_value(a, hay, self.opts.min_entropy) {
                 out.push(Match {
                     start: a.start,
                     end: a.end,

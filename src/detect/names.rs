@@ -18,6 +18,8 @@ pub(crate) struct Assignment {
     pub(crate) start: usize,
     pub(crate) end: usize,
     pub(crate) kind: Kind,
+    /// The value was a quoted string literal (not a bare word).
+    pub(crate) quoted: bool,
 }
 
 #[inline]
@@ -346,9 +348,9 @@ fn name_value_pair(hay: &[u8], ls: usize, ns: usize, le: usize) -> Option<usize>
     matches!(hay.get(op), Some(b':') | Some(b'=')).then_some(op + 1)
 }
 
-/// Reads the literal starting at `at` (after blanks): `(start, end)` of its
-/// content, or `None` when it is an expression rather than a literal.
-fn literal(hay: &[u8], at: usize) -> Option<(usize, usize)> {
+/// Reads the literal starting at `at` (after blanks): `(start, end, quoted)`
+/// of its content, or `None` when it is an expression rather than a literal.
+fn literal(hay: &[u8], at: usize) -> Option<(usize, usize, bool)> {
     let le = line_end(hay, at);
     let mut s = skip_blanks(hay, at, le);
     if s >= le {
@@ -366,7 +368,7 @@ fn literal(hay: &[u8], at: usize) -> Option<(usize, usize)> {
         }
         let ne = line_end(hay, n);
         let t = skip_blanks(hay, n, ne);
-        return (t < ne).then(|| (t, t + trim_ascii(&hay[t..ne]).len()));
+        return (t < ne).then(|| (t, t + trim_ascii(&hay[t..ne]).len(), false));
     }
     // String prefixes: Python r"", b"", f"" and C# @"".
     let mut fstring = false;
@@ -406,7 +408,7 @@ fn literal(hay: &[u8], at: usize) -> Option<(usize, usize)> {
         if fstring && hay[start..i].contains(&b'{') {
             return None;
         }
-        return Some((start, i));
+        return Some((start, i, true));
     }
     let end = s + hay[s..le]
         .iter()
@@ -422,7 +424,7 @@ fn literal(hay: &[u8], at: usize) -> Option<(usize, usize)> {
     if hay.get(end) == Some(&b'(') || hay.get(end) == Some(&b'[') || is_dotted_path(&hay[s..end]) {
         return None;
     }
-    Some((s, end))
+    Some((s, end, false))
 }
 
 /// `a.b.c` made of identifiers: a member access, not a secret.
@@ -466,9 +468,8 @@ pub(crate) fn at_name(
         Some(k) if extra || w.iter().any(|x| x == "intercom") => k,
         None if extra => Kind::ClientSecret,
         _ => {
-            if w.len() == 1 && w[0] == "intercom" {
-                section(hay, ns, ne, out);
-            }
+            let single = w.len() == 1 && w[0] == "intercom";
+            section(hay, ns, ne, single, out);
             return;
         }
     };
@@ -479,17 +480,48 @@ fn push_value(hay: &[u8], ns: usize, ne: usize, kind: Kind, out: &mut Vec<Assign
     let Some(v) = assignment_value_start(hay, ns, ne) else {
         return;
     };
-    let Some((start, end)) = literal(hay, v) else {
+    let Some((start, end, quoted)) = literal(hay, v) else {
         return;
     };
     if end > start {
-        out.push(Assignment { start, end, kind });
+        out.push(Assignment {
+            start,
+            end,
+            kind,
+            quoted,
+        });
     }
 }
 
-/// An `intercom` section (YAML block, JSON/JS object, TOML/INI table): the
-/// secret-like keys inside it are Intercom's.
-fn section(hay: &[u8], ns: usize, ne: usize, out: &mut Vec<Assignment>) {
+/// An `intercom` section (YAML block, JSON/JS object, TOML/INI table) or a
+/// call that builds an Intercom client (`Intercom::Client.new(token: ...)`,
+/// `intercom = Client(api_key=...)`): the secret-like keys inside are
+/// Intercom's. `single` says the name is the bare word `intercom`.
+fn section(hay: &[u8], ns: usize, ne: usize, single: bool, out: &mut Vec<Assignment>) {
+    let Some((start, end)) = section_body(hay, ns, ne, single) else {
+        return;
+    };
+    let mut i = start;
+    while i < end {
+        let starts_key = is_name_byte(hay[i])
+            && hay[i] != b'.'
+            && hay[i] != b'-'
+            && (i == 0 || !is_name_byte(hay[i - 1]));
+        if !starts_key {
+            i += 1;
+            continue;
+        }
+        let len = hay[i..end].iter().take_while(|&&b| is_name_byte(b)).count();
+        let (ks, ke) = (i, i + len);
+        if let Some(kind) = classify(&words(&hay[ks..ke])) {
+            push_value(hay, ks, ke, kind, out);
+        }
+        i = ke;
+    }
+}
+
+/// The byte range a section or client call spans.
+fn section_body(hay: &[u8], ns: usize, ne: usize, single: bool) -> Option<(usize, usize)> {
     let le = line_end(hay, ne);
     let ls = line_start(hay, ns);
     let mut at = ne;
@@ -498,92 +530,109 @@ fn section(hay: &[u8], ns: usize, ne: usize, out: &mut Vec<Assignment>) {
     }
     let op = skip_blanks(hay, at, le);
     let before = trim_ascii(&hay[ls..ns]);
-    let body = if before.ends_with(b"[") && hay.get(op) == Some(&b']') {
-        // TOML / INI: until the next table header.
-        let start = le;
-        let mut end = start;
-        while end < hay.len() && end - start < SECTION_WINDOW {
-            let e = line_end(hay, end);
-            let t = trim_ascii(&hay[end..e]);
-            if t.first() == Some(&b'[') && end > start {
-                break;
-            }
-            end = e + 1;
-        }
-        (start, end.min(hay.len()))
-    } else if matches!(hay.get(op), Some(b':') | Some(b'=')) {
-        let v = skip_blanks(hay, op + 1, le);
-        if hay.get(v) == Some(&b'{') {
-            // JSON / JS object: to the matching brace.
-            let mut depth = 0usize;
-            let mut end = v;
-            while end < hay.len() && end - v < SECTION_WINDOW {
-                match hay[end] {
-                    b'{' => depth += 1,
-                    b'}' => {
-                        depth -= 1;
-                        if depth == 0 {
-                            break;
-                        }
-                    }
-                    _ => {}
-                }
-                end += 1;
-            }
-            (v + 1, end)
-        } else if v >= le || hay[v] == b'#' {
-            // YAML block: the lines indented deeper than the key.
-            let indent = hay[ls..ns]
-                .iter()
-                .take_while(|b| **b == b' ' || **b == b'-')
-                .count();
-            let start = le;
-            let mut end = start;
-            while end < hay.len() && end - start < SECTION_WINDOW {
-                let mut s = end;
-                while s < hay.len() && matches!(hay[s], b'\r' | b'\n') {
-                    s += 1;
-                }
-                let e = line_end(hay, s);
-                let t = trim_ascii(&hay[s..e]);
-                let ind = hay[s..e].iter().take_while(|b| **b == b' ').count();
-                if !t.is_empty() && t[0] != b'#' && ind <= indent {
-                    break;
-                }
-                end = e;
-                if end == s {
-                    break;
-                }
-            }
-            (start, end)
-        } else {
-            return;
-        }
-    } else {
-        return;
-    };
-    let (start, end) = body;
-    let mut i = start;
-    while i < end {
-        if is_name_byte(hay[i])
-            && hay[i] != b'.'
-            && hay[i] != b'-'
-            && (i == 0 || !is_name_byte(hay[i - 1]))
-        {
-            let len = hay[i..end].iter().take_while(|&&b| is_name_byte(b)).count();
-            let (ks, ke) = (i, i + len);
-            if let Some(kind) = classify(&words(&hay[ks..ke])) {
-                push_value(hay, ks, ke, kind, out);
-            }
-            i = ke;
-        } else {
-            i += 1;
-        }
+    if single && before.ends_with(b"[") && hay.get(op) == Some(&b']') {
+        return Some(toml_table(hay, le));
     }
+    // A call right after the name: `Intercom::Client.new(`, `IntercomClient(`.
+    let chain = call_chain(hay, at, le);
+    if hay.get(chain) == Some(&b'(') {
+        return Some(balanced(hay, chain));
+    }
+    if !single || !matches!(hay.get(op), Some(b':') | Some(b'=')) {
+        return None;
+    }
+    let mut v = skip_blanks(hay, op + 1, le);
+    if hay.get(v) == Some(&b'>') {
+        v = skip_blanks(hay, v + 1, le);
+    }
+    if v >= le || hay[v] == b'#' {
+        return Some(yaml_block(hay, ls, ns, le));
+    }
+    // `"intercom": {`, `intercom = new Intercom.Client({`, `intercom = Client(`.
+    let v = call_chain(hay, v, le);
+    matches!(hay.get(v), Some(b'{') | Some(b'(')).then(|| balanced(hay, v))
+}
+
+/// Skips `new `, `Some::Path.new`, `Client` before an opening bracket.
+fn call_chain(hay: &[u8], at: usize, le: usize) -> usize {
+    let mut i = at;
+    if hay[i..le].starts_with(b"new ") {
+        i += 4;
+    }
+    while i < le && (hay[i].is_ascii_alphanumeric() || matches!(hay[i], b'_' | b':' | b'.')) {
+        i += 1;
+    }
+    i
+}
+
+/// From an opening bracket at `open` to its matching close (bounded).
+fn balanced(hay: &[u8], open: usize) -> (usize, usize) {
+    let mut depth = 0usize;
+    let mut end = open;
+    while end < hay.len() && end - open < SECTION_WINDOW {
+        match hay[end] {
+            b'{' | b'(' | b'[' => depth += 1,
+            b'}' | b')' | b']' => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    break;
+                }
+            }
+            _ => {}
+        }
+        end += 1;
+    }
+    (open + 1, end.min(hay.len()))
+}
+
+/// TOML / INI: from after the header line to the next table header.
+fn toml_table(hay: &[u8], le: usize) -> (usize, usize) {
+    let start = le;
+    let mut end = start;
+    while end < hay.len() && end - start < SECTION_WINDOW {
+        let e = line_end(hay, end);
+        let t = trim_ascii(&hay[end..e]);
+        if t.first() == Some(&b'[') && end > start {
+            break;
+        }
+        end = e + 1;
+    }
+    (start, end.min(hay.len()))
+}
+
+/// YAML block: the lines indented deeper than the key.
+fn yaml_block(hay: &[u8], ls: usize, ns: usize, le: usize) -> (usize, usize) {
+    let indent = hay[ls..ns]
+        .iter()
+        .take_while(|b| **b == b' ' || **b == b'-')
+        .count();
+    let start = le;
+    let mut end = start;
+    while end < hay.len() && end - start < SECTION_WINDOW {
+        let mut s = end;
+        while s < hay.len() && matches!(hay[s], b'\r' | b'\n') {
+            s += 1;
+        }
+        let e = line_end(hay, s);
+        let t = trim_ascii(&hay[s..e]);
+        let ind = hay[s..e].iter().take_while(|b| **b == b' ').count();
+        if !t.is_empty() && t[0] != b'#' && ind <= indent {
+            break;
+        }
+        if e == s {
+            break;
+        }
+        end = e;
+    }
+    (start, end)
 }
 
 /// Confidence for an assignment's value, or `None` when it is not a secret.
-pub(crate) fn judge_value(v: &[u8], min_entropy: f64) -> Option<Confidence> {
+pub(crate) fn judge_value(a: &Assignment, hay: &[u8], min_entropy: f64) -> Option<Confidence> {
+    let v = &hay[a.start..a.end];
+    if !a.quoted && value::looks_like_identifier(v) {
+        return None;
+    }
     value::judge(v, min_entropy)
 }
 

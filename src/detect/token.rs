@@ -26,10 +26,13 @@ pub(crate) struct TokenHit {
 }
 
 /// Escaped forms of the `=` padding that tokens wear in URLs, JSON and logs.
-const PADDINGS: [&[u8]; 7] = [
+const PADDINGS: [&[u8]; 10] = [
     b"=",
     b"%3D",
     b"%3d",
+    b"%253D",
+    b"%253d",
+    b"&#61;",
     b"\\u003d",
     b"\\u003D",
     b"\\\\u003d",

@@ -103,7 +103,40 @@ const PLACEHOLDER_WORDS: &[&[u8]] = &[
     b"1234",
     b"abcd",
     b"aaaa",
+    b"qwerty",
+    b"asdf",
+    b"lorem",
+    b"ipsum",
+    b"foobar",
+    b"hunter2",
+    b"s3cr3t",
+    b"passw0rd",
+    b"p4ssw0rd",
+    b"default",
+    b"invalid",
+    b"sandbox",
 ];
+
+/// A bare word that reads as a name in code (`computeHmacKey256`,
+/// `API_KEY_PREFIX`): an identifier made of a few whole words, with digits
+/// only at its end. Random keys switch case and mix digits throughout.
+pub(crate) fn looks_like_identifier(v: &[u8]) -> bool {
+    let first_ok = v
+        .first()
+        .is_some_and(|c| c.is_ascii_alphabetic() || *c == b'_');
+    if !first_ok || !v.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'_') {
+        return false;
+    }
+    let body = v
+        .iter()
+        .rposition(|c| !c.is_ascii_digit())
+        .map_or(v, |i| &v[..=i]);
+    if body.iter().any(u8::is_ascii_digit) {
+        return false;
+    }
+    let words = super::names::words(body);
+    words.iter().all(|w| w.len() >= 3) && words.len() * 3 <= body.len()
+}
 
 /// Whether a value refers to a secret elsewhere instead of holding one.
 pub(crate) fn is_reference(v: &[u8]) -> bool {
@@ -131,8 +164,34 @@ fn is_encrypted(v: &[u8]) -> bool {
             && v.iter().all(|&c| super::b64::is_alphabet(c) || c == b'='))
 }
 
-/// Sequences (`abcdef`, `123456`) and repeats (`aaaaa`) mark made-up values.
+/// Sequences (`abcdef`, `123456`, `a1b2c3d4`), repeats (`aaaaa`) and
+/// repeated blocks (`deadbeefdeadbeef`) mark made-up values.
 fn looks_made_up(v: &[u8]) -> bool {
+    sequential(v)
+        || sequential_within(v, u8::is_ascii_alphabetic)
+        || sequential_within(v, u8::is_ascii_digit)
+        || periodic(v)
+}
+
+/// The letters (or digits) of a value, taken alone, mostly count up.
+fn sequential_within(v: &[u8], class: fn(&u8) -> bool) -> bool {
+    let sub: Vec<u8> = v.iter().copied().filter(class).collect();
+    if sub.len() < 4 {
+        return false;
+    }
+    let steps = sub
+        .windows(2)
+        .filter(|w| w[1] == w[0].wrapping_add(1))
+        .count();
+    steps * 10 >= (sub.len() - 1) * 6
+}
+
+/// A value made of one block repeated (`abcXYZ12abcXYZ12`).
+fn periodic(v: &[u8]) -> bool {
+    (1..=v.len() / 2).any(|p| v.len() % p == 0 && v.chunks(p).all(|c| c == &v[..p]))
+}
+
+fn sequential(v: &[u8]) -> bool {
     let mut run_seq = 1;
     let mut run_rep = 1;
     let mut seq_pairs = 0;
@@ -198,6 +257,15 @@ mod tests {
     use super::*;
 
     #[test]
+    fn identifiers_and_random_words() {
+        assert!(looks_like_identifier(b"computeHmacKey256"));
+        assert!(looks_like_identifier(b"API_KEY_PREFIX"));
+        assert!(!looks_like_identifier(b"Kiy8vwkqQRKHn8eh85BDLw1XEx8cLN1y"));
+        assert!(!looks_like_identifier(b"GXkPvCYUCJRpMG8mwUccwDK1KtxNhA1i"));
+        assert!(!looks_like_identifier(b"9f8e7d6c5b4a39281706"));
+    }
+
+    #[test]
     fn entropy_of_known_strings() {
         assert_eq!(entropy(b""), 0.0);
         assert_eq!(entropy(b"aaaa"), 0.0);
@@ -222,6 +290,9 @@ mod tests {
             b"ENC[AES256_GCM,data:abc,iv:def]",
             b"supersecretvalue",
             b"abcdefghijklmnop",
+            b"a1b2c3d4e5f6g7h8",
+            b"deadbeefdeadbeef",
+            b"Xy7Xy7Xy7Xy7Xy7Xy7",
         ] {
             assert_eq!(judge(v, 3.0), None, "{}", String::from_utf8_lossy(v));
         }
