@@ -188,7 +188,7 @@ fn sequential_within(v: &[u8], class: fn(&u8) -> bool) -> bool {
 
 /// A value made of one block repeated (`abcXYZ12abcXYZ12`).
 fn periodic(v: &[u8]) -> bool {
-    (1..=v.len() / 2).any(|p| v.len() % p == 0 && v.chunks(p).all(|c| c == &v[..p]))
+    (1..=v.len() / 2).any(|p| v.len().is_multiple_of(p) && v.chunks(p).all(|c| c == &v[..p]))
 }
 
 fn sequential(v: &[u8]) -> bool {
