@@ -4,10 +4,15 @@
 //!   and stdin.
 //! - [`staged`]: the staged change for `pre-commit` (index vs `HEAD`), read
 //!   through gix, never through a `git` subprocess.
+//! - [`push`]: the commits and blobs a push adds, for `pre-receive` and
+//!   `pre-push`; [`quarantine`] opens the repository so that the objects of
+//!   a push still in git's quarantine are visible.
 //!
 //! This layer knows nothing of patterns: it hands out blobs and their origin.
 
 pub mod files;
+pub mod push;
+pub mod quarantine;
 pub mod staged;
 
 pub use files::{FileBlob, FilesError};

@@ -189,7 +189,7 @@ impl StagedChange {
     }
 }
 
-fn open(dir: &Path) -> Result<gix::Repository, GitError> {
+pub(crate) fn open(dir: &Path) -> Result<gix::Repository, GitError> {
     match gix::ThreadSafeRepository::discover_with_environment_overrides(dir) {
         Ok(repo) => Ok(repo.to_thread_local()),
         Err(source) => {

@@ -1,0 +1,327 @@
+//! Opening the repository a push hook runs in, with git's object-directory
+//! environment honoured.
+//!
+//! During `pre-receive`, git keeps the pushed objects in a quarantine
+//! directory (`objects/incoming-XXXXXX`) and tells its hooks so through
+//! `GIT_OBJECT_DIRECTORY` (the quarantine) and
+//! `GIT_ALTERNATE_OBJECT_DIRECTORIES` (the repository's own object store).
+//! gix does not read either variable, so a repository opened the usual way
+//! cannot see a single pushed object.
+//!
+//! When either variable is set, the object database is rebuilt from a private
+//! temporary directory, outside the quarantine, whose `info/alternates` lists
+//! `GIT_OBJECT_DIRECTORY` (or the repository's own store when it is unset)
+//! and then every `GIT_ALTERNATE_OBJECT_DIRECTORIES` entry; each of those
+//! brings its own `info/alternates` along, as with git. The temporary
+//! directory holds no objects and lives as long as the [`HookRepo`]. Nothing
+//! is ever written into the quarantine directory: git deletes it, or moves
+//! its objects into the repository, once the hook has answered.
+
+use std::ffi::{OsStr, OsString};
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+/// The environment variable naming the primary object directory.
+pub const OBJECT_DIRECTORY: &str = "GIT_OBJECT_DIRECTORY";
+/// The environment variable listing more object directories to read from.
+pub const ALTERNATE_OBJECT_DIRECTORIES: &str = "GIT_ALTERNATE_OBJECT_DIRECTORIES";
+
+/// What can go wrong opening the object database a hook must read.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum QuarantineError {
+    #[error("{var} names {}, which is not a directory", path.display())]
+    #[diagnostic(
+        code(intercom_guard::git::object_directory),
+        help(
+            "git sets {var} for its hooks; outside a hook, unset it or point it at an object directory"
+        )
+    )]
+    NotADirectory { var: &'static str, path: PathBuf },
+
+    #[error("cannot prepare a view of the pushed objects in {}", dir.display())]
+    #[diagnostic(
+        code(intercom_guard::git::object_view),
+        help(
+            "intercom-guard writes one small file (info/alternates) into a private temporary directory; check that TMPDIR is writable"
+        )
+    )]
+    TempDir {
+        dir: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+
+    #[error("cannot open the object database {}", dir.display())]
+    #[diagnostic(
+        code(intercom_guard::git::object_database),
+        help("`git count-objects -v` shows whether git can read it")
+    )]
+    Open {
+        dir: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// A repository opened for a hook, with the object view it needs.
+pub struct HookRepo {
+    pub repo: gix::Repository,
+    /// The directory holding our `info/alternates`; removed on drop.
+    _view: Option<tempfile::TempDir>,
+}
+
+impl std::fmt::Debug for HookRepo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HookRepo")
+            .field("git_dir", &self.repo.git_dir())
+            .field("quarantine_view", &self._view.as_ref().map(|d| d.path()))
+            .finish()
+    }
+}
+
+/// The object directories git's environment asks for, in lookup order;
+/// `None` when neither variable is set (the repository's own store is right).
+pub fn object_dirs_from_env(
+    repo_objects: &Path,
+    object_directory: Option<&OsStr>,
+    alternates: Option<&OsStr>,
+) -> Option<Vec<PathBuf>> {
+    let object_directory = object_directory.filter(|v| !v.is_empty());
+    let alternates = alternates.filter(|v| !v.is_empty());
+    if object_directory.is_none() && alternates.is_none() {
+        return None;
+    }
+    let mut dirs = vec![object_directory.map_or_else(|| repo_objects.to_owned(), PathBuf::from)];
+    if let Some(list) = alternates {
+        dirs.extend(split_alternates(list));
+    }
+    Some(dirs)
+}
+
+/// Split `GIT_ALTERNATE_OBJECT_DIRECTORIES` like git: entries separated by
+/// `:` (`;` on Windows); an entry starting with `"` is C-quoted (so it may
+/// hold the separator); empty entries are skipped.
+pub fn split_alternates(list: &OsStr) -> Vec<PathBuf> {
+    let sep = if cfg!(windows) { b';' } else { b':' };
+    let bytes = os_bytes(list);
+    let mut out = Vec::new();
+    let mut rest: &[u8] = &bytes;
+    while !rest.is_empty() {
+        if rest[0] == b'"'
+            && let Some((entry, after)) = unquote_c(&rest[1..])
+        {
+            out.push(entry);
+            rest = after.strip_prefix(&[sep]).unwrap_or(after);
+            continue;
+        }
+        let end = rest.iter().position(|&b| b == sep).unwrap_or(rest.len());
+        if end > 0 {
+            out.push(rest[..end].to_vec());
+        }
+        rest = rest.get(end + 1..).unwrap_or(&[]);
+    }
+    out.into_iter().map(bytes_path).collect()
+}
+
+/// Undo C quoting up to the closing `"`; `None` when it is not closed (git
+/// then takes the entry literally).
+fn unquote_c(s: &[u8]) -> Option<(Vec<u8>, &[u8])> {
+    let mut out = Vec::with_capacity(s.len());
+    let mut i = 0;
+    while i < s.len() {
+        match s[i] {
+            b'"' => return Some((out, &s[i + 1..])),
+            b'\\' => {
+                let c = *s.get(i + 1)?;
+                i += 2;
+                match c {
+                    b'a' => out.push(7),
+                    b'b' => out.push(8),
+                    b'f' => out.push(12),
+                    b'n' => out.push(b'\n'),
+                    b'r' => out.push(b'\r'),
+                    b't' => out.push(b'\t'),
+                    b'v' => out.push(11),
+                    b'0'..=b'3' => {
+                        let digits = s.get(i..i + 2)?;
+                        if !digits.iter().all(|d| (b'0'..=b'7').contains(d)) {
+                            return None;
+                        }
+                        out.push(((c - b'0') << 6) | ((digits[0] - b'0') << 3) | (digits[1] - b'0'));
+                        i += 2;
+                    }
+                    other => out.push(other),
+                }
+            }
+            b => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    None
+}
+
+#[cfg(unix)]
+fn os_bytes(s: &OsStr) -> Vec<u8> {
+    use std::os::unix::ffi::OsStrExt;
+    s.as_bytes().to_vec()
+}
+
+#[cfg(not(unix))]
+fn os_bytes(s: &OsStr) -> Vec<u8> {
+    s.to_string_lossy().into_owned().into_bytes()
+}
+
+#[cfg(unix)]
+fn bytes_path(b: Vec<u8>) -> PathBuf {
+    use std::os::unix::ffi::OsStringExt;
+    PathBuf::from(OsString::from_vec(b))
+}
+
+#[cfg(not(unix))]
+fn bytes_path(b: Vec<u8>) -> PathBuf {
+    PathBuf::from(String::from_utf8_lossy(&b).into_owned())
+}
+
+/// Give `repo` the object database that git's environment describes:
+/// `dirs[0]` first, then the others, each with its own alternates. Returns
+/// the temporary directory that must outlive the repository's object reads.
+pub fn use_object_dirs(
+    repo: &mut gix::Repository,
+    dirs: &[PathBuf],
+) -> Result<tempfile::TempDir, QuarantineError> {
+    let cwd = std::env::current_dir().map_err(|source| QuarantineError::TempDir {
+        dir: PathBuf::from("."),
+        source,
+    })?;
+    let mut absolute = Vec::with_capacity(dirs.len());
+    for (i, dir) in dirs.iter().enumerate() {
+        let dir = cwd.join(dir);
+        if !dir.is_dir() {
+            // A missing alternate is skipped by git with a warning; a missing
+            // primary directory is an error.
+            if i == 0 {
+                return Err(QuarantineError::NotADirectory {
+                    var: OBJECT_DIRECTORY,
+                    path: dir,
+                });
+            }
+            continue;
+        }
+        absolute.push(dir);
+    }
+
+    let tmp_root = std::env::temp_dir();
+    let view = tempfile::Builder::new()
+        .prefix("intercom-guard-objects-")
+        .tempdir_in(&tmp_root)
+        .map_err(|source| QuarantineError::TempDir {
+            dir: tmp_root.clone(),
+            source,
+        })?;
+    let write = || -> std::io::Result<()> {
+        let info = view.path().join("info");
+        std::fs::create_dir(&info)?;
+        let mut file = std::fs::File::create(info.join("alternates"))?;
+        for dir in &absolute {
+            file.write_all(&os_bytes(dir.as_os_str()))?;
+            file.write_all(b"\n")?;
+        }
+        file.flush()
+    };
+    write().map_err(|source| QuarantineError::TempDir {
+        dir: view.path().to_owned(),
+        source,
+    })?;
+
+    let store = gix::odb::at_opts(
+        view.path(),
+        repo.object_hash(),
+        std::iter::empty(),
+        gix::odb::store::init::Options {
+            current_dir: Some(cwd),
+            ..Default::default()
+        },
+    )
+    .map_err(|source| QuarantineError::Open {
+        dir: absolute.first().cloned().unwrap_or_default(),
+        source,
+    })?;
+    // Cloning keeps the cache constructors git's configuration asked for.
+    let mut objects = repo.objects.clone();
+    **objects = store.into_inner();
+    repo.objects = objects;
+    Ok(view)
+}
+
+/// Open the repository for a hook from `dir` (git's `GIT_DIR` honoured), with
+/// the quarantine's objects visible when git set the object variables.
+pub fn open(dir: &Path) -> Result<HookRepo, super::push::PushError> {
+    let mut repo = super::staged::open(dir)?;
+    let object_directory = std::env::var_os(OBJECT_DIRECTORY);
+    let alternates = std::env::var_os(ALTERNATE_OBJECT_DIRECTORIES);
+    let view = match object_dirs_from_env(
+        repo.objects.store_ref().path(),
+        object_directory.as_deref(),
+        alternates.as_deref(),
+    ) {
+        Some(dirs) => Some(use_object_dirs(&mut repo, &dirs)?),
+        None => None,
+    };
+    // Commits and trees are read again and again across a push's commits.
+    repo.object_cache_size_if_unset(16 * 1024 * 1024);
+    Ok(HookRepo { repo, _view: view })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nothing_set_means_the_repository_store() {
+        assert_eq!(object_dirs_from_env(Path::new("/r/objects"), None, None), None);
+        assert_eq!(
+            object_dirs_from_env(Path::new("/r/objects"), Some(OsStr::new("")), None),
+            None
+        );
+    }
+
+    #[test]
+    fn quarantine_comes_first_then_alternates() {
+        let dirs = object_dirs_from_env(
+            Path::new("/r/objects"),
+            Some(OsStr::new("/r/objects/incoming-x")),
+            Some(OsStr::new("/r/objects:/shared/objects")),
+        )
+        .unwrap();
+        assert_eq!(
+            dirs,
+            [
+                PathBuf::from("/r/objects/incoming-x"),
+                PathBuf::from("/r/objects"),
+                PathBuf::from("/shared/objects"),
+            ]
+        );
+        let only_alternates =
+            object_dirs_from_env(Path::new("/r/objects"), None, Some(OsStr::new("/a"))).unwrap();
+        assert_eq!(only_alternates, [PathBuf::from("/r/objects"), PathBuf::from("/a")]);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn alternates_split_like_git() {
+        let split = split_alternates(OsStr::new(r#"/a::"/b:c\"d\n":/e"#));
+        assert_eq!(
+            split,
+            [
+                PathBuf::from("/a"),
+                PathBuf::from("/b:c\"d\n"),
+                PathBuf::from("/e")
+            ]
+        );
+        // An unclosed quote is taken literally.
+        assert_eq!(split_alternates(OsStr::new("\"/x")), [PathBuf::from("\"/x")]);
+        assert_eq!(split_alternates(OsStr::new(r#""\101""#)), [PathBuf::from("A")]);
+    }
+}
