@@ -6,16 +6,24 @@
 //!   inline markers (honoured on laptops, on servers only when configured).
 //! - [`locate`]: match + origin → [`crate::finding::Finding`], with line and
 //!   column computed only for the matches.
+//! - [`config`]: `.intercom-guard.yaml`, parsed and validated;
+//!   [`baseline`]: a JSON report whose fingerprints are accepted;
+//!   [`settings`]: defaults + file + flags → the effective [`Policy`] and
+//!   detector options, each value with where it came from.
 //!
 //! Everything here runs only for a blob that had a hit; clean blobs never
 //! reach this layer.
 
 pub mod added_lines;
+pub mod baseline;
+pub mod config;
 pub mod inline;
 pub mod locate;
 pub mod rules;
+pub mod settings;
 
 pub use rules::Policy;
+pub use settings::{Mode, Settings};
 
 /// Byte range of the line holding `pos`: from after the previous `\n` up to,
 /// not including, the next `\n` (or the end).
