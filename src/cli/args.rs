@@ -9,8 +9,8 @@ use crate::report::Format;
 
 /// Keeps Intercom credentials out of git.
 ///
-/// Exit status: 0 nothing found, 1 findings (a hook blocks), 2 usage or git
-/// error.
+/// Exit status: 0 nothing found, 1 findings (a hook blocks), 2 usage,
+/// configuration or git error.
 #[derive(Debug, Parser)]
 #[command(name = "intercom-guard", version, about, long_about = None)]
 pub struct Cli {
@@ -32,6 +32,25 @@ pub enum Command {
     /// Scan the lines added by the staged change (index vs HEAD); for a
     /// pre-commit hook.
     PreCommit,
+    /// Check the repository against the security checklist: .gitignore,
+    /// tracked .env files, secrets at HEAD, hooks, configuration, and
+    /// credentials of the environment written into the repository.
+    Doctor,
+    /// Print the effective configuration and where each value came from.
+    Config {
+        /// Whose configuration to show: `laptop` (scan, pre-commit,
+        /// pre-push), `server` (pre-receive) or `history`.
+        #[arg(long, value_enum, default_value = "laptop")]
+        mode: ConfigMode,
+    },
+}
+
+/// `config --mode`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ConfigMode {
+    Laptop,
+    Server,
+    History,
 }
 
 /// Flags every subcommand takes, before or after the subcommand.
@@ -56,6 +75,17 @@ pub struct CommonArgs {
     /// Also report documentation-example tokens (low confidence).
     #[arg(long, global = true)]
     pub strict: bool,
+
+    /// Configuration file to use instead of `.intercom-guard.yaml` at the
+    /// root of the work tree (on a server: instead of
+    /// `git config intercom-guard.config`).
+    #[arg(long, value_name = "FILE", global = true)]
+    pub config: Option<PathBuf>,
+
+    /// Accept the findings of this JSON report (a baseline), by
+    /// fingerprint; replaces the configuration's `baseline`.
+    #[arg(long, value_name = "FILE", global = true)]
+    pub baseline: Option<PathBuf>,
 }
 
 /// `--color`.
@@ -104,6 +134,24 @@ mod tests {
         assert!(Cli::try_parse_from(["ig", "scan"]).is_err());
         assert!(Cli::try_parse_from(["ig", "pre-commit", "file"]).is_err());
         assert!(Cli::try_parse_from(["ig", "pre-commit", "--strict", "--quiet"]).is_ok());
+    }
+
+    #[test]
+    fn config_and_baseline_are_common_flags() {
+        let cli = Cli::try_parse_from([
+            "ig", "--config", "c.yaml", "pre-commit", "--baseline", "b.json",
+        ])
+        .unwrap();
+        assert_eq!(cli.common.config, Some(PathBuf::from("c.yaml")));
+        assert_eq!(cli.common.baseline, Some(PathBuf::from("b.json")));
+        let cli = Cli::try_parse_from(["ig", "config", "--mode", "server"]).unwrap();
+        assert!(matches!(
+            cli.command,
+            Command::Config {
+                mode: ConfigMode::Server
+            }
+        ));
+        assert!(Cli::try_parse_from(["ig", "doctor"]).is_ok());
     }
 
     #[test]

@@ -2,9 +2,12 @@
 //! → report for the chosen mode, and turn the outcome into an exit code.
 
 pub mod args;
+mod config_cmd;
+mod doctor;
 mod pipeline;
 mod pre_commit;
 mod scan;
+pub mod settings;
 
 use std::io::{self, IsTerminal, Write};
 
@@ -40,6 +43,10 @@ pub enum CliError {
     )]
     Incomplete { failed: usize },
 
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Settings(#[from] settings::SettingsError),
+
     #[error("cannot write the report")]
     #[diagnostic(code(intercom_guard::output))]
     Output(#[source] io::Error),
@@ -50,6 +57,8 @@ pub fn run(cli: &Cli) -> Result<u8, CliError> {
     match &cli.command {
         Command::Scan { paths } => scan::run(paths, &cli.common),
         Command::PreCommit => pre_commit::run(&cli.common),
+        Command::Doctor => doctor::run(&cli.common),
+        Command::Config { mode } => config_cmd::run(*mode, &cli.common),
     }
 }
 

@@ -8,21 +8,22 @@
 use std::path::Path;
 use std::time::Instant;
 
-use super::{CliError, CommonArgs, Sink, pipeline};
+use super::{CliError, CommonArgs, Sink, pipeline, settings};
 use crate::finding::{Exposure, Stats};
-use crate::policy::Policy;
+use crate::policy::Mode;
 use crate::report::Format;
 use crate::source::staged::Change;
 use crate::source::{GitError, StagedChange};
 
 pub(super) fn run(common: &CommonArgs) -> Result<u8, CliError> {
     let started = Instant::now();
-    let detector = super::detector(common);
+    let repo = settings::open_repo()?;
+    let loaded = settings::load(Mode::Laptop, common, Some(&repo))?;
+    let (detector, policy) = (&loaded.detector, &loaded.policy);
     let staged = StagedChange::discover(Path::new("."))?;
     let mut findings = Vec::new();
     let mut stats = Stats::default();
 
-    let policy = Policy::laptop();
     for entry in staged.entries() {
         if !policy.admits_path(&entry.path, &mut stats) {
             continue;
@@ -39,8 +40,8 @@ pub(super) fn run(common: &CommonArgs) -> Result<u8, CliError> {
             Ok(vec![staged.read_blob(&old_id, old_path)?])
         };
         findings.extend(pipeline::scan_changed_blob(
-            &detector,
-            &policy,
+            detector,
+            policy,
             &entry.path,
             &data,
             olds,

@@ -5,18 +5,21 @@ use std::convert::Infallible;
 use std::path::PathBuf;
 use std::time::Instant;
 
-use super::{CliError, CommonArgs, Sink, pipeline};
+use super::{CliError, CommonArgs, Sink, pipeline, settings};
 use crate::finding::{Exposure, Stats};
-use crate::policy::Policy;
+use crate::policy::Mode;
 use crate::source::files;
 
 pub(super) fn run(paths: &[PathBuf], common: &CommonArgs) -> Result<u8, CliError> {
     let started = Instant::now();
-    let detector = super::detector(common);
+    // Inside a repository the work tree's configuration applies; outside
+    // one, the current folder's. `scan` itself never needs the repository.
+    let repo = settings::open_repo().ok();
+    let loaded = settings::load(Mode::Laptop, common, repo.as_ref())?;
+    let (detector, policy) = (&loaded.detector, &loaded.policy);
     let mut findings = Vec::new();
     let mut stats = Stats::default();
     let mut failed = 0usize;
-    let policy = Policy::laptop();
 
     files::for_each(paths, |blob| match blob {
         Err(err) => {
@@ -24,12 +27,14 @@ pub(super) fn run(paths: &[PathBuf], common: &CommonArgs) -> Result<u8, CliError
             super::print_diagnostic(err);
         }
         Ok(blob) => {
-            if !policy.admits_path(&blob.path, &mut stats) {
+            let is_stdin = blob.path == files::STDIN_NAME.as_bytes();
+            let rel = settings::relative_to_root(&blob.path, loaded.root.as_deref());
+            if !is_stdin && !policy.admits_path(&rel, &mut stats) {
                 return;
             }
             let no_olds = || Ok::<_, Infallible>(Vec::new());
             let Ok(found) = pipeline::scan_changed_blob(
-                &detector, &policy, &blob.path, &blob.data, no_olds, None, &mut stats,
+                detector, policy, &blob.path, &blob.data, no_olds, None, &mut stats,
             );
             findings.extend(found);
         }

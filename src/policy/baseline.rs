@@ -39,24 +39,30 @@ pub enum BaselineError {
         source: std::io::Error,
     },
 
-    #[error("invalid baseline file {file}:{line}:{column}: {message}")]
-    #[diagnostic(
-        code(intercom_guard::baseline::invalid),
-        help(
-            "a baseline is the JSON report of intercom-guard: {{\"version\": 1, \"findings\": [{{\"fingerprint\": \"<sha256 hex>\", ...}}], ...}}; \
-             write it again with `intercom-guard history --baseline-out FILE`"
-        )
-    )]
-    Invalid {
-        file: String,
-        line: usize,
-        column: usize,
-        message: String,
-        #[source_code]
-        src: NamedSource<String>,
-        #[label("here")]
-        span: Option<SourceSpan>,
-    },
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Invalid(Box<InvalidBaseline>),
+}
+
+/// A baseline file that is not a JSON report, located.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+#[error("invalid baseline file {file}:{line}:{column}: {message}")]
+#[diagnostic(
+    code(intercom_guard::baseline::invalid),
+    help(
+        "a baseline is the JSON report of intercom-guard: {{\"version\": 1, \"findings\": [{{\"fingerprint\": \"<sha256 hex>\", ...}}], ...}}; \
+         write it again with `intercom-guard history --baseline-out FILE`"
+    )
+)]
+pub struct InvalidBaseline {
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+    #[source_code]
+    src: NamedSource<String>,
+    #[label("here")]
+    span: Option<SourceSpan>,
 }
 
 #[derive(Deserialize)]
@@ -85,14 +91,14 @@ impl Baseline {
         let text = String::from_utf8_lossy(bytes).into_owned();
         let invalid = |line: usize, column: usize, message: String| {
             let span = line_col_offset(&text, line, column).map(|o| SourceSpan::new(o.into(), 1));
-            BaselineError::Invalid {
+            BaselineError::Invalid(Box::new(InvalidBaseline {
                 file: path.display().to_string(),
                 line,
                 column,
                 message,
                 src: NamedSource::new(path.display().to_string(), text.clone()),
                 span,
-            }
+            }))
         };
         let report: Report = serde_json::from_slice(bytes)
             .map_err(|e| invalid(e.line(), e.column(), strip_position(&e.to_string())))?;
@@ -188,6 +194,6 @@ mod tests {
         .unwrap_err();
         assert!(e.to_string().contains("b.json:2:"), "{e}");
         let e = Baseline::parse(Path::new("b.json"), b"").unwrap_err();
-        assert!(matches!(e, BaselineError::Invalid { .. }));
+        assert!(matches!(e, BaselineError::Invalid(_)));
     }
 }

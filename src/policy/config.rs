@@ -107,23 +107,29 @@ pub enum ConfigError {
     #[diagnostic(code(intercom_guard::config::encoding), help("save it as UTF-8 YAML"))]
     NotUtf8 { path: PathBuf },
 
-    #[error("{}", located_message(.file, *.line, *.column, .message))]
-    #[diagnostic(code(intercom_guard::config::invalid))]
-    Invalid {
-        /// The file as named in the message.
-        file: String,
-        /// 1-based; 0 when the parser knew no position.
-        line: u64,
-        column: u64,
-        message: String,
-        #[source_code]
-        src: NamedSource<String>,
-        #[label("{label}")]
-        span: Option<SourceSpan>,
-        label: String,
-        #[help]
-        help: Option<String>,
-    },
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Invalid(Box<InvalidConfig>),
+}
+
+/// A configuration that does not parse or holds a wrong value, located.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+#[error("{}", located_message(.file, *.line, *.column, .message))]
+#[diagnostic(code(intercom_guard::config::invalid))]
+pub struct InvalidConfig {
+    /// The file as named in the message.
+    pub file: String,
+    /// 1-based; 0 when the parser knew no position.
+    pub line: u64,
+    pub column: u64,
+    pub message: String,
+    #[source_code]
+    src: NamedSource<String>,
+    #[label("{label}")]
+    span: Option<SourceSpan>,
+    label: String,
+    #[help]
+    help: Option<String>,
 }
 
 fn located_message(file: &str, line: u64, column: u64, message: &str) -> String {
@@ -138,7 +144,7 @@ impl ConfigError {
     /// The 1-based line the error points at (0 when unknown).
     pub fn line(&self) -> Option<u64> {
         match self {
-            ConfigError::Invalid { line, .. } => Some(*line),
+            ConfigError::Invalid(invalid) => Some(invalid.line),
             _ => None,
         }
     }
@@ -177,7 +183,7 @@ impl Reporter<'_> {
                 .unwrap_or_else(|| token_len(&self.text[o..]));
             SourceSpan::new(o.into(), len)
         });
-        ConfigError::Invalid {
+        ConfigError::Invalid(Box::new(InvalidConfig {
             file: self.name(),
             line,
             column,
@@ -186,7 +192,7 @@ impl Reporter<'_> {
             span,
             label: label.to_owned(),
             help,
-        }
+        }))
     }
 
     fn parse_error(&self, err: &serde_saphyr::Error) -> ConfigError {
@@ -195,7 +201,7 @@ impl Reporter<'_> {
         let help = Some(hint_for(&message));
         match err.location() {
             Some(loc) if loc.line() > 0 => self.at(loc, message, "here", help),
-            _ => ConfigError::Invalid {
+            _ => ConfigError::Invalid(Box::new(InvalidConfig {
                 file: self.name(),
                 line: 0,
                 column: 0,
@@ -204,7 +210,7 @@ impl Reporter<'_> {
                 span: None,
                 label: String::new(),
                 help,
-            },
+            })),
         }
     }
 }

@@ -99,8 +99,8 @@ fn nothing_found(stats: &Stats) -> String {
         plural(stats.blobs, "blob"),
         size(stats.bytes)
     );
-    if stats.suppressed_inline > 0 {
-        line.push_str(&format!("; {}", suppressed(stats.suppressed_inline)));
+    for note in policy_notes(stats) {
+        line.push_str(&format!("; {note}"));
     }
     line
 }
@@ -117,10 +117,32 @@ fn summary(findings: &[Finding], stats: &Stats) -> String {
         size(stats.bytes),
         stats.elapsed_ms
     );
-    if stats.suppressed_inline > 0 {
-        line.push_str(&format!(" · {}", suppressed(stats.suppressed_inline)));
+    for note in policy_notes(stats) {
+        line.push_str(&format!(" · {note}"));
     }
     line
+}
+
+/// What the policy let through, so suppressions stay visible: inline
+/// markers, accepted fingerprints (config or baseline), allowlisted paths.
+fn policy_notes(stats: &Stats) -> Vec<String> {
+    let mut notes = Vec::new();
+    if stats.suppressed_inline > 0 {
+        notes.push(suppressed(stats.suppressed_inline));
+    }
+    if stats.accepted > 0 {
+        notes.push(format!(
+            "{} accepted (allow.fingerprints or baseline)",
+            plural(stats.accepted, "finding")
+        ));
+    }
+    if stats.allowlisted_paths > 0 {
+        notes.push(format!(
+            "{} not scanned (allow.paths)",
+            plural(stats.allowlisted_paths, "allowlisted path")
+        ));
+    }
+    notes
 }
 
 fn suppressed(n: u64) -> String {
