@@ -32,6 +32,38 @@ pub enum Command {
     /// Scan the lines added by the staged change (index vs HEAD); for a
     /// pre-commit hook.
     PreCommit,
+    /// Scan the commits a push brings that the server does not have yet;
+    /// for a server's pre-receive hook (reads git's stdin).
+    PreReceive {
+        /// When the check itself fails (unreadable object, bad stdin), let
+        /// the push through with a warning instead of refusing it (exit 2).
+        #[arg(long)]
+        fail_open: bool,
+    },
+    /// Scan the commits about to be pushed that the remote does not have;
+    /// for a pre-push hook (reads git's stdin, or the pre-commit
+    /// framework's PRE_COMMIT_FROM_REF / PRE_COMMIT_TO_REF).
+    PrePush {
+        /// The remote's name, as git passes it to the hook.
+        #[arg(value_name = "REMOTE")]
+        remote: Option<String>,
+        /// The remote's URL, as git passes it to the hook.
+        #[arg(value_name = "URL")]
+        url: Option<String>,
+    },
+    /// Write a hook into the repository's hooks folder (core.hooksPath when
+    /// set); an existing hook that is not ours is never overwritten without
+    /// --force, and then kept as a backup.
+    Install {
+        /// Which hook; default: pre-commit, or pre-receive in a bare
+        /// repository.
+        #[arg(long, value_enum)]
+        hook: Option<HookName>,
+        /// Replace an existing hook that is not intercom-guard's (it is
+        /// moved aside to `<hook>.intercom-guard-backup`).
+        #[arg(long)]
+        force: bool,
+    },
     /// Check the repository against the security checklist: .gitignore,
     /// tracked .env files, secrets at HEAD, hooks, configuration, and
     /// credentials of the environment written into the repository.
@@ -106,6 +138,14 @@ impl ColorChoice {
             ColorChoice::Auto => is_terminal && no_color.is_none_or(|v| v.is_empty()),
         }
     }
+}
+
+/// `install --hook`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum HookName {
+    PreCommit,
+    PrePush,
+    PreReceive,
 }
 
 #[cfg(test)]

@@ -5,7 +5,10 @@ pub mod args;
 mod config_cmd;
 mod doctor;
 mod pipeline;
+mod install;
 mod pre_commit;
+mod pre_push;
+mod pre_receive;
 mod scan;
 pub mod settings;
 
@@ -47,6 +50,14 @@ pub enum CliError {
     #[diagnostic(transparent)]
     Settings(#[from] settings::SettingsError),
 
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Push(#[from] crate::source::push::PushError),
+
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Install(#[from] install::InstallError),
+
     #[error("cannot write the report")]
     #[diagnostic(code(intercom_guard::output))]
     Output(#[source] io::Error),
@@ -57,6 +68,11 @@ pub fn run(cli: &Cli) -> Result<u8, CliError> {
     match &cli.command {
         Command::Scan { paths } => scan::run(paths, &cli.common),
         Command::PreCommit => pre_commit::run(&cli.common),
+        Command::PreReceive { fail_open } => pre_receive::run(&cli.common, *fail_open),
+        Command::PrePush { remote, url } => {
+            pre_push::run(&cli.common, remote.as_deref(), url.as_deref())
+        }
+        Command::Install { hook, force } => install::run(*hook, *force),
         Command::Doctor => doctor::run(&cli.common),
         Command::Config { mode } => config_cmd::run(*mode, &cli.common),
     }

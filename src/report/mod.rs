@@ -9,6 +9,7 @@
 pub mod guidance;
 mod human;
 mod json;
+pub mod plain;
 pub mod redact;
 mod sarif;
 

@@ -53,7 +53,9 @@ pub enum PushError {
     #[error("cannot list the repository's references")]
     #[diagnostic(
         code(intercom_guard::git::refs),
-        help("`git for-each-ref` shows whether git can read them; `git pack-refs` may repair packed-refs")
+        help(
+            "`git for-each-ref` shows whether git can read them; `git pack-refs` may repair packed-refs"
+        )
     )]
     Refs {
         #[source]
@@ -74,13 +76,26 @@ pub enum PushError {
     #[error("cannot read {what} {id}")]
     #[diagnostic(
         code(intercom_guard::git::read_object),
-        help("`git cat-file -p {id}` shows whether git can read it; `git fsck` names damaged objects")
+        help(
+            "`git cat-file -p {id}` shows whether git can read it; `git fsck` names damaged objects"
+        )
     )]
     Object {
         what: &'static str,
         id: ObjectId,
         #[source]
         source: gix::Error,
+    },
+
+    #[error("cannot resolve `{spec}` to a commit")]
+    #[diagnostic(
+        code(intercom_guard::git::revision),
+        help("`git rev-parse {spec}` shows what git makes of it")
+    )]
+    Revision {
+        spec: String,
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
     },
 
     #[error("cannot compare commit {commit} with its parent {parent}")]
@@ -101,7 +116,9 @@ pub enum PushError {
 #[error("line {line} of the {hook} input is malformed: {reason}")]
 #[diagnostic(
     code(intercom_guard::stdin::malformed),
-    help("{expected}\ngit feeds this on stdin to the hook; run the command from a {hook} hook, not by hand")
+    help(
+        "{expected}\ngit feeds this on stdin to the hook; run the command from a {hook} hook, not by hand"
+    )
 )]
 pub struct StdinError {
     pub hook: &'static str,
@@ -153,7 +170,10 @@ pub fn parse_pre_receive(
         if fields.len() != 3 {
             return Err(err(
                 i,
-                format!("expected 3 fields separated by single spaces, found {}", fields.len()),
+                format!(
+                    "expected 3 fields separated by single spaces, found {}",
+                    fields.len()
+                ),
             ));
         }
         let old = parse_id(fields[0], hash).map_err(|r| err(i, format!("old id: {r}")))?;
@@ -178,7 +198,10 @@ pub fn parse_pre_push(input: &[u8], hash: gix::hash::Kind) -> Result<Vec<PushUpd
         if fields.len() != 4 {
             return Err(err(
                 i,
-                format!("expected 4 fields separated by single spaces, found {}", fields.len()),
+                format!(
+                    "expected 4 fields separated by single spaces, found {}",
+                    fields.len()
+                ),
             ));
         }
         if fields[0].is_empty() {
@@ -215,8 +238,8 @@ fn parse_id(field: &[u8], hash: gix::hash::Kind) -> Result<Option<ObjectId>, Str
             hash.len_in_hex()
         ));
     }
-    let id = ObjectId::from_hex(field)
-        .map_err(|_| format!("`{}` is not a hex object id", shown()))?;
+    let id =
+        ObjectId::from_hex(field).map_err(|_| format!("`{}` is not a hex object id", shown()))?;
     Ok((!id.is_null()).then_some(id))
 }
 
@@ -225,7 +248,10 @@ fn parse_ref(field: &[u8]) -> Result<BString, String> {
         return Err("the ref name is empty".into());
     }
     if field.iter().any(|&b| b < 0x20 || b == 0x7f) {
-        return Err(format!("the ref name `{}` holds control characters", printable(field)));
+        return Err(format!(
+            "the ref name `{}` holds control characters",
+            printable(field)
+        ));
     }
     Ok(field.into())
 }
@@ -699,7 +725,8 @@ mod tests {
 
     #[test]
     fn pre_receive_lines_parse_with_null_ids() {
-        let input = format!("{Z} {A} refs/heads/new\n{A} {B} refs/heads/main\r\n\n{B} {Z} refs/tags/old\n");
+        let input =
+            format!("{Z} {A} refs/heads/new\n{A} {B} refs/heads/main\r\n\n{B} {Z} refs/tags/old\n");
         let updates = parse_pre_receive(input.as_bytes(), SHA1).unwrap();
         assert_eq!(
             updates,
@@ -730,7 +757,8 @@ mod tests {
         let err = parse_pre_receive(input.as_bytes(), SHA1).unwrap_err();
         assert_eq!(err.line, 2);
         assert!(err.reason.contains("3 fields"), "{err}");
-        let short = parse_pre_receive(format!("{A} 1234 refs/heads/x").as_bytes(), SHA1).unwrap_err();
+        let short =
+            parse_pre_receive(format!("{A} 1234 refs/heads/x").as_bytes(), SHA1).unwrap_err();
         assert!(short.reason.contains("new id"), "{short}");
         let bad = parse_pre_receive(
             format!("{A} zz22222222222222222222222222222222222222 refs/heads/x").as_bytes(),
@@ -745,7 +773,8 @@ mod tests {
 
     #[test]
     fn pre_push_lines_parse() {
-        let input = format!("refs/heads/main {A} refs/heads/main {Z}\n(delete) {Z} refs/heads/gone {B}\n");
+        let input =
+            format!("refs/heads/main {A} refs/heads/main {Z}\n(delete) {Z} refs/heads/gone {B}\n");
         let updates = parse_pre_push(input.as_bytes(), SHA1).unwrap();
         assert_eq!(updates[0].local, Some(id(A)));
         assert_eq!(updates[0].remote, None);

@@ -147,7 +147,9 @@ fn unquote_c(s: &[u8]) -> Option<(Vec<u8>, &[u8])> {
                         if !digits.iter().all(|d| (b'0'..=b'7').contains(d)) {
                             return None;
                         }
-                        out.push(((c - b'0') << 6) | ((digits[0] - b'0') << 3) | (digits[1] - b'0'));
+                        out.push(
+                            ((c - b'0') << 6) | ((digits[0] - b'0') << 3) | (digits[1] - b'0'),
+                        );
                         i += 2;
                     }
                     other => out.push(other),
@@ -280,7 +282,10 @@ mod tests {
 
     #[test]
     fn nothing_set_means_the_repository_store() {
-        assert_eq!(object_dirs_from_env(Path::new("/r/objects"), None, None), None);
+        assert_eq!(
+            object_dirs_from_env(Path::new("/r/objects"), None, None),
+            None
+        );
         assert_eq!(
             object_dirs_from_env(Path::new("/r/objects"), Some(OsStr::new("")), None),
             None
@@ -305,7 +310,10 @@ mod tests {
         );
         let only_alternates =
             object_dirs_from_env(Path::new("/r/objects"), None, Some(OsStr::new("/a"))).unwrap();
-        assert_eq!(only_alternates, [PathBuf::from("/r/objects"), PathBuf::from("/a")]);
+        assert_eq!(
+            only_alternates,
+            [PathBuf::from("/r/objects"), PathBuf::from("/a")]
+        );
     }
 
     #[cfg(unix)]
@@ -321,7 +329,13 @@ mod tests {
             ]
         );
         // An unclosed quote is taken literally.
-        assert_eq!(split_alternates(OsStr::new("\"/x")), [PathBuf::from("\"/x")]);
-        assert_eq!(split_alternates(OsStr::new(r#""\101""#)), [PathBuf::from("A")]);
+        assert_eq!(
+            split_alternates(OsStr::new("\"/x")),
+            [PathBuf::from("\"/x")]
+        );
+        assert_eq!(
+            split_alternates(OsStr::new(r#""\101""#)),
+            [PathBuf::from("A")]
+        );
     }
 }

@@ -1,0 +1,256 @@
+//! `intercom-guard pre-receive`: the commits a push brings to the server.
+//!
+//! Reads git's `<old> <new> <ref>` lines on stdin, opens the repository so
+//! that the pushed objects (still in git's quarantine) are visible, and scans
+//! every blob the new commits change, each distinct blob once. The commits
+//! are those reachable from the new tips and from no ref the server had
+//! before the push. The policy is the server's: never read from the pushed
+//! tree, inline markers ignored unless the server's configuration turns
+//! them on.
+//!
+//! Output is written for git's `remote: ` prefix: the plain report on
+//! stderr (JSON, with `--format json`, on stdout). Exit 1 refuses the push;
+//! an internal error refuses it with exit 2, unless `--fail-open`, which lets
+//! it through with a warning.
+
+use std::collections::HashMap;
+use std::io::{self, Read as _, Write as _};
+use std::path::Path;
+use std::time::Instant;
+
+use super::{CliError, CommonArgs, Sink, pipeline};
+use crate::detect::Detector;
+use crate::finding::{CommitMeta, Exposure, Finding, Stats};
+use crate::policy::Policy;
+use crate::report::{self, Format, ReportOptions};
+use crate::source::push::{self, OldSource, PushError, Pushed, Range};
+use crate::source::quarantine;
+
+/// Environment switch for the server's administrator: when set to `1`, the
+/// hook lets every push through without scanning and says so.
+pub(super) const BYPASS_ENV: &str = "INTERCOM_GUARD_BYPASS";
+/// The same switch as git configuration of the server repository
+/// (`git config intercom-guard.bypass true`), which only the server's
+/// administrator can set.
+pub(super) const BYPASS_CONFIG: &str = "intercom-guard.bypass";
+
+pub(super) fn run(common: &CommonArgs, fail_open: bool) -> Result<u8, CliError> {
+    let started = Instant::now();
+    if std::env::var_os(BYPASS_ENV).is_some_and(|v| v == "1") {
+        let _ = writeln!(
+            io::stderr().lock(),
+            "intercom-guard: WARNING: {BYPASS_ENV}=1 is set on the server; this push was NOT checked"
+        );
+        return Ok(super::EXIT_CLEAN);
+    }
+    match scan(common, started) {
+        Ok(Some((findings, stats))) => report(&findings, &stats, common),
+        Ok(None) => {
+            let _ = writeln!(
+                io::stderr().lock(),
+                "intercom-guard: WARNING: `{BYPASS_CONFIG}` is set in this server repository; this push was NOT checked"
+            );
+            Ok(super::EXIT_CLEAN)
+        }
+        Err(err) => Ok(internal_error(&err, fail_open)),
+    }
+}
+
+/// The findings and stats, or `None` when the administrator's bypass is on.
+type Scanned = Option<(Vec<Finding>, Stats)>;
+
+fn scan(common: &CommonArgs, started: Instant) -> Result<Scanned, PushError> {
+    let mut input = Vec::new();
+    io::stdin()
+        .lock()
+        .read_to_end(&mut input)
+        .map_err(PushError::ReadStdin)?;
+    let hook = quarantine::open(Path::new("."))?;
+    let repo = &hook.repo;
+    if repo.config_snapshot().boolean(BYPASS_CONFIG) == Some(true) {
+        return Ok(None);
+    }
+    let updates = push::parse_pre_receive(&input, repo.object_hash())?;
+    let tips: Vec<_> = updates
+        .iter()
+        .filter(|u| u.new.is_some() && u.new != u.old)
+        .filter_map(|u| u.new)
+        .collect();
+    let mut stats = Stats::default();
+    if tips.is_empty() {
+        stats.elapsed_ms = super::elapsed_ms(started);
+        return Ok(Some((Vec::new(), stats)));
+    }
+    let range = Range {
+        tips,
+        hidden: push::existing_commits(repo)?,
+    };
+    let pushed = Pushed::collect(repo, &range)?;
+    let detector = super::detector(common);
+    let policy = Policy::server();
+    let findings = scan_pushed(repo, &pushed, &detector, &policy, &mut stats)?;
+    stats.elapsed_ms = super::elapsed_ms(started);
+    Ok(Some((findings, stats)))
+}
+
+/// Scan every distinct changed blob of `pushed` once; on a hit, keep what
+/// each commit adds at each path. Findings carry their commit, oldest
+/// commit first.
+pub(super) fn scan_pushed(
+    repo: &gix::Repository,
+    pushed: &Pushed,
+    detector: &Detector,
+    policy: &Policy,
+    stats: &mut Stats,
+) -> Result<Vec<Finding>, PushError> {
+    let mut metas: HashMap<usize, CommitMeta> = HashMap::new();
+    let mut found: Vec<(usize, Finding)> = Vec::new();
+    for group in &pushed.blobs {
+        let admitted: Vec<_> = group
+            .occurrences
+            .iter()
+            .filter(|o| policy.admits_path(&o.path, stats))
+            .collect();
+        let Some(first) = admitted.first() else {
+            continue;
+        };
+        let data = read_blob(repo, group.id, &first.path)?;
+        stats.blobs += 1;
+        stats.bytes += data.len() as u64;
+        if detector.find(&data).is_empty() {
+            continue;
+        }
+        for occurrence in admitted {
+            let meta = match occurrence.commit {
+                Some(idx) => {
+                    if !metas.contains_key(&idx) {
+                        metas.insert(idx, push::commit_meta(repo, pushed.commits[idx])?);
+                    }
+                    metas.get(&idx)
+                }
+                None => None,
+            };
+            let olds = || read_olds(repo, &occurrence.olds, &occurrence.path);
+            // The blob was counted once above; the pipeline counts each call.
+            let (blobs, bytes) = (stats.blobs, stats.bytes);
+            let hits = pipeline::scan_changed_blob(
+                detector,
+                policy,
+                &occurrence.path,
+                &data,
+                olds,
+                meta,
+                stats,
+            )?;
+            stats.blobs = blobs;
+            stats.bytes = bytes;
+            // Walk order is tips first: report the oldest commit first.
+            let order = occurrence.commit.map_or(usize::MAX, |i| usize::MAX - 1 - i);
+            found.extend(hits.into_iter().map(|f| (order, f)));
+        }
+    }
+    found.sort_by(|(a, fa), (b, fb)| {
+        b.cmp(a)
+            .then_with(|| fa.path.cmp(&fb.path))
+            .then_with(|| fa.line.cmp(&fb.line))
+            .then_with(|| fa.column.cmp(&fb.column))
+    });
+    Ok(found.into_iter().map(|(_, f)| f).collect())
+}
+
+fn read_blob(repo: &gix::Repository, id: gix::ObjectId, path: &[u8]) -> Result<Vec<u8>, PushError> {
+    match repo.find_blob(id) {
+        Ok(mut blob) => Ok(blob.take_data()),
+        Err(source) => {
+            let path = String::from_utf8_lossy(path).into_owned();
+            Err(if source.is_not_found() {
+                crate::source::GitError::MissingObject { id, path, source }
+            } else if source.is_corrupted() {
+                crate::source::GitError::CorruptObject { id, path, source }
+            } else {
+                crate::source::GitError::ReadObject { id, path, source }
+            }
+            .into())
+        }
+    }
+}
+
+fn read_olds(
+    repo: &gix::Repository,
+    olds: &[OldSource],
+    path: &[u8],
+) -> Result<Vec<Vec<u8>>, PushError> {
+    let mut ids: Vec<gix::ObjectId> = Vec::new();
+    for old in olds {
+        match old {
+            OldSource::Blob(id) => ids.push(*id),
+            OldSource::Deleted(deleted) => ids.extend(deleted.iter().copied()),
+        }
+    }
+    ids.sort();
+    ids.dedup();
+    ids.into_iter()
+        .map(|id| read_blob(repo, id, path))
+        .collect()
+}
+
+fn report(findings: &[Finding], stats: &Stats, common: &CommonArgs) -> Result<u8, CliError> {
+    if common.format != Format::Human {
+        return super::finish(findings, stats, common, Sink::Stdout, Exposure::Committed);
+    }
+    let opts = ReportOptions {
+        format: Format::Human,
+        show_secrets: common.show_secrets,
+        color: false,
+        quiet: common.quiet,
+        exposure: Exposure::Committed,
+    };
+    let mut err = io::stderr().lock();
+    match report::plain::write(&mut err, findings, stats, &opts) {
+        Err(e) if e.kind() != io::ErrorKind::BrokenPipe => Err(CliError::Output(e)),
+        _ => Ok(report::exit_code(findings)),
+    }
+}
+
+/// Print an internal error for `remote: ` (no box drawing) and choose the
+/// exit code: 2 refuses the push, 0 with `--fail-open` lets it through.
+fn internal_error(err: &PushError, fail_open: bool) -> u8 {
+    let mut out = io::stderr().lock();
+    let _ = writeln!(out, "{}", plain_error(err));
+    if fail_open {
+        let _ = writeln!(
+            out,
+            "intercom-guard: WARNING: the push was NOT checked for Intercom secrets; --fail-open lets it through"
+        );
+        super::EXIT_CLEAN
+    } else {
+        let _ = writeln!(
+            out,
+            "intercom-guard: the push was refused because it could not be checked; ask the server's administrator"
+        );
+        super::EXIT_ERROR
+    }
+}
+
+/// A diagnostic as plain lines: message, causes, help.
+pub(super) fn plain_error(err: &(dyn miette::Diagnostic + 'static)) -> String {
+    let mut text = format!("intercom-guard: error: {err}");
+    if let Some(code) = err.code() {
+        text.push_str(&format!(" [{code}]"));
+    }
+    let mut source = std::error::Error::source(err);
+    while let Some(cause) = source {
+        text.push_str(&format!("\n  caused by: {cause}"));
+        source = cause.source();
+    }
+    if let Some(help) = err.help() {
+        for (i, line) in help.to_string().lines().enumerate() {
+            let lead = if i == 0 { "  help: " } else { "        " };
+            text.push_str(&format!("\n{lead}{line}"));
+        }
+    }
+    text.lines()
+        .map(crate::report::redact::sanitize)
+        .collect::<Vec<_>>()
+        .join("\n")
+}

@@ -1,0 +1,335 @@
+//! The plain report for a server hook (`pre-receive`): git relays every
+//! line the hook prints to the pusher behind `remote: `, so this report has
+//! no colour, no box drawing and no line wider than about 100 characters.
+//! Each finding names the commit (short and full id), author and date, the
+//! path, line and column, and shows the line with the secret redacted.
+//! The rotation guidance follows, once per kind, then a summary line and a
+//! closing line saying the push was refused.
+
+use std::io::{self, Write};
+
+use super::ReportOptions;
+use super::guidance::{Where, guidance};
+use super::redact::{ELLIPSIS, redact, reveal, sanitize};
+use crate::finding::{Finding, Kind, Stats};
+
+/// Characters of a commit id shown as the short id.
+const SHORT_COMMIT: usize = 12;
+/// A shown line longer than this (characters) is cut around the secret.
+const MAX_LINE: usize = 80;
+/// Characters kept on each side of the secret in a cut line.
+const WINDOW: usize = 28;
+
+/// Write the plain report. `findings` empty: one "nothing found" line
+/// (none with `quiet`).
+pub fn write(
+    out: &mut dyn Write,
+    findings: &[Finding],
+    stats: &Stats,
+    opts: &ReportOptions,
+) -> io::Result<()> {
+    if findings.is_empty() {
+        if !opts.quiet {
+            writeln!(
+                out,
+                "intercom-guard: no Intercom secrets in the pushed commits ({} scanned)",
+                plural(stats.blobs, "blob")
+            )?;
+        }
+        return out.flush();
+    }
+
+    let mut commits: Vec<&str> = findings
+        .iter()
+        .filter_map(|f| f.commit.as_ref().map(|c| c.id.as_str()))
+        .collect();
+    commits.sort_unstable();
+    commits.dedup();
+    writeln!(out, "{}", rule())?;
+    writeln!(
+        out,
+        "intercom-guard: PUSH REJECTED: {} in {}",
+        plural(findings.len() as u64, "Intercom secret"),
+        if commits.is_empty() {
+            "the pushed objects".to_owned()
+        } else {
+            plural(commits.len() as u64, "commit")
+        }
+    )?;
+    writeln!(out, "{}", rule())?;
+    writeln!(out)?;
+
+    for (n, finding) in findings.iter().enumerate() {
+        write_finding(out, n + 1, finding, opts.show_secrets)?;
+        writeln!(out)?;
+    }
+
+    for (kind, at) in by_kind(findings) {
+        out.write_all(guidance(kind, opts.exposure, &at).as_bytes())?;
+        writeln!(out)?;
+    }
+
+    let mut paths: Vec<&[u8]> = findings.iter().map(|f| f.path.as_slice()).collect();
+    paths.sort_unstable();
+    paths.dedup();
+    let mut summary = format!(
+        "{} in {} · {}, {} scanned in {} ms",
+        plural(findings.len() as u64, "finding"),
+        plural(paths.len() as u64, "file"),
+        plural(stats.blobs, "blob"),
+        size(stats.bytes),
+        stats.elapsed_ms
+    );
+    if stats.suppressed_inline > 0 {
+        summary.push_str(&format!(
+            " · {} suppressed by intercom-guard:allow",
+            plural(stats.suppressed_inline, "finding")
+        ));
+    }
+    writeln!(out, "{summary}")?;
+    writeln!(
+        out,
+        "intercom-guard: the push was refused and nothing was updated. Rewrite the commits above"
+    )?;
+    writeln!(
+        out,
+        "without the secret (amend or rebase), rotate it, then push again."
+    )?;
+    out.flush()
+}
+
+fn rule() -> String {
+    "-".repeat(72)
+}
+
+fn write_finding(
+    out: &mut dyn Write,
+    n: usize,
+    finding: &Finding,
+    show_secrets: bool,
+) -> io::Result<()> {
+    writeln!(
+        out,
+        "[{n}] {} ({} confidence)  rule {}",
+        finding.kind.describe(),
+        finding.confidence.as_str(),
+        finding.rule_id
+    )?;
+    if let Some(commit) = &finding.commit {
+        writeln!(
+            out,
+            "    commit  {}  ({})",
+            short(&commit.id),
+            sanitize(&commit.id)
+        )?;
+        let mut author = sanitize(&commit.author);
+        if !commit.date.is_empty() {
+            author.push_str(&format!(", {}", sanitize(&commit.date)));
+        }
+        writeln!(out, "    author  {author}")?;
+    }
+    let path = display_path(&finding.path);
+    match (finding.line, finding.column) {
+        (Some(line), Some(column)) => {
+            writeln!(out, "    file    {path}  line {line}, column {column}")?
+        }
+        (Some(line), None) => writeln!(out, "    file    {path}  line {line}")?,
+        _ => writeln!(out, "    file    {path}  (binary)")?,
+    }
+    let shown_secret = if show_secrets {
+        reveal(&finding.secret)
+    } else {
+        redact(&finding.secret)
+    };
+    match &finding.line_text {
+        Some(text) => writeln!(
+            out,
+            "    line    {}",
+            shown_line(text, finding.line_offset, &finding.secret, &shown_secret)
+        )?,
+        None => writeln!(out, "    value   {shown_secret}")?,
+    }
+    writeln!(out, "    fingerprint {}", finding.fingerprint)
+}
+
+/// The line with every copy of the secret replaced by `shown`, printable,
+/// cut around the secret when long.
+fn shown_line(line: &[u8], offset: usize, secret: &[u8], shown: &str) -> String {
+    if secret.is_empty() {
+        return cut(sanitize(&String::from_utf8_lossy(line)), 0, 0);
+    }
+    let mut text = String::with_capacity(line.len());
+    let mut rest = line;
+    let mut primary: Option<(usize, usize)> = None;
+    let mut consumed = 0usize;
+    while let Some(at) = find(rest, secret) {
+        text.push_str(&sanitize(&String::from_utf8_lossy(&rest[..at])));
+        let start = text.len();
+        text.push_str(shown);
+        if primary.is_none() || consumed + at == offset {
+            primary = Some((start, text.len()));
+        }
+        consumed += at + secret.len();
+        rest = &rest[at + secret.len()..];
+    }
+    text.push_str(&sanitize(&String::from_utf8_lossy(rest)));
+    let (start, end) = primary.unwrap_or((0, 0));
+    cut(text, start, end)
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
+}
+
+/// Keep [`WINDOW`] characters on each side of `start..end` when the text is
+/// longer than [`MAX_LINE`] characters.
+fn cut(text: String, start: usize, end: usize) -> String {
+    let text = text.trim_end().to_owned();
+    if text.chars().count() <= MAX_LINE {
+        return text;
+    }
+    let start = start.min(text.len());
+    let end = end.clamp(start, text.len());
+    let from = text[..start]
+        .char_indices()
+        .rev()
+        .nth(WINDOW - 1)
+        .map_or(0, |(i, _)| i);
+    let to = text[end..]
+        .char_indices()
+        .nth(WINDOW)
+        .map_or(text.len(), |(i, _)| end + i);
+    let mut out = String::new();
+    if from > 0 {
+        out.push(ELLIPSIS);
+    }
+    out.push_str(&text[from..to]);
+    if to < text.len() {
+        out.push(ELLIPSIS);
+    }
+    out
+}
+
+fn by_kind(findings: &[Finding]) -> std::collections::BTreeMap<Kind, Where> {
+    let mut kinds: std::collections::BTreeMap<Kind, Where> = Default::default();
+    for finding in findings {
+        let at = kinds.entry(finding.kind).or_default();
+        let path = display_path(&finding.path);
+        if !at.paths.contains(&path) {
+            at.paths.push(path);
+        }
+        if let Some(commit) = &finding.commit {
+            let id = short(&commit.id).to_owned();
+            if !at.commits.contains(&id) {
+                at.commits.push(id);
+            }
+        }
+    }
+    kinds
+}
+
+fn display_path(path: &[u8]) -> String {
+    sanitize(&String::from_utf8_lossy(path))
+}
+
+fn short(id: &str) -> &str {
+    id.get(..SHORT_COMMIT).unwrap_or(id)
+}
+
+fn plural(n: u64, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
+fn size(bytes: u64) -> String {
+    if bytes < 1024 {
+        return plural(bytes, "byte");
+    }
+    let mut value = bytes as f64 / 1024.0;
+    let mut unit = "KiB";
+    for next in ["MiB", "GiB", "TiB"] {
+        if value < 1024.0 {
+            break;
+        }
+        value /= 1024.0;
+        unit = next;
+    }
+    format!("{value:.1} {unit}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::finding::{CommitMeta, Confidence, Exposure};
+    use crate::report::Format;
+
+    const SECRET: &[u8] = b"dG9rOjEyMzQ1Njc4XzkwYWJfY2RlZl8xMjM0XzU2Nzg5MGFiY2RlZjoxOjA=";
+
+    fn finding(line: &[u8], offset: usize) -> Finding {
+        Finding {
+            rule_id: "intercom-access-token",
+            kind: Kind::AccessToken,
+            confidence: Confidence::High,
+            path: b"src/app.js".to_vec(),
+            line: Some(3),
+            column: Some(offset as u32 + 1),
+            commit: Some(CommitMeta {
+                id: "0123456789abcdef0123456789abcdef01234567".into(),
+                author: "Ann <ann@example.com>".into(),
+                date: "2024-01-02T03:04:05+00:00".into(),
+            }),
+            fingerprint: "f".repeat(64),
+            secret: SECRET.to_vec(),
+            line_text: Some(line.to_vec()),
+            line_offset: offset,
+        }
+    }
+
+    fn render(findings: &[Finding]) -> String {
+        let mut out = Vec::new();
+        let opts = ReportOptions {
+            format: Format::Human,
+            show_secrets: false,
+            color: false,
+            quiet: false,
+            exposure: Exposure::Committed,
+        };
+        write(&mut out, findings, &Stats::default(), &opts).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn names_commit_author_path_line_and_redacts_every_copy() {
+        let line = [b"A=".as_slice(), SECRET, b" B=", SECRET].concat();
+        let text = render(&[finding(&line, 2)]);
+        assert!(!text.contains(std::str::from_utf8(SECRET).unwrap()));
+        assert!(text.contains("commit  0123456789ab  (0123456789abcdef0123456789abcdef01234567)"));
+        assert!(text.contains("author  Ann <ann@example.com>, 2024-01-02T03:04:05+00:00"));
+        assert!(text.contains("file    src/app.js  line 3, column 3"));
+        assert!(text.contains("line    A=dG9rOj…OjA= B=dG9rOj…OjA="));
+        assert!(text.contains("PUSH REJECTED: 1 Intercom secret in 1 commit"));
+    }
+
+    #[test]
+    fn no_escape_codes_no_box_drawing_and_narrow_lines() {
+        let long = [
+            "x".repeat(500).as_bytes(),
+            SECRET,
+            "\x1b[31m".as_bytes(),
+            "y".repeat(500).as_bytes(),
+        ]
+        .concat();
+        let text = render(&[finding(&long, 500)]);
+        assert!(!text.contains('\x1b'));
+        for c in ['│', '╭', '─', '×'] {
+            assert!(!text.contains(c), "box drawing {c:?} in {text}");
+        }
+        for line in text.lines() {
+            assert!(line.chars().count() <= 104, "too wide: {line}");
+        }
+        assert!(text.contains("dG9rOj…OjA="));
+    }
+}
