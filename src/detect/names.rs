@@ -416,12 +416,27 @@ fn literal(hay: &[u8], at: usize) -> Option<(usize, usize, bool)> {
             !b.is_ascii_whitespace()
                 && !matches!(
                     b,
-                    b';' | b',' | b')' | b'}' | b']' | b'<' | b'"' | b'\'' | b'&' | b'('
+                    b';' | b','
+                        | b')'
+                        | b'}'
+                        | b']'
+                        | b'<'
+                        | b'"'
+                        | b'\''
+                        | b'&'
+                        | b'('
+                        | b'['
+                        | b'{'
                 )
         })
         .count();
     // `config.get(...)`, `settings.INTERCOM_TOKEN`, `getToken()`: expressions.
-    if hay.get(end) == Some(&b'(') || hay.get(end) == Some(&b'[') || is_dotted_path(&hay[s..end]) {
+    // A bare word ending in `:` is the next key, not a value.
+    let word = &hay[s..end];
+    if matches!(hay.get(end), Some(b'(' | b'[' | b'{'))
+        || is_dotted_path(word)
+        || word.last() == Some(&b':')
+    {
         return None;
     }
     Some((s, end, false))
@@ -503,6 +518,23 @@ fn section(hay: &[u8], ns: usize, ne: usize, single: bool, out: &mut Vec<Assignm
     };
     let mut i = start;
     while i < end {
+        // A quoted string is a key only when an operator follows it
+        // (`"ApiKey": ...`); otherwise it is a value: skip it whole.
+        if is_quote(hay[i]) {
+            let q = hay[i];
+            let close = hay[i + 1..end]
+                .iter()
+                .position(|&b| b == q || b == b'\n')
+                .map_or(end, |p| i + 1 + p);
+            let after = skip_blanks(hay, (close + 1).min(end), end);
+            let is_key =
+                close < end && hay[close] == q && matches!(hay.get(after), Some(b':' | b'='));
+            if is_key && let Some(kind) = classify(&words(&hay[i + 1..close])) {
+                push_value(hay, i + 1, close, kind, out);
+            }
+            i = close + 1;
+            continue;
+        }
         let starts_key = is_name_byte(hay[i])
             && hay[i] != b'.'
             && hay[i] != b'-'
@@ -545,8 +577,12 @@ fn section_body(hay: &[u8], ns: usize, ne: usize, single: bool) -> Option<(usize
     if hay.get(v) == Some(&b'>') {
         v = skip_blanks(hay, v + 1, le);
     }
+    // A YAML key stands alone on its line (`class Intercom:` is Python).
+    let bare_key = before
+        .iter()
+        .all(|&b| b == b'-' || b == b' ' || is_quote(b));
     if v >= le || hay[v] == b'#' {
-        return Some(yaml_block(hay, ls, ns, le));
+        return bare_key.then(|| yaml_block(hay, ls, ns, le));
     }
     // `"intercom": {`, `intercom = new Intercom.Client({`, `intercom = Client(`.
     let v = call_chain(hay, v, le);
