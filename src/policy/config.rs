@@ -197,7 +197,7 @@ impl Reporter<'_> {
 
     fn parse_error(&self, err: &serde_saphyr::Error) -> ConfigError {
         let err = err.without_snippet();
-        let message = clean_message(&err.to_string());
+        let message = explain(clean_message(&err.to_string()));
         let help = Some(hint_for(&message));
         match err.location() {
             Some(loc) if loc.line() > 0 => self.at(loc, message, "here", help),
@@ -255,6 +255,30 @@ fn clean_message(message: &str) -> String {
         Some(i) => message[..i].trim_end_matches(',').to_owned(),
         None => message.to_owned(),
     }
+}
+
+/// The parser's terse words, said as what the file should hold.
+fn explain(message: String) -> String {
+    const PLAIN: [(&str, &str); 6] = [
+        (
+            "expected sequence start",
+            "expected a list (`[a, b]`, or one `- item` per line)",
+        ),
+        (
+            "expected mapping start",
+            "expected a mapping of keys (`key: value` lines)",
+        ),
+        ("invalid boolean", "expected true or false"),
+        ("invalid floating point", "expected a number"),
+        ("expected string scalar", "expected a string"),
+        ("invalid integer", "expected a number"),
+    ];
+    for (terse, plain) in PLAIN {
+        if message.starts_with(terse) {
+            return format!("{plain} ({message})");
+        }
+    }
+    message
 }
 
 fn hint_for(message: &str) -> String {
