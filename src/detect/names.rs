@@ -253,6 +253,14 @@ fn assignment_value_start(hay: &[u8], ns: usize, ne: usize) -> Option<usize> {
         }
         b'?' if hay.get(op + 1) == Some(&b'=') => Some(op + 2),
         b'>' if before.last() == Some(&b'<') => Some(op + 1),
+        // Terraform: `variable "intercom_token" { default = "..." }`.
+        b'{' if quoted => {
+            let (start, end) = balanced(hay, op);
+            let body = &hay[start..end];
+            let at = body.windows(7).position(|w| w == b"default")?;
+            let eq = skip_blanks(hay, start + at + 7, end);
+            (hay.get(eq) == Some(&b'=')).then_some(eq + 1)
+        }
         b',' if quoted => {
             if skip_blanks(hay, op + 1, le) >= le {
                 name_value_pair(hay, ls, ns, le)

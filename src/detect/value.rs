@@ -229,6 +229,29 @@ fn is_wordy(v: &[u8]) -> bool {
 
 /// Judges a literal value: `Some(confidence)` when it is a secret.
 pub(crate) fn judge(v: &[u8], min_entropy: f64) -> Option<Confidence> {
+    // Kubernetes `Secret.data` and CI variables hold values base64-encoded:
+    // `Y2hhbmdlbWU=` is `changeme`. Judge what the encoding hides.
+    if let Some(inner) = printable_base64(v) {
+        return judge_literal(&inner, min_entropy);
+    }
+    judge_literal(v, min_entropy)
+}
+
+/// The decoded text of a value that is padded standard base64 of printable
+/// ASCII, or `None`. Random keys decode to binary and stay as written.
+fn printable_base64(v: &[u8]) -> Option<Vec<u8>> {
+    use base64::Engine as _;
+    if v.len() < 8 || !v.len().is_multiple_of(4) {
+        return None;
+    }
+    let decoded = base64::engine::general_purpose::STANDARD.decode(v).ok()?;
+    decoded
+        .iter()
+        .all(|b| (0x20..0x7f).contains(b))
+        .then_some(decoded)
+}
+
+fn judge_literal(v: &[u8], min_entropy: f64) -> Option<Confidence> {
     if v.len() < MIN_LEN
         || v.iter()
             .any(|c| c.is_ascii_whitespace() || c.is_ascii_control())
