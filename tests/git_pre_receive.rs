@@ -448,3 +448,43 @@ fn admin_bypass_lets_a_push_through_with_a_warning() {
     let run = push(&repo, &["origin", "main"]);
     assert_ne!(run.code, 0, "bypass off again: {run:?}");
 }
+
+#[test]
+fn the_servers_own_config_from_git_config_is_honoured() {
+    let (repo, server) = setup("");
+    repo.git(&["push", "-q", "origin", "main"]);
+    // Relative to the server's git directory.
+    std::fs::write(
+        server.path.join("guard.yaml"),
+        lines(&["allow:", "  paths: [\"fixtures/**\"]", "inline_allow: true"]),
+    )
+    .unwrap();
+    assert_eq!(
+        server
+            .git(&repo, &["config", "intercom-guard.config", "guard.yaml"])
+            .code,
+        0
+    );
+    repo.write(
+        "fixtures/sample.env",
+        format!("INTERCOM_ACCESS_TOKEN={}\n", token()),
+    );
+    repo.write(
+        "src/doc.js",
+        format!("const t = '{}'; // intercom-guard:allow\n", token()),
+    );
+    repo.commit_all("allowed by the server");
+    let run = push(&repo, &["origin", "main"]);
+    assert_eq!(run.code, 0, "{run:?}");
+
+    // A configured file that disappears refuses pushes (exit 2), never
+    // silently accepts them.
+    std::fs::remove_file(server.path.join("guard.yaml")).unwrap();
+    repo.write("b.txt", "clean\n");
+    repo.commit_all("clean");
+    let run = push(&repo, &["origin", "main"]);
+    assert_ne!(run.code, 0, "{run:?}");
+    let text = remote_lines(&run).join("\n");
+    assert!(text.contains("intercom-guard.config"), "{text}");
+    assert!(text.contains("could not be checked"), "{text}");
+}

@@ -16,7 +16,6 @@ use std::io::{self, IsTerminal, Write};
 
 pub use args::{Cli, ColorChoice, Command, CommonArgs};
 
-use crate::detect::{DetectOptions, Detector};
 use crate::finding::{Exposure, Finding, Stats};
 use crate::report::{self, Format, ReportOptions};
 use crate::source::{FilesError, GitError};
@@ -104,13 +103,6 @@ fn stdout_color(choice: ColorChoice) -> bool {
         io::stdout().is_terminal(),
         std::env::var_os("NO_COLOR").as_deref(),
     )
-}
-
-fn detector(common: &CommonArgs) -> Detector {
-    Detector::new(&DetectOptions {
-        strict: common.strict,
-        ..DetectOptions::default()
-    })
 }
 
 /// Where the report goes.

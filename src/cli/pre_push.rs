@@ -12,16 +12,17 @@
 //! what the remote has; when the framework pushes a whole new history it
 //! sets neither, and `PRE_COMMIT_LOCAL_BRANCH` is the tip.
 //!
-//! The report is the laptop's: human on stderr, JSON on stdout, with the
-//! "committed, not yet pushed" guidance.
+//! The configuration is the laptop's (`--config`, or `.intercom-guard.yaml`
+//! at the root of the work tree). The report is the laptop's: human on
+//! stderr, JSON on stdout, with the "committed, not yet pushed" guidance.
 
 use std::io::{self, IsTerminal as _, Read as _};
 use std::path::Path;
 use std::time::Instant;
 
-use super::{CliError, CommonArgs, Sink};
+use super::{CliError, CommonArgs, Sink, settings};
 use crate::finding::{Exposure, Stats};
-use crate::policy::Policy;
+use crate::policy::Mode;
 use crate::report::Format;
 use crate::source::push::{self, PushError, Pushed, Range};
 use crate::source::quarantine;
@@ -70,10 +71,15 @@ pub(super) fn run(
     let mut stats = Stats::default();
     let mut findings = Vec::new();
     if !range.tips.is_empty() {
+        let loaded = settings::load(Mode::Laptop, common, Some(repo))?;
         let pushed = Pushed::collect(repo, &range)?;
-        let detector = super::detector(common);
-        let policy = Policy::laptop();
-        findings = super::pre_receive::scan_pushed(repo, &pushed, &detector, &policy, &mut stats)?;
+        findings = super::pre_receive::scan_pushed(
+            repo,
+            &pushed,
+            &loaded.detector,
+            &loaded.policy,
+            &mut stats,
+        )?;
     }
     stats.elapsed_ms = super::elapsed_ms(started);
     let sink = match common.format {

@@ -4,9 +4,10 @@
 //! that the pushed objects (still in git's quarantine) are visible, and scans
 //! every blob the new commits change, each distinct blob once. The commits
 //! are those reachable from the new tips and from no ref the server had
-//! before the push. The policy is the server's: never read from the pushed
-//! tree, inline markers ignored unless the server's configuration turns
-//! them on.
+//! before the push. The policy is the server's (`--config FILE`, or
+//! `git config intercom-guard.config` relative to the git directory): never
+//! read from the pushed tree, inline markers ignored unless the server's
+//! configuration sets `inline_allow: true`.
 //!
 //! Output is written for git's `remote: ` prefix: the plain report on
 //! stderr (JSON, with `--format json`, on stdout). Exit 1 refuses the push;
@@ -18,10 +19,10 @@ use std::io::{self, Read as _, Write as _};
 use std::path::Path;
 use std::time::Instant;
 
-use super::{CliError, CommonArgs, Sink, pipeline};
+use super::{CliError, CommonArgs, Sink, pipeline, settings};
 use crate::detect::Detector;
 use crate::finding::{CommitMeta, Exposure, Finding, Stats};
-use crate::policy::Policy;
+use crate::policy::{Mode, Policy};
 use crate::report::{self, Format, ReportOptions};
 use crate::source::push::{self, OldSource, PushError, Pushed, Range};
 use crate::source::quarantine;
@@ -59,7 +60,7 @@ pub(super) fn run(common: &CommonArgs, fail_open: bool) -> Result<u8, CliError> 
 /// The findings and stats, or `None` when the administrator's bypass is on.
 type Scanned = Option<(Vec<Finding>, Stats)>;
 
-fn scan(common: &CommonArgs, started: Instant) -> Result<Scanned, PushError> {
+fn scan(common: &CommonArgs, started: Instant) -> Result<Scanned, CliError> {
     let mut input = Vec::new();
     io::stdin()
         .lock()
@@ -70,7 +71,7 @@ fn scan(common: &CommonArgs, started: Instant) -> Result<Scanned, PushError> {
     if repo.config_snapshot().boolean(BYPASS_CONFIG) == Some(true) {
         return Ok(None);
     }
-    let updates = push::parse_pre_receive(&input, repo.object_hash())?;
+    let updates = push::parse_pre_receive(&input, repo.object_hash()).map_err(PushError::from)?;
     let tips: Vec<_> = updates
         .iter()
         .filter(|u| u.new.is_some() && u.new != u.old)
@@ -85,10 +86,11 @@ fn scan(common: &CommonArgs, started: Instant) -> Result<Scanned, PushError> {
         tips,
         hidden: push::existing_commits(repo)?,
     };
+    // The server's own configuration: `--config` or `git config
+    // intercom-guard.config`, never a file of the pushed commits.
+    let loaded = settings::load(Mode::Server, common, Some(repo))?;
     let pushed = Pushed::collect(repo, &range)?;
-    let detector = super::detector(common);
-    let policy = Policy::server();
-    let findings = scan_pushed(repo, &pushed, &detector, &policy, &mut stats)?;
+    let findings = scan_pushed(repo, &pushed, &loaded.detector, &loaded.policy, &mut stats)?;
     stats.elapsed_ms = super::elapsed_ms(started);
     Ok(Some((findings, stats)))
 }
@@ -123,8 +125,8 @@ pub(super) fn scan_pushed(
         for occurrence in admitted {
             let meta = match occurrence.commit {
                 Some(idx) => {
-                    if !metas.contains_key(&idx) {
-                        metas.insert(idx, push::commit_meta(repo, pushed.commits[idx])?);
+                    if let std::collections::hash_map::Entry::Vacant(slot) = metas.entry(idx) {
+                        slot.insert(push::commit_meta(repo, pushed.commits[idx])?);
                     }
                     metas.get(&idx)
                 }
@@ -214,7 +216,7 @@ fn report(findings: &[Finding], stats: &Stats, common: &CommonArgs) -> Result<u8
 
 /// Print an internal error for `remote: ` (no box drawing) and choose the
 /// exit code: 2 refuses the push, 0 with `--fail-open` lets it through.
-fn internal_error(err: &PushError, fail_open: bool) -> u8 {
+fn internal_error(err: &CliError, fail_open: bool) -> u8 {
     let mut out = io::stderr().lock();
     let _ = writeln!(out, "{}", plain_error(err));
     if fail_open {

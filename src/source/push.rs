@@ -529,8 +529,8 @@ impl<'repo> TreeDiffer<'repo> {
             .repo
             .objects
             .find_commit_iter(&id, &mut self.commit_buf)
-            .map_err(|e| err(e.into()))?;
-        let tree = iter.tree_id().map_err(|e| err(e.into()))?;
+            .map_err(err)?;
+        let tree = iter.tree_id().map_err(err)?;
         let parents = iter.parent_ids().collect();
         Ok((tree, parents))
     }
@@ -597,7 +597,7 @@ impl<'repo> TreeDiffer<'repo> {
                 .map_err(|source| PushError::Object {
                     what: "tree",
                     id,
-                    source: source.into(),
+                    source,
                 })
         };
         self.old_buf.clear();
