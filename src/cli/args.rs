@@ -32,6 +32,24 @@ pub enum Command {
     /// Scan the lines added by the staged change (index vs HEAD); for a
     /// pre-commit hook.
     PreCommit,
+    /// Sweep the history: every blob reachable from any ref (branches,
+    /// tags, remotes, notes, stash), read once; each secret is reported
+    /// where it entered (commit, author, date, path, line) and whether it
+    /// is still at the tip of the default branch.
+    History {
+        /// Limit the sweep to commits as `git rev-list` selects them:
+        /// `main~10..main`, `v1.0..`, `A...B`, `^A B`.
+        #[arg(value_name = "REV", conflicts_with = "all_objects")]
+        revs: Vec<String>,
+        /// Read every object of the database, reachable or not (dangling
+        /// commits stay fetchable by id on many hosts).
+        #[arg(long)]
+        all_objects: bool,
+        /// Write the findings as a baseline (the JSON report, secrets
+        /// redacted) to FILE and exit 0; `--baseline FILE` then accepts them.
+        #[arg(long, value_name = "FILE")]
+        baseline_out: Option<PathBuf>,
+    },
     /// Scan the commits a push brings that the server does not have yet;
     /// for a server's pre-receive hook (reads git's stdin).
     PreReceive {
@@ -179,7 +197,12 @@ mod tests {
     #[test]
     fn config_and_baseline_are_common_flags() {
         let cli = Cli::try_parse_from([
-            "ig", "--config", "c.yaml", "pre-commit", "--baseline", "b.json",
+            "ig",
+            "--config",
+            "c.yaml",
+            "pre-commit",
+            "--baseline",
+            "b.json",
         ])
         .unwrap();
         assert_eq!(cli.common.config, Some(PathBuf::from("c.yaml")));

@@ -4,11 +4,13 @@
 pub mod args;
 mod config_cmd;
 mod doctor;
-mod pipeline;
+mod history;
 mod install;
+mod pipeline;
 mod pre_commit;
 mod pre_push;
 mod pre_receive;
+mod progress;
 mod scan;
 pub mod settings;
 
@@ -57,6 +59,21 @@ pub enum CliError {
     #[diagnostic(transparent)]
     Install(#[from] install::InstallError),
 
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    History(#[from] crate::source::history::HistoryError),
+
+    #[error("cannot write the baseline {}", path.display())]
+    #[diagnostic(
+        code(intercom_guard::history::baseline_out),
+        help("check that the folder exists and is writable")
+    )]
+    BaselineOut {
+        path: std::path::PathBuf,
+        #[source]
+        source: io::Error,
+    },
+
     #[error("cannot write the report")]
     #[diagnostic(code(intercom_guard::output))]
     Output(#[source] io::Error),
@@ -67,6 +84,18 @@ pub fn run(cli: &Cli) -> Result<u8, CliError> {
     match &cli.command {
         Command::Scan { paths } => scan::run(paths, &cli.common),
         Command::PreCommit => pre_commit::run(&cli.common),
+        Command::History {
+            revs,
+            all_objects,
+            baseline_out,
+        } => history::run(
+            &history::HistoryArgs {
+                revs,
+                all_objects: *all_objects,
+                baseline_out: baseline_out.as_deref(),
+            },
+            &cli.common,
+        ),
         Command::PreReceive { fail_open } => pre_receive::run(&cli.common, *fail_open),
         Command::PrePush { remote, url } => {
             pre_push::run(&cli.common, remote.as_deref(), url.as_deref())

@@ -47,6 +47,10 @@ struct JsonFinding<'a> {
     redacted: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     secret: Option<String>,
+    /// History mode only: whether the secret is still at the tip of the
+    /// default branch.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    still_present: Option<bool>,
 }
 
 /// A path as text when it is UTF-8, else its bytes in base64 (like ripgrep).
@@ -91,6 +95,7 @@ impl<'a> JsonFinding<'a> {
             fingerprint: &finding.fingerprint,
             redacted: redact(&finding.secret),
             secret: show_secrets.then(|| String::from_utf8_lossy(&finding.secret).into_owned()),
+            still_present: finding.still_present,
         }
     }
 }

@@ -285,6 +285,7 @@ mod tests {
             secret: SECRET.to_vec(),
             line_text: Some(line.to_vec()),
             line_offset: offset,
+            still_present: None,
         }
     }
 

@@ -4,6 +4,8 @@
 //!   and stdin.
 //! - [`staged`]: the staged change for `pre-commit` (index vs `HEAD`), read
 //!   through gix, never through a `git` subprocess.
+//! - [`history`]: every blob of the history (or a range, or every object),
+//!   read once in parallel, and where the matched ones entered.
 //! - [`push`]: the commits and blobs a push adds, for `pre-receive` and
 //!   `pre-push`; [`quarantine`] opens the repository so that the objects of
 //!   a push still in git's quarantine are visible.
@@ -11,6 +13,7 @@
 //! This layer knows nothing of patterns: it hands out blobs and their origin.
 
 pub mod files;
+pub mod history;
 pub mod push;
 pub mod quarantine;
 pub mod staged;
