@@ -125,7 +125,7 @@ fn summary(findings: &[Finding], stats: &Stats) -> String {
 
 /// What the policy let through, so suppressions stay visible: inline
 /// markers, accepted fingerprints (config or baseline), allowlisted paths.
-fn policy_notes(stats: &Stats) -> Vec<String> {
+pub(super) fn policy_notes(stats: &Stats) -> Vec<String> {
     let mut notes = Vec::new();
     if stats.suppressed_inline > 0 {
         notes.push(suppressed(stats.suppressed_inline));
