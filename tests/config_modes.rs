@@ -125,3 +125,49 @@ fn pre_receive_uses_the_servers_baseline_and_never_the_pushed_config() {
     repo.commit_all("new secret");
     assert_ne!(push(&repo, &["origin", "main"]).code, 0);
 }
+
+#[test]
+fn history_reads_the_work_tree_file_or_only_config_on_a_bare_repository() {
+    let repo = Repo::new();
+    repo.write(
+        ".intercom-guard.yaml",
+        "allow:\n  paths: [\"fixtures/**\"]\n",
+    );
+    repo.write(
+        "fixtures/a.env",
+        format!("INTERCOM_ACCESS_TOKEN={}\n", token()),
+    );
+    repo.write("src/b.env", format!("INTERCOM_ACCESS_TOKEN={}\n", token()));
+    repo.commit_all("two secrets");
+    let run = repo.guard(&["history", "--format", "json"]);
+    run.assert_code(1);
+    let paths: Vec<String> = run
+        .findings()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(paths, ["src/b.env"]);
+
+    // A bare mirror has no work tree: the committed file is not read…
+    let mirror = repo.path().parent().unwrap().join("mirror.git");
+    repo.git(&["clone", "-q", "--bare", ".", mirror.to_str().unwrap()]);
+    let in_mirror = |args: &[&str]| {
+        repo.guard_with(args, |c| {
+            c.current_dir(&mirror);
+        })
+    };
+    let run = in_mirror(&["history", "--format", "json"]);
+    run.assert_code(1);
+    assert_eq!(run.findings().len(), 2, "{run:?}");
+    // …only `--config` is.
+    let config = repo.path().join(".intercom-guard.yaml");
+    let run = in_mirror(&[
+        "history",
+        "--format",
+        "json",
+        "--config",
+        config.to_str().unwrap(),
+    ]);
+    run.assert_code(1);
+    assert_eq!(run.findings().len(), 1, "{run:?}");
+}
