@@ -592,9 +592,10 @@ fn section_body(hay: &[u8], ns: usize, ne: usize, single: bool) -> Option<(usize
     if v >= le || hay[v] == b'#' {
         return bare_key.then(|| yaml_block(hay, ls, ns, le));
     }
-    // `"intercom": {`, `intercom = new Intercom.Client({`, `intercom = Client(`.
+    // `"intercom": {`, `intercom = new Intercom.Client({`, `intercom = Client(`,
+    // PHP `'intercom' => [`.
     let v = call_chain(hay, v, le);
-    matches!(hay.get(v), Some(b'{') | Some(b'(')).then(|| balanced(hay, v))
+    matches!(hay.get(v), Some(b'{' | b'(' | b'[')).then(|| balanced(hay, v))
 }
 
 /// Skips `new `, `Some::Path.new`, `Client` before an opening bracket.

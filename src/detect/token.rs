@@ -94,7 +94,17 @@ fn judge(decoded: &[u8], min_entropy: f64) -> Option<(Confidence, usize)> {
         return None;
     }
     if let Some(len) = uuid_structure_len(decoded) {
-        return Some((Confidence::High, len));
+        let hex: Vec<u8> = decoded[4..40]
+            .iter()
+            .copied()
+            .filter(u8::is_ascii_hexdigit)
+            .collect();
+        let confidence = if super::value::made_up_uuid(&hex) {
+            Confidence::Low
+        } else {
+            Confidence::High
+        };
+        return Some((confidence, len));
     }
     // Anything else must be printable through and through (the last byte may
     // be a partial one from an unpadded tail).
@@ -199,6 +209,14 @@ pub(crate) fn wrapped(hay: &[u8], hit: usize, back: usize, min_entropy: f64) -> 
 /// structure counts here: a bare `tok:` followed by anything else is code.
 pub(crate) fn decoded_form(hay: &[u8], start: usize) -> Option<TokenHit> {
     let len = uuid_structure_len(&hay[start..])?;
+    let hex: Vec<u8> = hay[start + 4..start + 40]
+        .iter()
+        .copied()
+        .filter(u8::is_ascii_hexdigit)
+        .collect();
+    if super::value::made_up_uuid(&hex) {
+        return None;
+    }
     if start > 0 && hay[start - 1].is_ascii_alphanumeric() {
         return None;
     }

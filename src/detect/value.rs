@@ -115,6 +115,8 @@ const PLACEHOLDER_WORDS: &[&[u8]] = &[
     b"default",
     b"invalid",
     b"sandbox",
+    b"sha1=",
+    b"sha256=",
 ];
 
 /// A bare word that reads as a name in code (`computeHmacKey256`,
@@ -192,26 +194,37 @@ fn periodic(v: &[u8]) -> bool {
 }
 
 fn sequential(v: &[u8]) -> bool {
-    let mut run_seq = 1;
-    let mut run_rep = 1;
-    let mut seq_pairs = 0;
-    for w in v.windows(2) {
-        if w[1] == w[0].wrapping_add(1) {
-            run_seq += 1;
-            seq_pairs += 1;
-        } else {
-            run_seq = 1;
-        }
-        if w[1] == w[0] {
-            run_rep += 1;
-        } else {
-            run_rep = 1;
-        }
-        if run_seq >= 5 || run_rep >= 5 {
-            return true;
-        }
+    longest_runs(v).0 >= 5 || longest_runs(v).1 >= 5 || {
+        let steps = v
+            .windows(2)
+            .filter(|w| w[1] == w[0].wrapping_add(1))
+            .count();
+        steps * 3 > v.len()
     }
-    seq_pairs * 3 > v.len()
+}
+
+/// The longest run of counting-up bytes and of one repeated byte.
+fn longest_runs(v: &[u8]) -> (usize, usize) {
+    let (mut seq, mut rep, mut max_seq, mut max_rep) = (1, 1, 1, 1);
+    for w in v.windows(2) {
+        seq = if w[1] == w[0].wrapping_add(1) {
+            seq + 1
+        } else {
+            1
+        };
+        rep = if w[1] == w[0] { rep + 1 } else { 1 };
+        max_seq = max_seq.max(seq);
+        max_rep = max_rep.max(rep);
+    }
+    (max_seq, max_rep)
+}
+
+/// A UUID someone typed rather than generated: `12345678-1234-...`,
+/// all zeros, `deadbeef` repeated. Random v4 UUIDs almost never hold a run
+/// of six, so real tokens keep their confidence.
+pub(crate) fn made_up_uuid(hex: &[u8]) -> bool {
+    let (seq, rep) = longest_runs(hex);
+    seq >= 6 || rep >= 6 || periodic(hex)
 }
 
 /// A literal made of words only (`my-super-secret-value`) is prose, not a key.
