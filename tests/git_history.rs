@@ -635,3 +635,30 @@ fn huge_blob_is_scanned_without_panic() {
     assert_eq!(findings.len(), 1);
     assert_eq!(findings[0]["line"], 80 * 1024 + 1);
 }
+
+#[test]
+fn packed_history_gives_the_same_report() {
+    let s = story();
+    let loose = json(&s.repo, &[]);
+    s.repo.git(&["repack", "-a", "-d", "-q"]);
+    let packed = json(&s.repo, &[]);
+    packed.assert_code(1);
+    let key = |run: &common::Run| -> BTreeSet<(String, String, u64)> {
+        run.findings()
+            .iter()
+            .map(|f| {
+                (
+                    f["path"].as_str().unwrap().to_owned(),
+                    f["commit"].as_str().unwrap().to_owned(),
+                    f["line"].as_u64().unwrap(),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(key(&loose), key(&packed));
+    assert_eq!(key(&packed).len(), 6);
+    assert_eq!(
+        at(&packed.findings(), "src/feature.js")["commit"],
+        s.c_side.as_str()
+    );
+}

@@ -79,16 +79,23 @@ pub(super) fn run(args: &HistoryArgs<'_>, common: &CommonArgs) -> Result<u8, Cli
         );
     }
 
+    let timings = Timings::from_env();
     let plan = history.plan(selection)?;
+    timings.mark("plan");
     let mut problems: Vec<HistoryError> = Vec::new();
     let mut stats = Stats::default();
 
     // Phase 2: every blob once, in parallel, with the detector and the
     // policy (inline markers, accepted fingerprints) applied as it is read.
-    let progress = Progress::blobs(plan.blobs.len() as u64, !common.quiet);
+    let total = if plan.whole_database {
+        history.object_count()
+    } else {
+        plan.blobs.len() as u64
+    };
+    let progress = Progress::blobs(total, !common.quiet);
     let suppressed = AtomicU64::new(0);
     let accepted = AtomicU64::new(0);
-    let outcome = history.scan(
+    let mut outcome = history.scan(
         &plan,
         |_, data| {
             let matches = detector.find(data);
@@ -103,6 +110,7 @@ pub(super) fn run(args: &HistoryArgs<'_>, common: &CommonArgs) -> Result<u8, Cli
         },
         |bytes| progress.blob(bytes),
     );
+    timings.mark("scan");
     stats.blobs = outcome.blobs;
     stats.bytes = outcome.bytes;
     stats.suppressed_inline = suppressed.into_inner();
@@ -111,12 +119,14 @@ pub(super) fn run(args: &HistoryArgs<'_>, common: &CommonArgs) -> Result<u8, Cli
         problems: plan_problems,
         ..
     } = &plan;
-    let hits: HashMap<ObjectId, Vec<Match>> = outcome.hits.into_iter().collect();
+    let hits: HashMap<ObjectId, Vec<Match>> =
+        std::mem::take(&mut outcome.hits).into_iter().collect();
 
     // Phase 3: only for what matched.
     progress.phase("placing the matches in commits");
     let matched: HashSet<ObjectId> = hits.keys().copied().collect();
-    let placement = history.appearances(&plan, &matched)?;
+    let placement = history.appearances(&plan, &outcome, &matched)?;
+    timings.mark("place");
     let tip_blobs = history.at_tip(&matched);
     progress.finish();
 
@@ -377,6 +387,33 @@ fn write_baseline(
         ),
     );
     Ok(super::EXIT_CLEAN)
+}
+
+/// `INTERCOM_GUARD_TIMINGS=1`: the time each phase took, on stderr (for
+/// `bench/history.sh`).
+struct Timings {
+    last: Option<std::cell::Cell<Instant>>,
+}
+
+impl Timings {
+    fn from_env() -> Timings {
+        let on = std::env::var_os("INTERCOM_GUARD_TIMINGS").is_some_and(|v| v == "1");
+        Timings {
+            last: on.then(|| std::cell::Cell::new(Instant::now())),
+        }
+    }
+
+    fn mark(&self, phase: &str) {
+        if let Some(last) = &self.last {
+            let now = Instant::now();
+            let _ = writeln!(
+                io::stderr().lock(),
+                "timing: {phase} {:.3} s",
+                (now - last.get()).as_secs_f64()
+            );
+            last.set(now);
+        }
+    }
 }
 
 fn note(common: &CommonArgs, text: &str) {

@@ -40,7 +40,6 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use gix::ObjectId;
 use gix::bstr::{BStr, ByteSlice};
 use gix::objs::{CommitRef, Find, FindExt, TreeRefIter};
-use gix::odb::store::iter::Ordering as PackOrdering;
 use rayon::prelude::*;
 
 /// Blobs larger than this are read one at a time, after the others.
@@ -151,8 +150,13 @@ pub struct BlobToScan {
 #[derive(Debug)]
 pub struct Plan {
     pub selection: Selection,
-    /// Distinct blobs, in the order they are best read.
+    /// Distinct blobs, in the order they are best read; empty when the
+    /// whole database is read ([`Plan::whole_database`]).
     pub blobs: Vec<BlobToScan>,
+    /// Every ref and `--all-objects`: the scan traverses every pack by its
+    /// delta tree and every loose object, and learns the blobs and commits
+    /// as it goes.
+    pub whole_database: bool,
     /// Commits to place matches in: the range's (`Revs`), every commit
     /// object (`AllObjects`); empty for `AllRefs`, whose commits are walked
     /// only when something matched.
@@ -207,6 +211,10 @@ pub struct ScanOutcome<T> {
     pub blobs: u64,
     pub bytes: u64,
     pub problems: Vec<HistoryError>,
+    /// Whole-database scans: every blob id met (read or not).
+    pub seen_blobs: Vec<ObjectId>,
+    /// Whole-database scans: every commit id met.
+    pub seen_commits: Vec<ObjectId>,
 }
 
 impl<T> Default for ScanOutcome<T> {
@@ -216,6 +224,8 @@ impl<T> Default for ScanOutcome<T> {
             blobs: 0,
             bytes: 0,
             problems: Vec::new(),
+            seen_blobs: Vec::new(),
+            seen_commits: Vec::new(),
         }
     }
 }
@@ -288,81 +298,21 @@ impl History {
         let repo = self.repo.to_thread_local();
         let mut problems = Vec::new();
         let (blobs, commits) = match &selection {
-            Selection::AllRefs | Selection::AllObjects => {
-                let objects = self.all_objects(&mut problems)?;
-                let commits = if selection == Selection::AllObjects {
-                    objects.commits
-                } else {
-                    Vec::new()
-                };
-                (objects.blobs, commits)
-            }
+            Selection::AllRefs | Selection::AllObjects => (Vec::new(), Vec::new()),
             Selection::Revs(revs) => {
                 let commits = walk(&repo, revs)?;
                 let blobs = self.changed_blobs(&commits, &mut problems);
                 (blobs, commits)
             }
         };
+        let whole_database = !matches!(selection, Selection::Revs(_));
         Ok(Plan {
             selection,
+            whole_database,
             blobs,
             commits,
             problems,
         })
-    }
-
-    /// Every object id of the database in pack order, split by kind.
-    fn all_objects(&self, problems: &mut Vec<HistoryError>) -> Result<Objects, HistoryError> {
-        let repo = self.repo.to_thread_local();
-        let iter = repo
-            .objects
-            .iter()
-            .map_err(|source| HistoryError::Objects { source })?
-            .with_ordering(PackOrdering::PackAscendingOffsetThenLooseLexicographical);
-        let mut seen = HashSet::new();
-        let mut ids = Vec::new();
-        for id in iter {
-            match id {
-                // An object in two packs is listed twice: read it once.
-                Ok(id) => {
-                    if seen.insert(id) {
-                        ids.push(id);
-                    }
-                }
-                Err(err) => {
-                    return Err(HistoryError::Objects {
-                        source: gix::Error::from_error(err),
-                    });
-                }
-            }
-        }
-        drop(seen);
-        let headers: Vec<(ObjectId, Result<Header, HistoryError>)> = ids
-            .par_chunks(chunk_len(ids.len()))
-            .flat_map_iter(|chunk| {
-                let repo = self.repo.to_thread_local();
-                chunk
-                    .iter()
-                    .map(|&id| {
-                        let header = repo
-                            .find_header(id)
-                            .map(|h| (h.kind(), h.size()))
-                            .map_err(|source| object_error("object", id, source));
-                        (id, header)
-                    })
-                    .collect::<Vec<_>>()
-            })
-            .collect();
-        let mut objects = Objects::default();
-        for (id, header) in headers {
-            match header {
-                Ok((gix::object::Kind::Blob, size)) => objects.blobs.push(BlobToScan { id, size }),
-                Ok((gix::object::Kind::Commit, _)) => objects.commits.push(id),
-                Ok(_) => {}
-                Err(err) => problems.push(err),
-            }
-        }
-        Ok(objects)
     }
 
     /// The distinct blobs the `commits` add or change (against their first
@@ -409,9 +359,30 @@ impl History {
         S: Fn(&ObjectId, &[u8]) -> Option<T> + Sync,
         P: Fn(u64) + Sync,
     {
-        let (big, small): (Vec<BlobToScan>, Vec<BlobToScan>) =
-            plan.blobs.iter().partition(|b| b.size > BIG_BLOB);
         let outcome = Mutex::new(ScanOutcome::default());
+        let mut loose = Vec::new();
+        let blobs: &[BlobToScan] = if plan.whole_database {
+            match self.scan_packs(&scan, &progress, &outcome) {
+                Ok(blobs) => {
+                    loose = blobs;
+                    &loose
+                }
+                Err(err) => {
+                    merge(
+                        &outcome,
+                        ScanOutcome {
+                            problems: vec![err],
+                            ..ScanOutcome::default()
+                        },
+                    );
+                    &loose
+                }
+            }
+        } else {
+            &plan.blobs
+        };
+        let (big, small): (Vec<BlobToScan>, Vec<BlobToScan>) =
+            blobs.iter().partition(|b| b.size > BIG_BLOB);
         let read_failed = AtomicBool::new(false);
         small.par_chunks(chunk_len(small.len())).for_each(|chunk| {
             let mut repo = self.repo.to_thread_local();
@@ -450,6 +421,202 @@ impl History {
         outcome.into_inner().unwrap_or_else(|e| e.into_inner())
     }
 
+    /// The number of objects a whole-database scan meets (packed entries
+    /// and loose objects), for a progress bar.
+    pub fn object_count(&self) -> u64 {
+        let hash = self.repo.to_thread_local().object_hash();
+        self.object_dirs()
+            .iter()
+            .flat_map(|dir| pack_indices(dir))
+            .filter_map(|idx| gix::odb::pack::index::File::at(idx, hash).ok())
+            .map(|i| u64::from(i.num_objects()))
+            .sum()
+    }
+
+    /// The objects folder and its alternates.
+    fn object_dirs(&self) -> Vec<PathBuf> {
+        let repo = self.repo.to_thread_local();
+        let objects_dir = repo.objects.store_ref().path().to_owned();
+        let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+        let mut dirs = vec![objects_dir.clone()];
+        dirs.extend(gix::odb::alternate::resolve(objects_dir, &cwd).unwrap_or_default());
+        dirs
+    }
+
+    /// Whole-database scan, packed part: each pack traversed by its delta
+    /// tree (every base inflated once, on every core), blobs handed to
+    /// `scan`, blob and commit ids recorded. Returns the loose objects still
+    /// to read (blobs, with their size); loose commits are recorded here.
+    /// A pack that cannot be traversed is read object by object instead.
+    fn scan_packs<T, S, P>(
+        &self,
+        scan: &S,
+        progress: &P,
+        outcome: &Mutex<ScanOutcome<T>>,
+    ) -> Result<Vec<BlobToScan>, HistoryError>
+    where
+        T: Send,
+        S: Fn(&ObjectId, &[u8]) -> Option<T> + Sync,
+        P: Fn(u64) + Sync,
+    {
+        use gix::odb::pack;
+        let repo = self.repo.to_thread_local();
+        let hash = repo.object_hash();
+        let mut loose_ids: Vec<ObjectId> = Vec::new();
+        for dir in &self.object_dirs() {
+            for idx in pack_indices(dir) {
+                let bundle = match pack::Bundle::at(&idx, hash) {
+                    Ok(bundle) => bundle,
+                    Err(source) => {
+                        merge(
+                            outcome,
+                            ScanOutcome {
+                                problems: vec![HistoryError::Objects { source }],
+                                ..ScanOutcome::default()
+                            },
+                        );
+                        continue;
+                    }
+                };
+                let traversed = self.traverse_pack(&bundle, scan, progress, outcome);
+                if traversed.is_err() {
+                    // Read what can be read, one object at a time, naming
+                    // each one that cannot.
+                    let ids: Vec<ObjectId> = bundle.index.iter().map(|e| e.oid).collect();
+                    self.scan_each(&ids, scan, progress, outcome);
+                }
+            }
+            let store = gix::odb::loose::Store::at(dir.clone(), hash);
+            for id in store.iter() {
+                match id {
+                    Ok(id) => loose_ids.push(id),
+                    Err(err) => merge(
+                        outcome,
+                        ScanOutcome {
+                            problems: vec![HistoryError::Objects {
+                                source: gix::Error::from_error(err),
+                            }],
+                            ..ScanOutcome::default()
+                        },
+                    ),
+                }
+            }
+        }
+        let mut local = ScanOutcome::<T>::default();
+        let mut blobs = Vec::new();
+        for id in loose_ids {
+            match repo.find_header(id) {
+                Ok(h) if h.kind() == gix::object::Kind::Blob => {
+                    local.seen_blobs.push(id);
+                    blobs.push(BlobToScan { id, size: h.size() });
+                }
+                Ok(h) if h.kind() == gix::object::Kind::Commit => local.seen_commits.push(id),
+                Ok(_) => {}
+                Err(source) => {
+                    local.seen_blobs.push(id);
+                    local.problems.push(object_error("object", id, source));
+                }
+            }
+        }
+        merge(outcome, local);
+        Ok(blobs)
+    }
+
+    /// One pack by its delta tree, in parallel.
+    fn traverse_pack<T, S, P>(
+        &self,
+        bundle: &gix::odb::pack::Bundle,
+        scan: &S,
+        progress: &P,
+        outcome: &Mutex<ScanOutcome<T>>,
+    ) -> Result<(), gix::Error>
+    where
+        T: Send,
+        S: Fn(&ObjectId, &[u8]) -> Option<T> + Sync,
+        P: Fn(u64) + Sync,
+    {
+        use gix::odb::pack::index::traverse;
+        let processor = |kind: gix::object::Kind,
+                         data: &[u8],
+                         entry: &gix::odb::pack::index::Entry,
+                         _: &dyn gix::Progress|
+         -> gix::Result<()> {
+            let mut local = ScanOutcome::default();
+            match kind {
+                gix::object::Kind::Blob => {
+                    local.seen_blobs.push(entry.oid);
+                    local.blobs += 1;
+                    local.bytes += data.len() as u64;
+                    if let Some(result) = scan(&entry.oid, data) {
+                        local.hits.push((entry.oid, result));
+                    }
+                    progress(data.len() as u64);
+                }
+                gix::object::Kind::Commit => {
+                    local.seen_commits.push(entry.oid);
+                    progress(0);
+                }
+                _ => progress(0),
+            }
+            merge(outcome, local);
+            Ok(())
+        };
+        let interrupt = AtomicBool::new(false);
+        bundle.index.traverse(
+            &bundle.pack,
+            &mut gix::progress::Discard,
+            &interrupt,
+            processor,
+            traverse::Options {
+                traversal: traverse::Algorithm::DeltaTreeLookup,
+                thread_limit: Some(rayon::current_num_threads()),
+                check: traverse::SafetyCheck::SkipFileAndObjectChecksumVerification,
+                alloc_limit_bytes: None,
+                make_pack_lookup_cache: || gix::odb::pack::cache::Never,
+            },
+        )?;
+        Ok(())
+    }
+
+    /// Read `ids` one at a time (kind from the header), reporting each that
+    /// cannot be read.
+    fn scan_each<T, S, P>(
+        &self,
+        ids: &[ObjectId],
+        scan: &S,
+        progress: &P,
+        outcome: &Mutex<ScanOutcome<T>>,
+    ) where
+        T: Send,
+        S: Fn(&ObjectId, &[u8]) -> Option<T> + Sync,
+        P: Fn(u64) + Sync,
+    {
+        let repo = self.repo.to_thread_local();
+        let mut local = ScanOutcome::default();
+        let mut buf = Vec::new();
+        for &id in ids {
+            match repo.find_header(id) {
+                Ok(h) if h.kind() == gix::object::Kind::Blob => {
+                    local.seen_blobs.push(id);
+                    let blob = BlobToScan { id, size: h.size() };
+                    read_one(&repo, &blob, &mut buf, scan, &mut local);
+                    progress(buf.len() as u64);
+                }
+                Ok(h) if h.kind() == gix::object::Kind::Commit => {
+                    local.seen_commits.push(id);
+                    progress(0);
+                }
+                Ok(_) => progress(0),
+                Err(source) => {
+                    local.seen_blobs.push(id);
+                    local.problems.push(object_error("object", id, source));
+                    progress(0);
+                }
+            }
+        }
+        merge(outcome, local);
+    }
+
     /// Phase 3: where the `matched` blobs appear, each with the commit that
     /// put it at its path and the blobs the parents had there.
     ///
@@ -457,9 +624,10 @@ impl History {
     /// `--all-objects`), this walk also runs with nothing matched: it is how
     /// a blob that a commit names but the database lacks is found and
     /// reported.
-    pub fn appearances(
+    pub fn appearances<T>(
         &self,
         plan: &Plan,
+        scanned: &ScanOutcome<T>,
         matched: &HashSet<ObjectId>,
     ) -> Result<Placement, HistoryError> {
         let mut placement = Placement::default();
@@ -475,10 +643,16 @@ impl History {
                 let shallow = repo.is_shallow().unwrap_or(false);
                 reachable_commits(&repo, tips, shallow, &mut placement.problems)
             }
-            Selection::Revs(_) | Selection::AllObjects => plan.commits.clone(),
+            Selection::AllObjects => {
+                let mut commits = scanned.seen_commits.clone();
+                commits.sort();
+                commits.dedup();
+                commits
+            }
+            Selection::Revs(_) => plan.commits.clone(),
         };
         let known: HashSet<ObjectId> = if verify {
-            plan.blobs.iter().map(|b| b.id).collect()
+            scanned.seen_blobs.iter().copied().collect()
         } else {
             HashSet::new()
         };
@@ -494,11 +668,14 @@ impl History {
             matched.contains(new)
         };
 
+        // One chunk per thread: consecutive commits share most trees, so a
+        // long-lived object cache per chunk pays.
+        let threads = rayon::current_num_threads().max(1);
         let per_chunk: Vec<ChunkPlacement> = commits
-            .par_chunks(chunk_len(commits.len()))
+            .par_chunks(commits.len().div_ceil(threads).max(1))
             .map(|chunk| {
                 let mut repo = self.repo.to_thread_local();
-                repo.object_cache_size_if_unset(32 * 1024 * 1024);
+                repo.object_cache_size_if_unset(64 * 1024 * 1024);
                 let mut diff = Differ::new(repo);
                 let mut out = ChunkPlacement::default();
                 for id in chunk {
@@ -615,15 +792,6 @@ impl History {
     }
 }
 
-/// An object's kind and size.
-type Header = (gix::object::Kind, u64);
-
-#[derive(Default)]
-struct Objects {
-    blobs: Vec<BlobToScan>,
-    commits: Vec<ObjectId>,
-}
-
 #[derive(Default)]
 struct ChunkPlacement {
     found: Vec<(CommitInfo, Vec<Appearance>)>,
@@ -651,12 +819,29 @@ impl ChunkPlacement {
     }
 }
 
+/// The pack index files of an objects folder, sorted.
+fn pack_indices(objects_dir: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(objects_dir.join("pack"))
+        .map(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|e| e == "idx"))
+                .collect()
+        })
+        .unwrap_or_default();
+    files.sort();
+    files
+}
+
 fn merge<T>(outcome: &Mutex<ScanOutcome<T>>, local: ScanOutcome<T>) {
     let mut all = outcome.lock().unwrap_or_else(|e| e.into_inner());
     all.hits.extend(local.hits);
     all.blobs += local.blobs;
     all.bytes += local.bytes;
     all.problems.extend(local.problems);
+    all.seen_blobs.extend(local.seen_blobs);
+    all.seen_commits.extend(local.seen_commits);
 }
 
 /// Read one blob into `buf` and hand it to `scan`; a failure is recorded.
