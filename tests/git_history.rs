@@ -366,6 +366,8 @@ fn human_report_groups_by_secret_with_published_guidance() {
         "rotate it now",
         "git filter-repo --replace-text replacements.txt",
         "regex:dG9rO",
+        "still present at the tip of the default branch",
+        "no longer at the tip of the default branch",
     ] {
         assert!(
             out.contains(needle),

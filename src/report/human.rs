@@ -252,6 +252,13 @@ impl FindingDiagnostic {
                 message.push_str(&format!(", {}", sanitize(&commit.date)));
             }
         }
+        match finding.still_present {
+            Some(true) => message.push_str("\nstill present at the tip of the default branch"),
+            Some(false) => {
+                message.push_str("\nno longer at the tip of the default branch, still in history")
+            }
+            None => {}
+        }
         let help = if snippet.is_some() {
             format!("fingerprint {}", finding.fingerprint)
         } else if finding.line.is_none() {
