@@ -488,3 +488,59 @@ fn the_servers_own_config_from_git_config_is_honoured() {
     assert!(text.contains("intercom-guard.config"), "{text}");
     assert!(text.contains("could not be checked"), "{text}");
 }
+
+#[test]
+fn scanned_commits_match_git_with_old_tags_and_skewed_clocks() {
+    let repo = Repo::new();
+    let commit_at = |repo: &Repo, msg: &str, date: &str| {
+        repo.git(&["add", "-A"]);
+        repo.git_run_with(&["commit", "-q", "--no-verify", "-m", msg], |c| {
+            c.env("GIT_COMMITTER_DATE", date)
+                .env("GIT_AUTHOR_DATE", date);
+        });
+    };
+    for i in 0..30 {
+        repo.write("history.txt", format!("line {i}\n"));
+        commit_at(
+            &repo,
+            &format!("h{i}"),
+            &format!("2024-02-{:02}T00:00:00Z", i % 28 + 1),
+        );
+        if i % 7 == 0 {
+            repo.git(&["tag", &format!("old{i}")]);
+        }
+    }
+    let server = Server::new(&repo);
+    repo.git(&["push", "-q", "origin", "main", "--tags"]);
+    server.install_recording_hook();
+
+    // New commits dated long before the server's: one on main, one on a
+    // branch from an old tag, and a merge of that branch.
+    repo.write("a.env", format!("INTERCOM_ACCESS_TOKEN={}\n", token()));
+    commit_at(&repo, "skewed on main", "2001-01-01T00:00:00Z");
+    repo.git(&["checkout", "-q", "-b", "from-old", "old7"]);
+    repo.write("b.env", format!("INTERCOM_ACCESS_TOKEN={}\n", token()));
+    commit_at(&repo, "skewed on an old tag", "2030-01-01T00:00:00Z");
+    repo.git(&["checkout", "-q", "main"]);
+    repo.git(&["merge", "-q", "--no-ff", "--no-commit", "from-old"]);
+    repo.write("c.env", format!("INTERCOM_ACCESS_TOKEN={}\n", token()));
+    commit_at(&repo, "merge", "1999-01-01T00:00:00Z");
+
+    let run = push(
+        &repo,
+        &["origin", "main", "from-old", "old14:refs/heads/old-again"],
+    );
+    assert_ne!(run.code, 0, "{run:?}");
+    let expected = server.expected_commits();
+    assert_eq!(expected.len(), 3, "{expected:?}");
+    let report = server.report();
+    let mut found: Vec<String> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["commit"].as_str().unwrap().to_owned())
+        .collect();
+    found.sort();
+    found.dedup();
+    assert_eq!(found, expected);
+}

@@ -24,7 +24,7 @@ use crate::detect::Detector;
 use crate::finding::{CommitMeta, Exposure, Finding, Stats};
 use crate::policy::{Mode, Policy};
 use crate::report::{self, Format, ReportOptions};
-use crate::source::push::{self, OldSource, PushError, Pushed, Range};
+use crate::source::push::{self, Occurrence, OldSource, PushError, Pushed, Range};
 use crate::source::quarantine;
 
 /// Environment switch for the server's administrator: when set to `1`, the
@@ -105,24 +105,33 @@ pub(super) fn scan_pushed(
     policy: &Policy,
     stats: &mut Stats,
 ) -> Result<Vec<Finding>, PushError> {
+    // The occurrences whose path is not allowlisted; a blob with none is
+    // never read.
+    let admitted: Vec<(usize, Vec<&Occurrence>)> = pushed
+        .blobs
+        .iter()
+        .enumerate()
+        .filter_map(|(i, group)| {
+            let kept: Vec<&Occurrence> = group
+                .occurrences
+                .iter()
+                .filter(|o| policy.admits_path(&o.path, stats))
+                .collect();
+            (!kept.is_empty()).then_some((i, kept))
+        })
+        .collect();
+
+    // Read and detect each distinct blob once, on every core.
+    let hits = detect_all(repo, pushed, &admitted, detector, stats)?;
+
+    // Only blobs with a hit go further: what each commit adds at each path.
     let mut metas: HashMap<usize, CommitMeta> = HashMap::new();
-    let mut found: Vec<(usize, Finding)> = Vec::new();
-    for group in &pushed.blobs {
-        let admitted: Vec<_> = group
-            .occurrences
-            .iter()
-            .filter(|o| policy.admits_path(&o.path, stats))
-            .collect();
-        let Some(first) = admitted.first() else {
-            continue;
-        };
-        let data = read_blob(repo, group.id, &first.path)?;
-        stats.blobs += 1;
-        stats.bytes += data.len() as u64;
-        if detector.find(&data).is_empty() {
-            continue;
-        }
-        for occurrence in admitted {
+    let mut found: Vec<(i64, Finding)> = Vec::new();
+    for &n in &hits {
+        let (group_idx, occurrences) = &admitted[n];
+        let group = &pushed.blobs[*group_idx];
+        let data = read_blob(repo, group.id, &occurrences[0].path)?;
+        for occurrence in occurrences {
             let meta = match occurrence.commit {
                 Some(idx) => {
                     if let std::collections::hash_map::Entry::Vacant(slot) = metas.entry(idx) {
@@ -133,9 +142,9 @@ pub(super) fn scan_pushed(
                 None => None,
             };
             let olds = || read_olds(repo, &occurrence.olds, &occurrence.path);
-            // The blob was counted once above; the pipeline counts each call.
+            // The blob was counted once already; the pipeline counts each call.
             let (blobs, bytes) = (stats.blobs, stats.bytes);
-            let hits = pipeline::scan_changed_blob(
+            let kept = pipeline::scan_changed_blob(
                 detector,
                 policy,
                 &occurrence.path,
@@ -146,11 +155,12 @@ pub(super) fn scan_pushed(
             )?;
             stats.blobs = blobs;
             stats.bytes = bytes;
-            // Walk order is tips first: report the oldest commit first.
-            let order = occurrence.commit.map_or(usize::MAX, |i| usize::MAX - 1 - i);
-            found.extend(hits.into_iter().map(|f| (order, f)));
+            // Walk order is newest first: a larger index is an older commit.
+            let age = occurrence.commit.map_or(-1, |i| i as i64);
+            found.extend(kept.into_iter().map(|f| (age, f)));
         }
     }
+    // Oldest commit first, where each secret entered.
     found.sort_by(|(a, fa), (b, fb)| {
         b.cmp(a)
             .then_with(|| fa.path.cmp(&fb.path))
@@ -158,6 +168,66 @@ pub(super) fn scan_pushed(
             .then_with(|| fa.column.cmp(&fb.column))
     });
     Ok(found.into_iter().map(|(_, f)| f).collect())
+}
+
+/// Blobs with a hit (indices into the admitted list), blobs and bytes read.
+type Detected = (Vec<usize>, u64, u64);
+
+/// Read and run the detector over every admitted blob; the indices (into
+/// `admitted`) of the blobs with a hit, in order. Contiguous chunks per
+/// thread keep delta chains of neighbouring blobs on one thread's cache.
+fn detect_all(
+    repo: &gix::Repository,
+    pushed: &Pushed,
+    admitted: &[(usize, Vec<&Occurrence>)],
+    detector: &Detector,
+    stats: &mut Stats,
+) -> Result<Vec<usize>, PushError> {
+    let scan = |repo: &gix::Repository, from: usize, part: &[(usize, Vec<&Occurrence>)]| {
+        let mut hits = Vec::new();
+        let (mut blobs, mut bytes) = (0u64, 0u64);
+        for (i, (group_idx, occurrences)) in part.iter().enumerate() {
+            let data = read_blob(repo, pushed.blobs[*group_idx].id, &occurrences[0].path)?;
+            blobs += 1;
+            bytes += data.len() as u64;
+            if !detector.find(&data).is_empty() {
+                hits.push(from + i);
+            }
+        }
+        Ok::<_, PushError>((hits, blobs, bytes))
+    };
+    let threads = push::threads();
+    let parts: Vec<Result<Detected, PushError>> = if threads < 2 || admitted.len() < 256 {
+        vec![scan(repo, 0, admitted)]
+    } else {
+        let chunk = admitted.len().div_ceil(threads);
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = admitted
+                .chunks(chunk)
+                .enumerate()
+                .map(|(n, part)| {
+                    let repo = repo.clone();
+                    let scan = &scan;
+                    scope.spawn(move || scan(&repo, n * chunk, part))
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| {
+                    h.join()
+                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+                })
+                .collect()
+        })
+    };
+    let mut hits = Vec::new();
+    for part in parts {
+        let (part_hits, blobs, bytes) = part?;
+        hits.extend(part_hits);
+        stats.blobs += blobs;
+        stats.bytes += bytes;
+    }
+    Ok(hits)
 }
 
 fn read_blob(repo: &gix::Repository, id: gix::ObjectId, path: &[u8]) -> Result<Vec<u8>, PushError> {

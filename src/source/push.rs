@@ -336,10 +336,8 @@ impl Pushed {
             blobs: Vec::new(),
         };
         let mut groups: HashMap<ObjectId, usize> = HashMap::new();
-        let mut walker = TreeDiffer::new(repo);
-        for idx in 0..pushed.commits.len() {
-            let id = pushed.commits[idx];
-            for (path, blob, olds) in walker.changed_blobs(id)? {
+        for (idx, changed) in changed_blobs_of(repo, &pushed.commits)? {
+            for (path, blob, olds) in changed {
                 pushed.add(&mut groups, blob, Some(idx), path, olds);
             }
         }
@@ -373,6 +371,58 @@ impl Pushed {
     }
 }
 
+/// How many threads to spread work over: the machine's cores, at most 8.
+pub fn threads() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get().min(8))
+}
+
+/// The changed blobs of each commit, in commit order. Commits are split in
+/// contiguous chunks over [`threads`] (each with its own object caches), so
+/// neighbouring commits, which share trees, stay on one thread.
+fn changed_blobs_of(
+    repo: &gix::Repository,
+    commits: &[ObjectId],
+) -> Result<Vec<(usize, Vec<Changed>)>, PushError> {
+    let threads = threads();
+    if threads < 2 || commits.len() < 64 {
+        let mut walker = TreeDiffer::new(repo);
+        return commits
+            .iter()
+            .enumerate()
+            .map(|(idx, &id)| Ok((idx, walker.changed_blobs(id)?)))
+            .collect();
+    }
+    let chunk = commits.len().div_ceil(threads);
+    let results: Vec<Result<Vec<NumberedChanges>, PushError>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = commits
+            .chunks(chunk)
+            .enumerate()
+            .map(|(n, part)| {
+                let repo = repo.clone();
+                scope.spawn(move || {
+                    let mut walker = TreeDiffer::new(&repo);
+                    part.iter()
+                        .enumerate()
+                        .map(|(i, &id)| Ok((n * chunk + i, walker.changed_blobs(id)?)))
+                        .collect()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect()
+    });
+    let mut out = Vec::with_capacity(commits.len());
+    for part in results {
+        out.extend(part?);
+    }
+    Ok(out)
+}
+
 /// Follow annotated tags: the final object and its kind.
 fn peel(repo: &gix::Repository, id: ObjectId) -> Result<(ObjectId, gix::object::Kind), PushError> {
     let mut id = id;
@@ -399,7 +449,18 @@ fn peel(repo: &gix::Repository, id: ObjectId) -> Result<(ObjectId, gix::object::
     Ok((id, gix::object::Kind::Tag))
 }
 
-/// Every commit reachable from `tips` and from none of `hidden`, tips first.
+/// Every commit reachable from `tips` and from none of `hidden`, newest
+/// first: what `git rev-list TIPS --not HIDDEN` prints.
+///
+/// The walk is git's own (`limit_list` in revision.c): one queue ordered by
+/// committer date, newest first, where hidden commits paint their ancestors
+/// uninteresting; it stops once every queued commit is uninteresting (after
+/// a few more steps, git's "slop", for clock skew). It never walks the
+/// hidden history below the point where the new commits join it, so a
+/// one-commit push costs a handful of object reads however large the
+/// repository and however many old tags it has. (gix's `with_hidden` paints
+/// until every hidden-only commit is exhausted, which walks the whole
+/// history when a tag points deep into it.)
 pub fn new_commits(
     repo: &gix::Repository,
     tips: &[ObjectId],
@@ -408,20 +469,149 @@ pub fn new_commits(
     if tips.is_empty() {
         return Ok(Vec::new());
     }
-    let walk_err = |source| PushError::Walk {
-        tip: tips[0],
-        source,
+    let mut walk = Walk {
+        repo,
+        nodes: HashMap::new(),
+        queue: std::collections::BinaryHeap::new(),
+        seq: 0,
+        interesting_queued: 0,
+        buf: Vec::new(),
     };
-    let walk = repo
-        .rev_walk(tips.iter().copied())
-        .with_hidden(hidden.iter().copied())
-        .all()
-        .map_err(walk_err)?;
-    let mut out = Vec::new();
-    for info in walk {
-        out.push(info.map_err(walk_err)?.id);
+    for &id in hidden {
+        walk.mark_uninteresting(id)?;
     }
+    for &id in tips {
+        if !walk.nodes.contains_key(&id) {
+            walk.enqueue(id, false)?;
+        }
+    }
+    const SLOP: u32 = 5;
+    let mut slop = SLOP;
+    let mut out = Vec::new();
+    while let Some(Queued { id, .. }) = walk.queue.pop() {
+        let node = walk.nodes.get_mut(&id).expect("queued commits are known");
+        node.queued = false;
+        node.done = true;
+        let uninteresting = node.uninteresting;
+        let parents = node.parents.clone();
+        if uninteresting {
+            for parent in parents {
+                walk.mark_uninteresting(parent)?;
+            }
+        } else {
+            walk.interesting_queued -= 1;
+            out.push(id);
+            for parent in parents {
+                if !walk.nodes.contains_key(&parent) {
+                    walk.enqueue(parent, false)?;
+                }
+            }
+        }
+        if walk.interesting_queued == 0 {
+            slop -= 1;
+            if slop == 0 {
+                break;
+            }
+        } else {
+            slop = SLOP;
+        }
+    }
+    out.retain(|id| !walk.nodes[id].uninteresting);
     Ok(out)
+}
+
+/// A commit the walk has seen.
+struct Node {
+    parents: Vec<ObjectId>,
+    uninteresting: bool,
+    queued: bool,
+    /// Popped: its parents were queued.
+    done: bool,
+}
+
+/// A queue entry: newest committer date first, then first queued first.
+#[derive(PartialEq, Eq, PartialOrd, Ord)]
+struct Queued {
+    time: i64,
+    seq: std::cmp::Reverse<u64>,
+    id: ObjectId,
+}
+
+struct Walk<'repo> {
+    repo: &'repo gix::Repository,
+    nodes: HashMap<ObjectId, Node>,
+    queue: std::collections::BinaryHeap<Queued>,
+    seq: u64,
+    interesting_queued: usize,
+    buf: Vec<u8>,
+}
+
+impl Walk<'_> {
+    /// Read a commit and queue it.
+    fn enqueue(&mut self, id: ObjectId, uninteresting: bool) -> Result<(), PushError> {
+        let err = |source: gix::Error| PushError::Walk { tip: id, source };
+        let iter = self
+            .repo
+            .objects
+            .find_commit_iter(&id, &mut self.buf)
+            .map_err(err)?;
+        let parents: Vec<ObjectId> = iter.parent_ids().collect();
+        let time = iter
+            .committer()
+            .ok()
+            .and_then(|c| c.time().ok())
+            .map_or(0, |t| t.seconds);
+        self.nodes.insert(
+            id,
+            Node {
+                parents,
+                uninteresting,
+                queued: true,
+                done: false,
+            },
+        );
+        if !uninteresting {
+            self.interesting_queued += 1;
+        }
+        self.seq += 1;
+        self.queue.push(Queued {
+            time,
+            seq: std::cmp::Reverse(self.seq),
+            id,
+        });
+        Ok(())
+    }
+
+    /// Mark `id` uninteresting; a commit already walked passes it on to
+    /// the ancestors it queued. A hidden id that is not a readable commit
+    /// only makes the scan wider and is skipped.
+    fn mark_uninteresting(&mut self, id: ObjectId) -> Result<(), PushError> {
+        let mut stack = vec![id];
+        while let Some(id) = stack.pop() {
+            match self.nodes.get_mut(&id) {
+                None => match self.repo.find_header(id).map(|h| h.kind()) {
+                    Ok(gix::object::Kind::Commit) => self.enqueue(id, true)?,
+                    Ok(gix::object::Kind::Tag) => {
+                        if let Ok((target, gix::object::Kind::Commit)) = peel(self.repo, id) {
+                            stack.push(target);
+                        }
+                    }
+                    _ => {}
+                },
+                Some(node) if node.uninteresting => {}
+                Some(node) => {
+                    node.uninteresting = true;
+                    if node.queued {
+                        self.interesting_queued -= 1;
+                    }
+                    if node.done {
+                        stack.extend(node.parents.iter().copied());
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
 }
 
 /// Every ref of `repo` (and `HEAD`) peeled to a commit: what the server has
@@ -491,6 +681,9 @@ pub fn commit_meta(repo: &gix::Repository, id: ObjectId) -> Result<CommitMeta, P
 
 /// A changed blob of one commit: path, new id, the versions it replaces.
 type Changed = (BString, ObjectId, Vec<OldSource>);
+
+/// The changed blobs of the commit at an index of the walk.
+type NumberedChanges = (usize, Vec<Changed>);
 
 /// Tree diffs of commits against their parents, reusing buffers.
 struct TreeDiffer<'repo> {

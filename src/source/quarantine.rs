@@ -271,8 +271,14 @@ pub fn open(dir: &Path) -> Result<HookRepo, super::push::PushError> {
         Some(dirs) => Some(use_object_dirs(&mut repo, &dirs)?),
         None => None,
     };
-    // Commits and trees are read again and again across a push's commits.
+    // Commits and trees are read again and again across a push's commits,
+    // and blobs come in delta chains: keep decoded bases around.
     repo.object_cache_size_if_unset(16 * 1024 * 1024);
+    repo.objects.set_pack_cache(|| {
+        Box::new(gix::odb::pack::cache::lru::MemoryCappedHashmap::new(
+            64 * 1024 * 1024,
+        ))
+    });
     Ok(HookRepo { repo, _view: view })
 }
 
