@@ -286,13 +286,13 @@ impl BlobCache {
 /// "Earlier" for commits: committer time, then generation, then id; an
 /// appearance without a commit comes last.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-struct Order(Option<(i64, u32, ObjectId)>, bool);
+struct Order(bool, Option<(i64, u32, ObjectId)>);
 
 impl Order {
     fn of(commit: Option<&CommitInfo>) -> Order {
         match commit {
-            Some(c) => Order(Some((c.time, c.generation, c.id)), false),
-            None => Order(None, true),
+            Some(c) => Order(false, Some((c.time, c.generation, c.id))),
+            None => Order(true, None),
         }
     }
 }
