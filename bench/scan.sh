@@ -8,7 +8,7 @@
 # and real source code, present on any machine that has built this crate.
 # RUNS (default 10) timed runs of each, after one warm-up run of each so both
 # read from the page cache. Uses hyperfine when it is installed, else
-# `date +%s%N` around each run and the median.
+# `date +%s%N` around each run and the median (also with BENCH_NO_HYPERFINE=1).
 #
 # The binary is target/release/intercom-guard (built here with
 # `cargo build --release --locked`), or $INTERCOM_GUARD_BIN.
@@ -54,6 +54,8 @@ files=$(find "$dir" -type f | wc -l)
 bytes=$(du -sb "$dir" | cut -f1)
 echo "folder: $dir ($files files, $((bytes / 1048576)) MiB on disk)"
 echo "intercom-guard scan exit code: $rc (0 clean, 1 findings)"
+stats=$("${guard_cmd[@]:0:2}" --format json "$dir" 2>/dev/null | grep -o '"stats":{[^}]*}' || true)
+echo "intercom-guard read: ${stats:-?}"
 
 # median_ms CMD...: runs CMD $runs times, prints the median wall time in ms.
 median_ms() {
@@ -70,7 +72,7 @@ median_ms() {
         printf "%.1f\n", m / 1000 }'
 }
 
-if command -v hyperfine >/dev/null 2>&1; then
+if [ -z "${BENCH_NO_HYPERFINE:-}" ] && command -v hyperfine >/dev/null 2>&1; then
     csv=$(mktemp)
     trap 'rm -f "$csv"' EXIT
     # -i: scan exits 1 on findings and grep exits 1 on no match; both fine.
