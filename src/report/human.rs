@@ -2,7 +2,6 @@
 //! snippet, the secret redacted and underlined), then the rotation guidance
 //! once per kind present, then a one-line summary.
 
-use std::collections::BTreeMap;
 use std::fmt;
 use std::io::{self, Write};
 
@@ -12,8 +11,9 @@ use miette::{
 };
 
 use super::ReportOptions;
-use super::guidance::{Where, guidance};
+use super::guidance::guidance;
 use super::redact::{ELLIPSIS, redact, reveal, sanitize};
+use super::text::{by_kind, display_path, find, plural, short_commit, size};
 use crate::finding::{Finding, Kind, Stats};
 
 /// Width of the diagnostics' frame. Text is not wrapped, so paths,
@@ -23,8 +23,6 @@ const WIDTH: usize = 100;
 const MAX_LINE: usize = 120;
 /// Characters kept on each side of the secret in a cut line.
 const WINDOW: usize = 40;
-/// Characters of a commit id shown.
-const SHORT_COMMIT: usize = 12;
 
 pub(crate) fn write(
     out: &mut dyn Write,
@@ -72,25 +70,6 @@ pub(crate) fn write(
 
     writeln!(out, "{}", summary(findings, stats))?;
     out.flush()
-}
-
-/// Where each kind of finding is, in kind order: guidance is printed once per kind.
-fn by_kind(findings: &[Finding]) -> BTreeMap<Kind, Where> {
-    let mut kinds: BTreeMap<Kind, Where> = BTreeMap::new();
-    for finding in findings {
-        let at = kinds.entry(finding.kind).or_default();
-        let path = display_path(&finding.path);
-        if !at.paths.contains(&path) {
-            at.paths.push(path);
-        }
-        if let Some(commit) = &finding.commit {
-            let short = short_commit(&commit.id).to_owned();
-            if !at.commits.contains(&short) {
-                at.commits.push(short);
-            }
-        }
-    }
-    kinds
 }
 
 fn nothing_found(stats: &Stats) -> String {
@@ -152,44 +131,12 @@ fn suppressed(n: u64) -> String {
     )
 }
 
-fn plural(n: u64, noun: &str) -> String {
-    if n == 1 {
-        format!("1 {noun}")
-    } else {
-        format!("{n} {noun}s")
-    }
-}
-
-/// `512 bytes`, `47.1 KiB`, `3.2 MiB`, `1.5 GiB`.
-fn size(bytes: u64) -> String {
-    const UNITS: [&str; 4] = ["KiB", "MiB", "GiB", "TiB"];
-    if bytes < 1024 {
-        return plural(bytes, "byte");
-    }
-    let mut value = bytes as f64 / 1024.0;
-    let mut unit = 0;
-    while value >= 1024.0 && unit + 1 < UNITS.len() {
-        value /= 1024.0;
-        unit += 1;
-    }
-    format!("{value:.1} {}", UNITS[unit])
-}
-
 fn bold(text: &str, color: bool) -> String {
     if color {
         format!("\u{1b}[1m{text}\u{1b}[0m")
     } else {
         text.to_owned()
     }
-}
-
-/// A path as printable text (lossy for non-UTF-8 bytes).
-fn display_path(path: &[u8]) -> String {
-    sanitize(&String::from_utf8_lossy(path))
-}
-
-fn short_commit(id: &str) -> &str {
-    id.get(..SHORT_COMMIT).unwrap_or(id)
 }
 
 /// One finding as a miette diagnostic.
@@ -390,10 +337,6 @@ fn primary_offset(line: &[u8], offset: usize, secret: &[u8]) -> Option<usize> {
     } else {
         find(line, secret)
     }
-}
-
-fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    hay.windows(needle.len()).position(|w| w == needle)
 }
 
 /// Appends `bytes` (printable, lossy) to `out` with every copy of `secret`

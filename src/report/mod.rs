@@ -12,6 +12,7 @@ mod json;
 pub mod plain;
 pub mod redact;
 mod sarif;
+mod text;
 
 use std::io;
 

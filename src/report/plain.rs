@@ -9,12 +9,11 @@
 use std::io::{self, Write};
 
 use super::ReportOptions;
-use super::guidance::{Where, guidance};
+use super::guidance::guidance;
 use super::redact::{ELLIPSIS, redact, reveal, sanitize};
-use crate::finding::{Finding, Kind, Stats};
+use super::text::{by_kind, display_path, find, plural, short_commit as short, size};
+use crate::finding::{Finding, Stats};
 
-/// Characters of a commit id shown as the short id.
-const SHORT_COMMIT: usize = 12;
 /// A shown line longer than this (characters) is cut around the secret.
 const MAX_LINE: usize = 80;
 /// Characters kept on each side of the secret in a cut line.
@@ -177,10 +176,6 @@ fn shown_line(line: &[u8], offset: usize, secret: &[u8], shown: &str) -> String 
     cut(text, start, end)
 }
 
-fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    hay.windows(needle.len()).position(|w| w == needle)
-}
-
 /// Keep [`WINDOW`] characters on each side of `start..end` when the text is
 /// longer than [`MAX_LINE`] characters.
 fn cut(text: String, start: usize, end: usize) -> String {
@@ -210,60 +205,10 @@ fn cut(text: String, start: usize, end: usize) -> String {
     out
 }
 
-fn by_kind(findings: &[Finding]) -> std::collections::BTreeMap<Kind, Where> {
-    let mut kinds: std::collections::BTreeMap<Kind, Where> = Default::default();
-    for finding in findings {
-        let at = kinds.entry(finding.kind).or_default();
-        let path = display_path(&finding.path);
-        if !at.paths.contains(&path) {
-            at.paths.push(path);
-        }
-        if let Some(commit) = &finding.commit {
-            let id = short(&commit.id).to_owned();
-            if !at.commits.contains(&id) {
-                at.commits.push(id);
-            }
-        }
-    }
-    kinds
-}
-
-fn display_path(path: &[u8]) -> String {
-    sanitize(&String::from_utf8_lossy(path))
-}
-
-fn short(id: &str) -> &str {
-    id.get(..SHORT_COMMIT).unwrap_or(id)
-}
-
-fn plural(n: u64, noun: &str) -> String {
-    if n == 1 {
-        format!("1 {noun}")
-    } else {
-        format!("{n} {noun}s")
-    }
-}
-
-fn size(bytes: u64) -> String {
-    if bytes < 1024 {
-        return plural(bytes, "byte");
-    }
-    let mut value = bytes as f64 / 1024.0;
-    let mut unit = "KiB";
-    for next in ["MiB", "GiB", "TiB"] {
-        if value < 1024.0 {
-            break;
-        }
-        value /= 1024.0;
-        unit = next;
-    }
-    format!("{value:.1} {unit}")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::finding::{CommitMeta, Confidence, Exposure};
+    use crate::finding::{CommitMeta, Confidence, Exposure, Kind};
     use crate::report::Format;
 
     const SECRET: &[u8] = b"dG9rOjEyMzQ1Njc4XzkwYWJfY2RlZl8xMjM0XzU2Nzg5MGFiY2RlZjoxOjA=";

@@ -1,0 +1,84 @@
+//! Text helpers the human and plain reports share: counts, sizes, paths,
+//! short commit ids, and where each kind of finding is (for the guidance).
+
+use std::collections::BTreeMap;
+
+use super::guidance::Where;
+use super::redact::sanitize;
+use crate::finding::{Finding, Kind};
+
+/// Characters of a commit id shown as the short id.
+pub(crate) const SHORT_COMMIT: usize = 12;
+
+/// `1 finding`, `3 findings`.
+pub(crate) fn plural(n: u64, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
+/// `512 bytes`, `47.1 KiB`, `3.2 MiB`, `1.5 GiB`.
+pub(crate) fn size(bytes: u64) -> String {
+    const UNITS: [&str; 4] = ["KiB", "MiB", "GiB", "TiB"];
+    if bytes < 1024 {
+        return plural(bytes, "byte");
+    }
+    let mut value = bytes as f64 / 1024.0;
+    let mut unit = 0;
+    while value >= 1024.0 && unit + 1 < UNITS.len() {
+        value /= 1024.0;
+        unit += 1;
+    }
+    format!("{value:.1} {}", UNITS[unit])
+}
+
+/// A path as printable text (lossy for non-UTF-8 bytes).
+pub(crate) fn display_path(path: &[u8]) -> String {
+    sanitize(&String::from_utf8_lossy(path))
+}
+
+pub(crate) fn short_commit(id: &str) -> &str {
+    id.get(..SHORT_COMMIT).unwrap_or(id)
+}
+
+pub(crate) fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
+}
+
+/// Where each kind of finding is, in kind order: guidance is printed once
+/// per kind.
+pub(crate) fn by_kind(findings: &[Finding]) -> BTreeMap<Kind, Where> {
+    let mut kinds: BTreeMap<Kind, Where> = BTreeMap::new();
+    for finding in findings {
+        let at = kinds.entry(finding.kind).or_default();
+        let path = display_path(&finding.path);
+        if !at.paths.contains(&path) {
+            at.paths.push(path);
+        }
+        if let Some(commit) = &finding.commit {
+            let short = short_commit(&commit.id).to_owned();
+            if !at.commits.contains(&short) {
+                at.commits.push(short);
+            }
+        }
+    }
+    kinds
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_and_counts() {
+        assert_eq!(size(512), "512 bytes");
+        assert_eq!(size(1), "1 byte");
+        assert_eq!(size(48211), "47.1 KiB");
+        assert_eq!(size(3 * 1024 * 1024), "3.0 MiB");
+        assert_eq!(plural(2, "blob"), "2 blobs");
+        assert_eq!(short_commit("0123456789abcdef"), "0123456789ab");
+        assert_eq!(short_commit("abc"), "abc");
+    }
+}
