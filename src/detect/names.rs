@@ -8,7 +8,8 @@ use crate::finding::{Confidence, Kind};
 
 /// How far the parser looks around a name, in bytes.
 const NAME_WINDOW: usize = 128;
-const VALUE_WINDOW: usize = 1024;
+const VALUE_WINDOW: usize = 512;
+const LOOKBACK: usize = 256;
 const SECTION_WINDOW: usize = 4096;
 
 /// A value assigned to a secret name.
@@ -170,13 +171,15 @@ fn identifier(hay: &[u8], hs: usize, he: usize) -> (usize, usize) {
     (s, e)
 }
 
+/// The start of the line holding `at`, looking back at most
+/// [`LOOKBACK`] bytes (the keywords before a name are short).
 fn line_start(hay: &[u8], at: usize) -> usize {
     hay[..at]
         .iter()
         .rev()
-        .take(VALUE_WINDOW)
+        .take(LOOKBACK)
         .position(|&b| b == b'\n')
-        .map_or(at.saturating_sub(VALUE_WINDOW), |p| at - p)
+        .map_or(at.saturating_sub(LOOKBACK), |p| at - p)
 }
 
 fn line_end(hay: &[u8], at: usize) -> usize {

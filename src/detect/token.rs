@@ -10,6 +10,9 @@ use crate::finding::Confidence;
 
 /// The longest plain token we extend over, in base64 characters.
 const MAX_TOKEN_CHARS: usize = 512;
+/// How far a prefix glued to other base64 is decoded: a UUID token with a
+/// long `:<digits>:<digits>` suffix.
+const GLUED_WINDOW: usize = 96;
 /// The longest wrapping (doubly encoded) value we look at, in characters.
 const MAX_WRAPPED_CHARS: usize = 4096;
 /// A token body this long (after `tok:`) and this random is `medium`.
@@ -146,16 +149,21 @@ pub(crate) fn plain(hay: &[u8], start: usize, min_entropy: f64) -> Option<TokenH
     if !hay[start..].starts_with(b"dG9rO") {
         return None;
     }
+    // A prefix glued to more base64 can only be a token by its full UUID
+    // structure, which fits in a short window: inside a long base64 blob
+    // each such hit costs little.
+    let free = free_on_the_left(hay, start);
+    let window = if free { MAX_TOKEN_CHARS } else { GLUED_WINDOW };
     let run_end = start
         + hay[start..]
             .iter()
-            .take(MAX_TOKEN_CHARS)
+            .take(window)
             .take_while(|&&c| b64::is_alphabet(c))
             .count();
     let mut buf = [0u8; MAX_TOKEN_CHARS * 3 / 4];
     let n = b64::decode_into(&hay[start..run_end], &mut buf);
     let (confidence, len) = judge(&buf[..n], min_entropy)?;
-    if confidence != Confidence::High && !free_on_the_left(hay, start) {
+    if confidence != Confidence::High && !free {
         return None;
     }
     let chars = b64::encoded_len(len).min(run_end - start);

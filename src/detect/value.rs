@@ -25,6 +25,10 @@ pub(crate) fn entropy(s: &[u8]) -> f64 {
 
 /// Shortest value that can be a secret.
 const MIN_LEN: usize = 10;
+/// Longest: Intercom's secrets are tens of characters; a longer run is a
+/// blob, a certificate or minified code. Checked first, so a long line of
+/// names costs little.
+const MAX_LEN: usize = 256;
 
 /// Prefixes of values that point at a secret instead of holding one:
 /// variable references, templating, secret managers, encrypted blobs.
@@ -242,6 +246,9 @@ fn is_wordy(v: &[u8]) -> bool {
 
 /// Judges a literal value: `Some(confidence)` when it is a secret.
 pub(crate) fn judge(v: &[u8], min_entropy: f64) -> Option<Confidence> {
+    if v.len() > MAX_LEN {
+        return None;
+    }
     // Kubernetes `Secret.data` and CI variables hold values base64-encoded:
     // `Y2hhbmdlbWU=` is `changeme`. Judge what the encoding hides.
     if let Some(inner) = printable_base64(v) {
@@ -266,6 +273,7 @@ fn printable_base64(v: &[u8]) -> Option<Vec<u8>> {
 
 fn judge_literal(v: &[u8], min_entropy: f64) -> Option<Confidence> {
     if v.len() < MIN_LEN
+        || v.len() > MAX_LEN
         || v.iter()
             .any(|c| c.is_ascii_whitespace() || c.is_ascii_control())
         || is_reference(v)
