@@ -42,6 +42,8 @@ use gix::bstr::{BStr, ByteSlice};
 use gix::objs::{CommitRef, Find, FindExt, TreeRefIter};
 use rayon::prelude::*;
 
+use super::objects;
+
 /// Blobs larger than this are read one at a time, after the others.
 pub const BIG_BLOB: u64 = 64 * 1024 * 1024;
 /// Blobs larger than this are not read at all (and reported).
@@ -427,7 +429,7 @@ impl History {
         let hash = self.repo.to_thread_local().object_hash();
         self.object_dirs()
             .iter()
-            .flat_map(|dir| pack_indices(dir))
+            .flat_map(|dir| objects::pack_indices(dir))
             .filter_map(|idx| gix::odb::pack::index::File::at(idx, hash).ok())
             .map(|i| u64::from(i.num_objects()))
             .sum()
@@ -464,7 +466,7 @@ impl History {
         let hash = repo.object_hash();
         let mut loose_ids: Vec<ObjectId> = Vec::new();
         for dir in &self.object_dirs() {
-            for idx in pack_indices(dir) {
+            for idx in objects::pack_indices(dir) {
                 let bundle = match pack::Bundle::at(&idx, hash) {
                     Ok(bundle) => bundle,
                     Err(source) => {
@@ -486,16 +488,13 @@ impl History {
                     self.scan_each(&ids, scan, progress, outcome);
                 }
             }
-            let store = gix::odb::loose::Store::at(dir.clone(), hash);
-            for id in store.iter() {
+            for id in objects::loose_ids(dir, hash) {
                 match id {
                     Ok(id) => loose_ids.push(id),
-                    Err(err) => merge(
+                    Err(source) => merge(
                         outcome,
                         ScanOutcome {
-                            problems: vec![HistoryError::Objects {
-                                source: gix::Error::from_error(err),
-                            }],
+                            problems: vec![HistoryError::Objects { source }],
                             ..ScanOutcome::default()
                         },
                     ),
@@ -535,47 +534,26 @@ impl History {
         S: Fn(&ObjectId, &[u8]) -> Option<T> + Sync,
         P: Fn(u64) + Sync,
     {
-        use gix::odb::pack::index::traverse;
-        let processor = |kind: gix::object::Kind,
-                         data: &[u8],
-                         entry: &gix::odb::pack::index::Entry,
-                         _: &dyn gix::Progress|
-         -> gix::Result<()> {
+        objects::traverse_pack(bundle, |kind, id, data| {
             let mut local = ScanOutcome::default();
             match kind {
                 gix::object::Kind::Blob => {
-                    local.seen_blobs.push(entry.oid);
+                    local.seen_blobs.push(*id);
                     local.blobs += 1;
                     local.bytes += data.len() as u64;
-                    if let Some(result) = scan(&entry.oid, data) {
-                        local.hits.push((entry.oid, result));
+                    if let Some(result) = scan(id, data) {
+                        local.hits.push((*id, result));
                     }
                     progress(data.len() as u64);
                 }
                 gix::object::Kind::Commit => {
-                    local.seen_commits.push(entry.oid);
+                    local.seen_commits.push(*id);
                     progress(0);
                 }
                 _ => progress(0),
             }
             merge(outcome, local);
-            Ok(())
-        };
-        let interrupt = AtomicBool::new(false);
-        bundle.index.traverse(
-            &bundle.pack,
-            &mut gix::progress::Discard,
-            &interrupt,
-            processor,
-            traverse::Options {
-                traversal: traverse::Algorithm::DeltaTreeLookup,
-                thread_limit: Some(rayon::current_num_threads()),
-                check: traverse::SafetyCheck::SkipFileAndObjectChecksumVerification,
-                alloc_limit_bytes: None,
-                make_pack_lookup_cache: || gix::odb::pack::cache::Never,
-            },
-        )?;
-        Ok(())
+        })
     }
 
     /// Read `ids` one at a time (kind from the header), reporting each that
@@ -817,21 +795,6 @@ impl ChunkPlacement {
             .collect();
         self.found.push((commit.info, appearances));
     }
-}
-
-/// The pack index files of an objects folder, sorted.
-fn pack_indices(objects_dir: &Path) -> Vec<PathBuf> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(objects_dir.join("pack"))
-        .map(|entries| {
-            entries
-                .filter_map(Result::ok)
-                .map(|e| e.path())
-                .filter(|p| p.extension().is_some_and(|e| e == "idx"))
-                .collect()
-        })
-        .unwrap_or_default();
-    files.sort();
-    files
 }
 
 fn merge<T>(outcome: &Mutex<ScanOutcome<T>>, local: ScanOutcome<T>) {

@@ -6,6 +6,9 @@
 //!   through gix, never through a `git` subprocess.
 //! - [`history`]: every blob of the history (or a range, or every object),
 //!   read once in parallel, and where the matched ones entered.
+//! - [`objects`]: a whole object directory read the fast way (each pack by
+//!   its delta tree, on every core), for `history` and for the quarantine
+//!   of a push.
 //! - [`push`]: the commits and blobs a push adds, for `pre-receive` and
 //!   `pre-push`; [`quarantine`] opens the repository so that the objects of
 //!   a push still in git's quarantine are visible.
@@ -14,6 +17,7 @@
 
 pub mod files;
 pub mod history;
+pub mod objects;
 pub mod push;
 pub mod quarantine;
 pub mod staged;
