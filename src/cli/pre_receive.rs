@@ -24,8 +24,9 @@ use crate::detect::Detector;
 use crate::finding::{CommitMeta, Exposure, Finding, Stats};
 use crate::policy::{Mode, Policy};
 use crate::report::{self, Format, ReportOptions};
-use crate::source::push::{self, Occurrence, OldSource, PushError, Pushed, Range};
-use crate::source::quarantine;
+use crate::source::objects;
+use crate::source::push::{self, Occurrence, OldSource, PushError, Pushed, Range, Walked};
+use crate::source::quarantine::{self, PushedObjects};
 
 /// Environment switch for the server's administrator: when set to `1`, the
 /// hook lets every push through without scanning and says so.
@@ -56,6 +57,12 @@ pub(super) fn run(common: &CommonArgs, fail_open: bool) -> Result<u8, CliError> 
         Err(err) => Ok(internal_error(&err, fail_open)),
     }
 }
+
+/// Pushes whose quarantine holds at least this many objects are scanned
+/// object by object first ("scan first, place on hit"); smaller ones go
+/// straight to the commit walk and tree diffs, which take a few
+/// milliseconds for them.
+const SCAN_FIRST_MIN_OBJECTS: u64 = 500;
 
 /// The findings and stats, or `None` when the administrator's bypass is on.
 type Scanned = Option<(Vec<Finding>, Stats)>;
@@ -89,8 +96,44 @@ fn scan(common: &CommonArgs, started: Instant) -> Result<Scanned, CliError> {
     // The server's own configuration: `--config` or `git config
     // intercom-guard.config`, never a file of the pushed commits.
     let loaded = settings::load(Mode::Server, common, Some(repo))?;
-    let pushed = Pushed::collect(repo, &range)?;
-    let findings = scan_pushed(repo, &pushed, &loaded.detector, &loaded.policy, &mut stats)?;
+    let walked = Walked::walk(repo, &range)?;
+
+    // Scan first: a large push has every object it brings read straight
+    // from the quarantine, each pack by its delta tree on every core. When
+    // no blob matched and the pushed commits and trees name nothing
+    // outside the quarantine, no commit can add a secret: done, without
+    // one tree diff.
+    let known = match hook.quarantine.as_deref() {
+        Some(dir) if objects::count(dir, repo.object_hash()) >= SCAN_FIRST_MIN_OBJECTS => {
+            let detector = &loaded.detector;
+            // An unreadable object is named by the exact path below.
+            quarantine::scan_objects(dir, repo.object_hash(), |data| {
+                !detector.find(data).is_empty()
+            })
+            .ok()
+        }
+        _ => None,
+    };
+    if let Some(objects) = &known {
+        stats.blobs += objects.blobs.len() as u64;
+        stats.bytes += objects.bytes;
+        if objects.all_clean(&walked.commits, &walked.direct_objects()) {
+            stats.elapsed_ms = super::elapsed_ms(started);
+            return Ok(Some((Vec::new(), stats)));
+        }
+    }
+
+    // Place on hit: the commits are compared with their parents, and the
+    // blobs the scan already judged are not read again.
+    let pushed = Pushed::diff(repo, walked)?;
+    let findings = scan_pushed_known(
+        repo,
+        &pushed,
+        &loaded.detector,
+        &loaded.policy,
+        &mut stats,
+        known.as_ref(),
+    )?;
     stats.elapsed_ms = super::elapsed_ms(started);
     Ok(Some((findings, stats)))
 }
@@ -104,6 +147,19 @@ pub(super) fn scan_pushed(
     detector: &Detector,
     policy: &Policy,
     stats: &mut Stats,
+) -> Result<Vec<Finding>, PushError> {
+    scan_pushed_known(repo, pushed, detector, policy, stats, None)
+}
+
+/// [`scan_pushed`], where the blobs `known` read already are not read
+/// again: its hits are taken as they are, its other blobs as clean.
+fn scan_pushed_known(
+    repo: &gix::Repository,
+    pushed: &Pushed,
+    detector: &Detector,
+    policy: &Policy,
+    stats: &mut Stats,
+    known: Option<&PushedObjects>,
 ) -> Result<Vec<Finding>, PushError> {
     // The occurrences whose path is not allowlisted; a blob with none is
     // never read.
@@ -122,7 +178,7 @@ pub(super) fn scan_pushed(
         .collect();
 
     // Read and detect each distinct blob once, on every core.
-    let hits = detect_all(repo, pushed, &admitted, detector, stats)?;
+    let hits = detect_all(repo, pushed, &admitted, detector, stats, known)?;
 
     // Only blobs with a hit go further: what each commit adds at each path.
     let mut metas: HashMap<usize, CommitMeta> = HashMap::new();
@@ -176,18 +232,27 @@ type Detected = (Vec<usize>, u64, u64);
 /// Read and run the detector over every admitted blob; the indices (into
 /// `admitted`) of the blobs with a hit, in order. Contiguous chunks per
 /// thread keep delta chains of neighbouring blobs on one thread's cache.
+/// A blob `known` read already is not read again.
 fn detect_all(
     repo: &gix::Repository,
     pushed: &Pushed,
     admitted: &[(usize, Vec<&Occurrence>)],
     detector: &Detector,
     stats: &mut Stats,
+    known: Option<&PushedObjects>,
 ) -> Result<Vec<usize>, PushError> {
     let scan = |repo: &gix::Repository, from: usize, part: &[(usize, Vec<&Occurrence>)]| {
         let mut hits = Vec::new();
         let (mut blobs, mut bytes) = (0u64, 0u64);
         for (i, (group_idx, occurrences)) in part.iter().enumerate() {
-            let data = read_blob(repo, pushed.blobs[*group_idx].id, &occurrences[0].path)?;
+            let id = pushed.blobs[*group_idx].id;
+            if let Some(known) = known.filter(|k| k.blobs.contains(&id)) {
+                if known.hits.contains(&id) {
+                    hits.push(from + i);
+                }
+                continue;
+            }
+            let data = read_blob(repo, id, &occurrences[0].path)?;
             blobs += 1;
             bytes += data.len() as u64;
             if !detector.find(&data).is_empty() {

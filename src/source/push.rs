@@ -316,9 +316,19 @@ pub struct Pushed {
     pub blobs: Vec<BlobGroup>,
 }
 
-impl Pushed {
-    /// Walk `range` in `repo` and collect every changed blob.
-    pub fn collect(repo: &gix::Repository, range: &Range) -> Result<Pushed, PushError> {
+/// The new commits of a push, walked but not compared with their parents
+/// yet.
+#[derive(Debug, Default)]
+pub struct Walked {
+    /// New commits, in walk order (tips first).
+    pub commits: Vec<ObjectId>,
+    /// Tips that peel to a tree or a blob: (tip, object, kind).
+    direct: Vec<(ObjectId, ObjectId, gix::object::Kind)>,
+}
+
+impl Walked {
+    /// Peel the tips of `range` and list its new commits.
+    pub fn walk(repo: &gix::Repository, range: &Range) -> Result<Walked, PushError> {
         let mut commit_tips = Vec::new();
         let mut direct = Vec::new();
         for &tip in &range.tips {
@@ -329,8 +339,26 @@ impl Pushed {
         }
         commit_tips.sort();
         commit_tips.dedup();
-
         let commits = new_commits(repo, &commit_tips, &range.hidden)?;
+        Ok(Walked { commits, direct })
+    }
+
+    /// The trees and blobs that refs point at directly (tags peeled).
+    pub fn direct_objects(&self) -> Vec<ObjectId> {
+        self.direct.iter().map(|&(_, id, _)| id).collect()
+    }
+}
+
+impl Pushed {
+    /// Walk `range` in `repo` and collect every changed blob.
+    pub fn collect(repo: &gix::Repository, range: &Range) -> Result<Pushed, PushError> {
+        Pushed::diff(repo, Walked::walk(repo, range)?)
+    }
+
+    /// Compare each walked commit with its parents and collect every
+    /// changed blob, and the blobs of what refs point at directly.
+    pub fn diff(repo: &gix::Repository, walked: Walked) -> Result<Pushed, PushError> {
+        let Walked { commits, direct } = walked;
         let mut pushed = Pushed {
             commits,
             blobs: Vec::new(),

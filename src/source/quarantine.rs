@@ -17,9 +17,15 @@
 //! is ever written into the quarantine directory: git deletes it, or moves
 //! its objects into the repository, once the hook has answered.
 
+use std::collections::HashSet;
 use std::ffi::{OsStr, OsString};
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use gix::ObjectId;
+
+use super::objects;
 
 /// The environment variable naming the primary object directory.
 pub const OBJECT_DIRECTORY: &str = "GIT_OBJECT_DIRECTORY";
@@ -66,6 +72,9 @@ pub enum QuarantineError {
 /// A repository opened for a hook, with the object view it needs.
 pub struct HookRepo {
     pub repo: gix::Repository,
+    /// `GIT_OBJECT_DIRECTORY` when git set it (made absolute): during
+    /// `pre-receive`, the quarantine holding the objects of the push.
+    pub quarantine: Option<PathBuf>,
     /// The directory holding our `info/alternates`; removed on drop.
     _view: Option<tempfile::TempDir>,
 }
@@ -74,6 +83,7 @@ impl std::fmt::Debug for HookRepo {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("HookRepo")
             .field("git_dir", &self.repo.git_dir())
+            .field("quarantine", &self.quarantine)
             .field("quarantine_view", &self._view.as_ref().map(|d| d.path()))
             .finish()
     }
@@ -271,6 +281,13 @@ pub fn open(dir: &Path) -> Result<HookRepo, super::push::PushError> {
         Some(dirs) => Some(use_object_dirs(&mut repo, &dirs)?),
         None => None,
     };
+    let quarantine =
+        object_directory
+            .filter(|dir| !dir.is_empty())
+            .map(|dir| match std::env::current_dir() {
+                Ok(cwd) => cwd.join(dir),
+                Err(_) => PathBuf::from(dir),
+            });
     // Commits and trees are read again and again across a push's commits,
     // and blobs come in delta chains: keep decoded bases around.
     repo.object_cache_size_if_unset(16 * 1024 * 1024);
@@ -279,7 +296,148 @@ pub fn open(dir: &Path) -> Result<HookRepo, super::push::PushError> {
             64 * 1024 * 1024,
         ))
     });
-    Ok(HookRepo { repo, _view: view })
+    Ok(HookRepo {
+        repo,
+        quarantine,
+        _view: view,
+    })
+}
+
+/// The objects of a push as they sit in git's quarantine, each read once
+/// (packs by their delta tree, loose objects after, on every core), blobs
+/// handed to a scan.
+#[derive(Debug, Default)]
+pub struct PushedObjects {
+    /// Every object in the quarantine directory.
+    pub ids: HashSet<ObjectId>,
+    /// Every blob read.
+    pub blobs: HashSet<ObjectId>,
+    /// The blobs the scan answered `true` for.
+    pub hits: HashSet<ObjectId>,
+    /// Bytes of the blobs read.
+    pub bytes: u64,
+    /// References from the quarantine to objects outside it: entries of
+    /// its trees (submodule commits aside) and trees of its commits that
+    /// name an object the server already had, plus trees and commits that
+    /// do not parse. While this is 0, every blob a pushed commit can add
+    /// is in [`PushedObjects::blobs`].
+    pub outside: u64,
+}
+
+impl PushedObjects {
+    /// Whether every blob that `commits` (objects of the push) can add or
+    /// change, and each of `direct` (what refs point at directly), was
+    /// read here, with no hit.
+    pub fn all_clean(&self, commits: &[ObjectId], direct: &[ObjectId]) -> bool {
+        self.hits.is_empty()
+            && self.outside == 0
+            && commits.iter().all(|id| self.ids.contains(id))
+            && direct.iter().all(|id| self.ids.contains(id))
+    }
+}
+
+/// Read every object of the quarantine directory `dir` once and call
+/// `scan` with the bytes of each blob. Trees and commits are parsed to
+/// count their references outside the quarantine
+/// ([`PushedObjects::outside`]). Nothing is written. Fails when a pack or
+/// a loose object cannot be read; the caller then takes the slow path,
+/// which names the object.
+pub fn scan_objects<S>(
+    dir: &Path,
+    hash: gix::hash::Kind,
+    scan: S,
+) -> Result<PushedObjects, gix::Error>
+where
+    S: Fn(&[u8]) -> bool + Sync,
+{
+    use gix::object::Kind;
+    use rayon::prelude::*;
+
+    let mut bundles = Vec::new();
+    let mut ids: HashSet<ObjectId> = HashSet::new();
+    for idx in objects::pack_indices(dir) {
+        let bundle = gix::odb::pack::Bundle::at(&idx, hash).map_err(gix::Error::from_error)?;
+        ids.extend(bundle.index.iter().map(|e| e.oid));
+        bundles.push(bundle);
+    }
+    let loose: Vec<ObjectId> = objects::loose_ids(dir, hash).collect::<Result<_, _>>()?;
+    ids.extend(loose.iter().copied());
+
+    let empty_tree = ObjectId::empty_tree(hash);
+    let empty_blob = ObjectId::empty_blob(hash);
+    let known = |id: &gix::hash::oid| ids.contains(id) || id == empty_tree || id == empty_blob;
+    #[derive(Default)]
+    struct Found {
+        blobs: HashSet<ObjectId>,
+        hits: HashSet<ObjectId>,
+        bytes: u64,
+        outside: u64,
+    }
+    let found = Mutex::new(Found::default());
+    let visit = |kind: Kind, id: &ObjectId, data: &[u8]| match kind {
+        Kind::Blob => {
+            let hit = scan(data);
+            let mut found = found.lock().unwrap_or_else(|e| e.into_inner());
+            if found.blobs.insert(*id) {
+                found.bytes += data.len() as u64;
+                if hit {
+                    found.hits.insert(*id);
+                }
+            }
+        }
+        Kind::Tree => {
+            let mut outside = 0;
+            for entry in gix::objs::TreeRefIter::from_bytes(data, hash) {
+                match entry {
+                    Ok(entry) if entry.mode.is_commit() => {}
+                    Ok(entry) if known(entry.oid) => {}
+                    _ => outside += 1,
+                }
+            }
+            if outside > 0 {
+                found.lock().unwrap_or_else(|e| e.into_inner()).outside += outside;
+            }
+        }
+        Kind::Commit => {
+            let tree = gix::objs::CommitRefIter::from_bytes(data, hash).tree_id();
+            if !tree.is_ok_and(|tree| known(&tree)) {
+                found.lock().unwrap_or_else(|e| e.into_inner()).outside += 1;
+            }
+        }
+        Kind::Tag => {}
+    };
+    for bundle in &bundles {
+        objects::traverse_pack(bundle, visit)?;
+    }
+    let store = gix::odb::loose::Store::at(dir.to_owned(), hash);
+    let chunk = loose
+        .len()
+        .div_ceil(rayon::current_num_threads().max(1) * 4)
+        .max(1);
+    loose.par_chunks(chunk).try_for_each(|part| {
+        let mut buf = Vec::new();
+        for id in part {
+            match store.try_find(id, &mut buf) {
+                Ok(Some(data)) => visit(data.kind, id, data.data),
+                Ok(None) => {
+                    return Err(gix::Error::from_error(std::io::Error::new(
+                        std::io::ErrorKind::NotFound,
+                        format!("loose object {id} vanished from the quarantine"),
+                    )));
+                }
+                Err(err) => return Err(gix::Error::from_error(err)),
+            }
+        }
+        Ok(())
+    })?;
+    let found = found.into_inner().unwrap_or_else(|e| e.into_inner());
+    Ok(PushedObjects {
+        ids,
+        blobs: found.blobs,
+        hits: found.hits,
+        bytes: found.bytes,
+        outside: found.outside,
+    })
 }
 
 #[cfg(test)]

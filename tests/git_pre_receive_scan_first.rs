@@ -1,0 +1,188 @@
+//! `intercom-guard pre-receive` on large pushes, through real pushes: the
+//! objects in git's quarantine are scanned first (packs by their delta
+//! tree, loose objects after), and commits are walked and compared with
+//! their parents only when something matched. What is reported must be
+//! exactly what the commit-by-commit scan reports.
+
+mod common;
+mod support_push;
+
+use common::{Repo, token};
+use support_push::{Server, fast_commits, push, remote_lines};
+
+/// A work repository with one commit, and a server whose hook first lists
+/// the quarantine (`GIT_OBJECT_DIRECTORY`) into `quarantine.txt`, then runs
+/// the binary with the JSON report. `unpack_limit` is git's
+/// `receive.unpackLimit`: 1 keeps every push as a pack, a large value
+/// makes git unpack it into loose objects.
+fn setup(unpack_limit: u32) -> (Repo, Server) {
+    let repo = Repo::new();
+    repo.write("README.md", "hello\n");
+    repo.commit_all("init");
+    let server = Server::new(&repo);
+    for key in ["receive.unpackLimit", "transfer.unpackLimit"] {
+        let limit = unpack_limit.to_string();
+        assert_eq!(server.git(&repo, &["config", key, &limit]).code, 0);
+    }
+    install_listing_hook(&server);
+    (repo, server)
+}
+
+fn install_listing_hook(server: &Server) {
+    let dir = server.path.display();
+    let script = format!(
+        r#"#!/bin/sh
+(cd "$GIT_OBJECT_DIRECTORY" && find . -type f | sort) > '{dir}/quarantine.txt'
+exec '{bin}' pre-receive --format json
+"#,
+        bin = common::bin()
+    );
+    let hook = server.path.join("hooks/pre-receive");
+    std::fs::create_dir_all(server.path.join("hooks")).unwrap();
+    std::fs::write(&hook, script).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+}
+
+/// Packs and loose objects the quarantine held while the hook ran.
+fn quarantine(server: &Server) -> (usize, usize) {
+    let text = std::fs::read_to_string(server.path.join("quarantine.txt")).unwrap();
+    let packs = text.lines().filter(|l| l.ends_with(".pack")).count();
+    let loose = text
+        .lines()
+        .filter(|l| {
+            let parts: Vec<&str> = l.trim_start_matches("./").split('/').collect();
+            parts.len() == 2 && parts[0].len() == 2 && parts[1].len() == 38
+        })
+        .count();
+    (packs, loose)
+}
+
+fn report(run: &common::Run) -> serde_json::Value {
+    let line = remote_lines(run)
+        .into_iter()
+        .find(|l| l.starts_with("{\"version\""))
+        .unwrap_or_else(|| panic!("no JSON report relayed: {run:?}"));
+    serde_json::from_str(&line).expect("JSON report")
+}
+
+/// A symbolic link: a blob no commit-by-commit scan reads (links are
+/// skipped), but the quarantine scan does, so it shows which scan ran.
+#[cfg(unix)]
+fn add_symlink(repo: &Repo) {
+    std::os::unix::fs::symlink("README.md", repo.path().join("link")).unwrap();
+    repo.commit_all("a link");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_large_clean_push_kept_as_a_pack_passes_on_the_object_scan() {
+    let (repo, server) = setup(1);
+    fast_commits(&repo, 200, |_| None);
+    add_symlink(&repo);
+    let run = push(&repo, &["origin", "main"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(server.rev(&repo, "refs/heads/main"), Some(repo.head()));
+    let (packs, loose) = quarantine(&server);
+    assert_eq!((packs, loose), (1, 0), "git kept the push as one pack");
+    let report = report(&run);
+    assert_eq!(report["findings"].as_array().unwrap().len(), 0);
+    // README.md, 200 versions of the 50 files, and the link's blob, which
+    // only the quarantine scan reads.
+    assert_eq!(report["stats"]["blobs"], 202, "{report}");
+}
+
+#[test]
+fn a_deep_leak_in_a_large_packed_push_is_placed_at_its_commit_path_and_line() {
+    let (repo, server) = setup(1);
+    let tok = token();
+    let ids = fast_commits(&repo, 240, |i| match i {
+        120 => Some((
+            "deploy/secrets.env".to_owned(),
+            format!("# deploy\nREGION=eu\nINTERCOM_TOKEN={tok}\n"),
+        )),
+        // Removed again later in the same push: history keeps it.
+        180 => Some(("deploy/secrets.env".to_owned(), "# deploy\n".to_owned())),
+        _ => None,
+    });
+    let run = push(&repo, &["origin", "main"]);
+    assert_ne!(run.code, 0, "{run:?}");
+    assert!(!run.all().contains(&tok), "never printed in full");
+    assert_eq!(server.rev(&repo, "refs/heads/main"), None, "nothing lands");
+    assert_eq!(quarantine(&server), (1, 0));
+    let report = report(&run);
+    let findings = report["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 1, "{report}");
+    assert_eq!(findings[0]["commit"], ids[119].as_str());
+    assert_eq!(findings[0]["path"], "deploy/secrets.env");
+    assert_eq!(findings[0]["line"], 3);
+    assert_eq!(findings[0]["author"], "Test Author <author@example.com>");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_large_push_unpacked_into_loose_objects_is_scanned_first_too() {
+    let (repo, server) = setup(1_000_000);
+    fast_commits(&repo, 160, |_| None);
+    add_symlink(&repo);
+    let run = push(&repo, &["origin", "main"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    let (packs, loose) = quarantine(&server);
+    assert_eq!(packs, 0, "git unpacked the push");
+    assert!(loose >= 500, "{loose} loose objects");
+    // README.md, 160 file versions and the link (read by the object scan).
+    assert_eq!(report(&run)["stats"]["blobs"], 162);
+
+    let tok = token();
+    let ids = fast_commits(&repo, 160, |i| {
+        (i == 77).then(|| ("src/client.js".to_owned(), format!("const t = '{tok}';\n")))
+    });
+    let run = push(&repo, &["origin", "main"]);
+    assert_ne!(run.code, 0, "{run:?}");
+    assert!(!run.all().contains(&tok));
+    assert_eq!(quarantine(&server).0, 0);
+    let report = report(&run);
+    let findings = report["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 1, "{report}");
+    assert_eq!(findings[0]["commit"], ids[76].as_str());
+    assert_eq!(findings[0]["path"], "src/client.js");
+    assert_eq!(findings[0]["line"], 1);
+}
+
+#[test]
+fn a_large_push_that_brings_back_a_leaking_blob_the_server_has_is_refused() {
+    // The server already holds a leaking blob (pushed before the hook, then
+    // removed). A large push restores the file: the blob is not in the
+    // quarantine, yet the commit adds the line again.
+    let repo = Repo::new();
+    let tok = token();
+    let leaking = format!("INTERCOM_ACCESS_TOKEN={tok}\n");
+    repo.write("old.env", &leaking);
+    repo.commit_all("from before the hook");
+    repo.remove("old.env");
+    repo.commit_all("removed");
+    let server = Server::new(&repo);
+    repo.git(&["push", "-q", "origin", "main"]);
+    for key in ["receive.unpackLimit", "transfer.unpackLimit"] {
+        assert_eq!(server.git(&repo, &["config", key, "1"]).code, 0);
+    }
+    install_listing_hook(&server);
+    let before = server.rev(&repo, "refs/heads/main");
+
+    let ids = fast_commits(&repo, 200, |i| {
+        (i == 150).then(|| ("old.env".to_owned(), leaking.clone()))
+    });
+    let run = push(&repo, &["origin", "main"]);
+    assert_ne!(run.code, 0, "{run:?}");
+    assert!(!run.all().contains(&tok));
+    assert_eq!(server.rev(&repo, "refs/heads/main"), before);
+    assert_eq!(quarantine(&server).0, 1);
+    let report = report(&run);
+    let findings = report["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 1, "{report}");
+    assert_eq!(findings[0]["commit"], ids[149].as_str());
+    assert_eq!(findings[0]["path"], "old.env");
+}
