@@ -119,16 +119,16 @@ pub(crate) fn classify(words: &[String]) -> Option<Kind> {
     if has("public") || has("publishable") {
         return None;
     }
-    let secretish = [
-        "token",
-        "secret",
-        "key",
-        "pat",
-        "apikey",
-        "secretkey",
-        "accesstoken",
-    ];
-    if !secretish.iter().any(|s| joined.ends_with(s)) {
+    // The last word says what the value is: `...token`, `...secret`, and
+    // `key` / `pat` only as whole words (`monkey`, `appcompat` are not).
+    let last = words.last().map_or("", String::as_str);
+    let secretish = last.ends_with("token")
+        || last.ends_with("secret")
+        || last.ends_with("apikey")
+        || last.ends_with("secretkey")
+        || last == "key"
+        || last == "pat";
+    if !secretish {
         return None;
     }
     let kind = if has("webhook") || has("signing") || has_word("hub") {
@@ -494,7 +494,7 @@ pub(crate) fn at_name(
         Some(k) if extra || w.iter().any(|x| x == "intercom") => k,
         None if extra => Kind::ClientSecret,
         _ => {
-            let single = w.len() == 1 && w[0] == "intercom";
+            let single = w.last().is_some_and(|x| x == "intercom");
             section(hay, ns, ne, single, out);
             return;
         }
@@ -573,8 +573,15 @@ fn section_body(hay: &[u8], ns: usize, ne: usize, single: bool) -> Option<(usize
     }
     let op = skip_blanks(hay, at, le);
     let before = trim_ascii(&hay[ls..ns]);
+    // A TOML / INI table header is a line of its own: `[intercom]`,
+    // `[services.intercom]`; not a Markdown link `[Intercom](...)`.
     if single && before.ends_with(b"[") && hay.get(op) == Some(&b']') {
-        return Some(toml_table(hay, le));
+        let header = before.iter().all(|&b| is_name_byte(b) || b == b'[');
+        let rest = trim_ascii(&hay[op + 1..le]);
+        if header && (rest.is_empty() || rest[0] == b'#' || rest[0] == b';') {
+            return Some(toml_table(hay, le));
+        }
+        return None;
     }
     // A call right after the name: `Intercom::Client.new(`, `IntercomClient(`.
     let chain = call_chain(hay, at, le);
@@ -728,5 +735,9 @@ mod tests {
         assert_eq!(kind_of("INTERCOM_APP_ID"), None);
         assert_eq!(kind_of("INTERCOM_TOKEN_URL"), None);
         assert_eq!(kind_of("intercom"), None);
+        assert_eq!(kind_of("intercomapikey"), Some(Kind::ApiKey));
+        assert_eq!(kind_of("intercom.monkey"), None);
+        assert_eq!(kind_of("androidx.appcompat"), None);
+        assert_eq!(kind_of("INTERCOM_PAT"), Some(Kind::AccessToken));
     }
 }
