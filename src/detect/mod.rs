@@ -181,16 +181,27 @@ impl Detector {
     ) -> Vec<Match> {
         assignments.sort_by_key(|a| (a.start, a.end));
         assignments.dedup_by_key(|a| (a.start, a.end));
-        let overlaps = |a: &names::Assignment, s: usize, e: usize| a.start < e && s < a.end;
+        // Tokens come sorted and never overlap each other, so their ends are
+        // sorted too; a value spans at most a line window. Both lookups are
+        // binary searches: dense near-miss text stays linear.
+        let token_overlapping = |a: &names::Assignment| {
+            let i = tokens.partition_point(|(t, _)| t.end <= a.start);
+            tokens.get(i).is_some_and(|(t, _)| t.start < a.end)
+        };
+        let name_of = |s: usize, e: usize| {
+            let from = assignments.partition_point(|a| a.start + names::MAX_VALUE_SPAN < s);
+            assignments[from..]
+                .iter()
+                .take_while(|a| a.start < e)
+                .find(|a| s < a.end)
+                .map(|a| a.kind)
+        };
         let mut out = Vec::new();
         for (t, rule) in &tokens {
             if t.confidence == Confidence::Low && !self.opts.strict {
                 continue;
             }
-            let kind = assignments
-                .iter()
-                .find(|a| overlaps(a, t.start, t.end))
-                .map_or(Kind::AccessToken, |a| a.kind);
+            let kind = name_of(t.start, t.end).unwrap_or(Kind::AccessToken);
             let canonical = base64::engine::general_purpose::STANDARD.encode(&t.decoded);
             out.push(Match {
                 start: t.start,
@@ -203,7 +214,7 @@ impl Detector {
         }
         for a in &assignments {
             let v = &hay[a.start..a.end];
-            if v.starts_with(b"dG9rO") || tokens.iter().any(|(t, _)| overlaps(a, t.start, t.end)) {
+            if v.starts_with(b"dG9rO") || token_overlapping(a) {
                 continue;
             }
             if let Some(confidence) = names::judge_value(a, hay, self.opts.min_entropy) {

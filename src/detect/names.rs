@@ -9,6 +9,9 @@ use crate::finding::{Confidence, Kind};
 /// How far the parser looks around a name, in bytes.
 const NAME_WINDOW: usize = 128;
 const VALUE_WINDOW: usize = 512;
+/// No value spans more than this: a line window, or the next line's for a
+/// YAML block scalar.
+pub(crate) const MAX_VALUE_SPAN: usize = 2 * VALUE_WINDOW + 2;
 const LOOKBACK: usize = 256;
 const SECTION_WINDOW: usize = 4096;
 
@@ -374,7 +377,7 @@ fn literal(hay: &[u8], at: usize) -> Option<(usize, usize, bool)> {
             .all(|b| matches!(b, b'-' | b'+'))
     {
         let mut n = le;
-        while n < hay.len() && matches!(hay[n], b'\r' | b'\n') {
+        while n < hay.len() && n - le < 2 && matches!(hay[n], b'\r' | b'\n') {
             n += 1;
         }
         let ne = line_end(hay, n);
