@@ -4,7 +4,16 @@
 //! that the pushed objects (still in git's quarantine) are visible, and scans
 //! every blob the new commits change, each distinct blob once. The commits
 //! are those reachable from the new tips and from no ref the server had
-//! before the push. The policy is the server's (`--config FILE`, or
+//! before the push.
+//!
+//! A large push is scanned first and placed on hit: every object in the
+//! quarantine is read once (packs by their delta tree, on every core) and
+//! its blobs go through the detector. When none matched and the pushed
+//! commits and trees name nothing outside the quarantine, no commit can add
+//! a secret and the push passes without comparing a single commit with its
+//! parents. Otherwise the commits are compared with their parents as for a
+//! small push, so what is reported is the same, and only the blobs the
+//! scan did not read are read. The policy is the server's (`--config FILE`, or
 //! `git config intercom-guard.config` relative to the git directory): never
 //! read from the pushed tree, inline markers ignored unless the server's
 //! configuration sets `inline_allow: true`.
@@ -60,8 +69,10 @@ pub(super) fn run(common: &CommonArgs, fail_open: bool) -> Result<u8, CliError> 
 
 /// Pushes whose quarantine holds at least this many objects are scanned
 /// object by object first ("scan first, place on hit"); smaller ones go
-/// straight to the commit walk and tree diffs, which take a few
-/// milliseconds for them.
+/// straight to the commit walk and tree diffs. Measured on top of a
+/// 20,000-commit repository, both ways cost the same up to ~150 commits
+/// (~600 objects: 2 ms for 1 commit, 23 ms for 150), and the object scan
+/// pulls ahead above (160 against 290 ms for 2,000 commits).
 const SCAN_FIRST_MIN_OBJECTS: u64 = 500;
 
 /// The findings and stats, or `None` when the administrator's bypass is on.

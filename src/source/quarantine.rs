@@ -16,14 +16,17 @@
 //! directory holds no objects and lives as long as the [`HookRepo`]. Nothing
 //! is ever written into the quarantine directory: git deletes it, or moves
 //! its objects into the repository, once the hook has answered.
+//!
+//! [`scan_objects`] reads every object of the quarantine once, for the
+//! "scan first, place on hit" path of `pre-receive`.
 
-use std::collections::HashSet;
 use std::ffi::{OsStr, OsString};
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use gix::ObjectId;
+use gix::hashtable::HashSet;
 
 use super::objects;
 
@@ -354,7 +357,7 @@ where
     use rayon::prelude::*;
 
     let mut bundles = Vec::new();
-    let mut ids: HashSet<ObjectId> = HashSet::new();
+    let mut ids: HashSet<ObjectId> = HashSet::default();
     for idx in objects::pack_indices(dir) {
         let bundle = gix::odb::pack::Bundle::at(&idx, hash).map_err(gix::Error::from_error)?;
         ids.extend(bundle.index.iter().map(|e| e.oid));
