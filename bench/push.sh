@@ -7,8 +7,15 @@
 #      an empty bare repository, without a hook and with the hook: the push
 #      times, and the hook's own time (measured inside the hook) as a share of
 #      the push with it.
-#   2. A one-commit push into that (now large) bare repository, with the
+#   2. The same first push with one leaking commit on top (refused): the
+#      hook's time when something matched and the commits must be walked
+#      and compared with their parents to place it.
+#   3. A one-commit push into that (now large) bare repository, with the
 #      hook: push time and hook time.
+#
+# The hook scans a large push's objects first, straight from git's
+# quarantine, and walks the commits only when a blob matched ("scan first,
+# place on hit"), so 1 and 2 differ.
 #
 # usage: bench/push.sh [RUNS] [COMMITS]      (defaults: 3 first pushes, 20000)
 #
@@ -217,6 +224,33 @@ echo "first push of $count commits into an empty bare repository (median of $run
 echo "  without hook:  $plain_ms ms"
 echo "  with hook:     $hooked_ms ms"
 echo "  hook itself:   $hook_ms ms  ($(awk -v h="$hook_ms" -v t="$hooked_ms" 'BEGIN { printf "%.0f", 100 * h / t }')% of the push with the hook)"
+
+# The same first push with a leaking commit on top of main: refused.
+leak_blob=$(printf 'INTERCOM_ACCESS_TOKEN=%s\n' "$(printf 'tok:%s:1:0' "$(cat /proc/sys/kernel/random/uuid | tr - _)" | base64 -w0)" | git -C "$src" hash-object -w --stdin)
+leak_index="$work/leak-index"
+rm -f "$leak_index"
+GIT_INDEX_FILE=$leak_index git -C "$src" read-tree main
+GIT_INDEX_FILE=$leak_index git -C "$src" update-index --add --cacheinfo "100644,$leak_blob,config/leak.env"
+leak_tree=$(GIT_INDEX_FILE=$leak_index git -C "$src" write-tree)
+rm -f "$leak_index"
+leak_commit=$(git -C "$src" commit-tree -p main -m "leak on top" "$leak_tree")
+: >"$work/hook-times"
+leak_bare="$work/push-bare-leak"
+rm -rf "$leak_bare"
+git init -q --bare "$leak_bare"
+rm -f "$leak_bare"/hooks/*.sample
+write_hook "$leak_bare"
+t0=$(date +%s%N)
+if git -C "$src" push -q "$leak_bare" 'refs/heads/*:refs/heads/*' 'refs/tags/*:refs/tags/*' "$leak_commit:refs/heads/leak" >"$work/push.log" 2>&1; then
+    echo "bench/push.sh: the first push with a leak on top was NOT refused" >&2
+    exit 1
+fi
+leak_push_ms=$(ms_since "$t0")
+rm -rf "$leak_bare"
+echo
+echo "the same first push with one leaking commit on top (refused):"
+echo "  push with hook: $leak_push_ms ms"
+echo "  hook itself:    $(median <"$work/hook-times") ms"
 
 # One-commit pushes into the large repository left by the last run.
 clone="$work/push-clone"
