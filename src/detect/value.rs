@@ -144,6 +144,12 @@ pub(crate) fn looks_like_identifier(v: &[u8]) -> bool {
     words.iter().all(|w| w.len() >= 3) && words.len() * 3 <= body.len()
 }
 
+/// Intercom's mobile SDK keys (`ios_sdk-...`, `android_sdk-...`) are meant
+/// to ship inside apps, like the app id: public, never a finding.
+fn is_public_sdk_key(v: &[u8]) -> bool {
+    v.starts_with(b"ios_sdk-") || v.starts_with(b"android_sdk-")
+}
+
 /// Whether a value refers to a secret elsewhere instead of holding one.
 pub(crate) fn is_reference(v: &[u8]) -> bool {
     REFERENCE_PREFIXES.iter().any(|p| v.starts_with(p))
@@ -278,6 +284,7 @@ fn judge_literal(v: &[u8], min_entropy: f64) -> Option<Confidence> {
             .any(|c| c.is_ascii_whitespace() || c.is_ascii_control())
         || is_reference(v)
         || is_encrypted(v)
+        || is_public_sdk_key(v)
         || is_wordy(v)
         || looks_made_up(v)
         || v.iter().all(u8::is_ascii_digit)
