@@ -1,5 +1,11 @@
 //! The staged set the source layer yields, checked against git's own answer
-//! (`git diff --cached --raw -M -C`) rather than a hand-written list.
+//! (`git diff --cached --raw --no-renames`) rather than a hand-written list:
+//! the added and modified regular files with their new and old blobs, and
+//! the `HEAD` blobs the change deletes or replaces (where moved and copied
+//! lines come from). Each scenario is checked with the index as git left
+//! it (cache-tree valid except above the staged paths), with a fully valid
+//! cache-tree that differs from `HEAD` (`git write-tree`), and with no
+//! cache-tree at all.
 
 mod common;
 
@@ -8,53 +14,111 @@ use std::collections::BTreeSet;
 use common::{Repo, lines};
 use intercom_guard::source::StagedChange;
 
+/// (path, new blob, `HEAD` blob at the same path)
 type Entry = (String, String, Option<String>);
+/// (path in `HEAD`, blob)
+type Replaced = (String, String);
 
-/// What git says should be scanned: added, modified, renamed and copied
-/// regular files, with the blob they replace; no deletions, symlinks,
-/// gitlinks, mode-only changes or exact renames/copies.
-fn git_expected(repo: &Repo) -> BTreeSet<Entry> {
-    let raw = repo.git(&["diff", "--cached", "--raw", "--no-abbrev", "-M", "-C"]);
-    let mut expected = BTreeSet::new();
+#[derive(Debug, PartialEq, Eq)]
+struct Set {
+    entries: BTreeSet<Entry>,
+    replaced: BTreeSet<Replaced>,
+}
+
+fn is_file(mode: &str) -> bool {
+    mode == "100644" || mode == "100755"
+}
+
+/// What git says: regular files added or modified in content (no
+/// deletions, symlinks, gitlinks, mode-only changes or unmerged paths),
+/// and the regular-file blobs of `HEAD` deleted or replaced; a file whose
+/// blob is one of those (a pure move or copy) is not scanned.
+fn git_expected(repo: &Repo) -> Set {
+    let raw = repo.git(&["diff", "--cached", "--raw", "--no-abbrev", "--no-renames"]);
+    let mut entries = BTreeSet::new();
+    let mut replaced = BTreeSet::new();
     for line in raw.lines() {
-        let (meta, paths) = line.split_once('\t').expect("raw line has a tab");
+        let (meta, path) = line.split_once('\t').expect("raw line has a tab");
         let fields: Vec<&str> = meta.trim_start_matches(':').split(' ').collect();
         let (old_mode, new_mode, old_id, new_id, status) =
             (fields[0], fields[1], fields[2], fields[3], fields[4]);
-        let is_file = |mode: &str| mode == "100644" || mode == "100755";
-        let path = paths.rsplit('\t').next().expect("a path").to_owned();
-        match &status[..1] {
-            "D" | "U" => continue,
-            _ if !is_file(new_mode) => continue,
-            "A" => {
-                expected.insert((path, new_id.to_owned(), None));
-            }
-            "M" | "R" | "C" | "T" => {
-                if is_file(old_mode) && old_id == new_id {
-                    continue;
-                }
-                let old = is_file(old_mode).then(|| old_id.to_owned());
-                expected.insert((path, new_id.to_owned(), old));
-            }
+        let path = path.to_owned();
+        match status {
+            "U" => continue,
+            "A" | "M" | "T" | "D" => {}
             other => panic!("unexpected status {other} in {line}"),
         }
+        let old = (status != "A" && is_file(old_mode)).then(|| old_id.to_owned());
+        let new = (status != "D" && is_file(new_mode)).then(|| new_id.to_owned());
+        if old.is_some() && old == new {
+            continue;
+        }
+        if let Some(old) = &old {
+            replaced.insert((path.clone(), old.clone()));
+        }
+        if let Some(new) = new {
+            entries.insert((path, new, old));
+        }
     }
-    expected
+    let gone: BTreeSet<&String> = replaced.iter().map(|(_, id)| id).collect();
+    entries.retain(|(_, new, _)| !gone.contains(new));
+    Set { entries, replaced }
 }
 
-fn ours(repo: &Repo) -> BTreeSet<Entry> {
+fn ours(repo: &Repo) -> Set {
     let staged = StagedChange::discover(&repo.path()).expect("staged change");
-    staged
+    let text = |p: &[u8]| String::from_utf8(p.to_vec()).expect("UTF-8 path");
+    let entries = staged
         .entries()
         .iter()
         .map(|e| {
             (
-                String::from_utf8(e.path.clone()).expect("UTF-8 path"),
+                text(&e.path),
                 e.id.to_string(),
                 e.old_id.map(|id| id.to_string()),
             )
         })
-        .collect()
+        .collect();
+    let replaced = staged
+        .replaced()
+        .iter()
+        .map(|r| (text(&r.path), r.id.to_string()))
+        .collect();
+    Set { entries, replaced }
+}
+
+/// Compare with git as the index stands, then with a fully valid
+/// cache-tree, then with none. Returns git's answer.
+fn check_all_index_states(repo: &Repo) -> Set {
+    let expected = git_expected(repo);
+    assert_eq!(ours(repo), expected, "index as staged");
+
+    // `git write-tree` validates every cache-tree node (ids differ from HEAD
+    // where the change is).
+    repo.git(&["write-tree"]);
+    assert_eq!(git_expected(repo), expected);
+    assert_eq!(ours(repo), expected, "fully valid cache-tree");
+
+    // An index rebuilt entry by entry has no cache-tree extension.
+    let listed = repo.git(&["ls-files", "-s"]);
+    let fresh = repo.path().join(".git/index.fresh");
+    let mut cmd = repo.command("git");
+    cmd.args(["update-index", "--index-info"])
+        .env("GIT_INDEX_FILE", &fresh)
+        .stdin(std::process::Stdio::piped());
+    let mut child = cmd.spawn().expect("spawn git update-index");
+    {
+        use std::io::Write;
+        let mut stdin = child.stdin.take().expect("stdin");
+        stdin
+            .write_all(listed.as_bytes())
+            .expect("write index info");
+    }
+    assert!(child.wait().expect("git update-index").success());
+    std::fs::rename(&fresh, repo.path().join(".git/index")).expect("replace index");
+    assert_eq!(git_expected(repo), expected);
+    assert_eq!(ours(repo), expected, "no cache-tree");
+    expected
 }
 
 fn numbered(prefix: &str, n: usize) -> String {
@@ -101,20 +165,62 @@ fn staged_set_matches_git_diff_cached() {
         &format!("160000,{head},sub"),
     ]);
 
-    let expected = git_expected(&repo);
+    let expected = check_all_index_states(&repo);
+    let paths: Vec<&str> = expected.entries.iter().map(|e| e.0.as_str()).collect();
+    assert_eq!(paths, ["a.txt", "d2.txt", "f.txt", "g.txt", "new.txt"]);
+    let replaced: Vec<&str> = expected.replaced.iter().map(|r| r.0.as_str()).collect();
+    assert_eq!(replaced, ["a.txt", "c.txt", "d.txt", "f.txt", "same.txt"]);
+}
+
+/// Nested directories, most of them untouched: the walk must skip those
+/// and still find every change below the ones it enters, including
+/// directories added, deleted, turned into files and back.
+#[test]
+fn nested_directories_match_git() {
+    let repo = Repo::new();
+    for d in [
+        "a",
+        "a/b",
+        "a/b/c",
+        "a/b-c",
+        "a.d",
+        "z",
+        "z/y",
+        "keep/deep/er",
+    ] {
+        for f in ["one.txt", "two.txt"] {
+            repo.write(format!("{d}/{f}"), format!("{d}/{f}\n"));
+        }
+    }
+    repo.write("top.txt", "top\n");
+    repo.write("x", "x was a file\n");
+    repo.write("w/inner.txt", "w was a folder\n");
+    repo.commit_all("init");
+
+    repo.stage("a/b/c/one.txt", "changed deep\n");
+    repo.stage("a/b/c/new/three.txt", "new folder below a changed one\n");
+    repo.stage("a/b-c/one.txt", "a sibling whose name sorts around a/b/\n");
+    repo.stage("a.d/extra.txt", "added next to an untouched file\n");
+    repo.git(&["rm", "-rq", "z"]); // a whole folder deleted
+    repo.git(&["rm", "-q", "x"]); // a file becomes a folder
+    repo.stage("x/now.txt", "x is a folder now\n");
+    repo.git(&["rm", "-rq", "w"]); // a folder becomes a file
+    repo.stage("w", "w is a file now\n");
+    repo.stage("fresh/dir/file.txt", "a new tree\n");
+    let expected = check_all_index_states(&repo);
+    assert!(expected.entries.len() >= 7, "{expected:?}");
     assert!(
-        expected
-            .iter()
-            .any(|(p, _, old)| p == "d2.txt" && old.is_some()),
-        "git sees the rename: {expected:?}"
+        expected.replaced.iter().any(|r| r.0 == "z/y/two.txt"),
+        "{expected:?}"
     );
-    assert!(
-        expected
-            .iter()
-            .any(|(p, _, old)| p == "g.txt" && old.is_some()),
-        "git sees the copy: {expected:?}"
-    );
-    assert_eq!(ours(&repo), expected);
+
+    // Nothing staged: the root's cache-tree names HEAD's tree.
+    repo.git(&["commit", "-q", "--no-verify", "-m", "second"]);
+    let empty = Set {
+        entries: BTreeSet::new(),
+        replaced: BTreeSet::new(),
+    };
+    assert_eq!(check_all_index_states(&repo), empty);
 }
 
 #[test]
@@ -122,9 +228,9 @@ fn unborn_branch_compares_with_the_empty_tree() {
     let repo = Repo::new();
     repo.stage("a.txt", "a\n");
     repo.stage("dir/b.txt", "b\n");
-    let ours = ours(&repo);
+    let expected = check_all_index_states(&repo);
     let listed = repo.git(&["ls-files", "-s"]);
-    let expected: BTreeSet<Entry> = listed
+    let all: BTreeSet<Entry> = listed
         .lines()
         .map(|l| {
             let (meta, path) = l.split_once('\t').expect("tab");
@@ -132,5 +238,72 @@ fn unborn_branch_compares_with_the_empty_tree() {
             (path.to_owned(), id.to_owned(), None)
         })
         .collect();
-    assert_eq!(ours, expected);
+    assert_eq!(expected.entries, all);
+}
+
+#[test]
+fn intent_to_add_and_conflicts_are_skipped() {
+    let repo = Repo::new();
+    repo.write("a.txt", "base\n");
+    repo.write("dir/b.txt", "base\n");
+    repo.commit_all("base");
+    repo.git(&["checkout", "-q", "-b", "other"]);
+    repo.write("a.txt", "theirs\n");
+    repo.write("dir/c.txt", "theirs only\n");
+    repo.commit_all("other side");
+    repo.git(&["checkout", "-q", "main"]);
+    repo.write("a.txt", "ours\n");
+    repo.commit_all("our side");
+    let merge = repo.git_run(&["merge", "--no-edit", "other"]);
+    assert_ne!(merge.code, 0, "the merge conflicts: {merge:?}");
+    repo.write("dir/later.txt", "not yet\n");
+    repo.git(&["add", "-N", "dir/later.txt"]);
+
+    let expected = git_expected(&repo);
+    assert_eq!(ours(&repo), expected);
+    let paths: Vec<&str> = expected.entries.iter().map(|e| e.0.as_str()).collect();
+    assert_eq!(paths, ["dir/c.txt"]);
+}
+
+#[test]
+fn sparse_index_matches_git() {
+    let repo = Repo::new();
+    for d in ["in", "out", "out/deeper", "other"] {
+        repo.write(format!("{d}/f.txt"), format!("{d}\n"));
+    }
+    repo.write("top.txt", "top\n");
+    repo.commit_all("init");
+    repo.git(&["sparse-checkout", "set", "--sparse-index", "in"]);
+    let sparse = repo.git(&["ls-files", "--sparse", "-s"]);
+    assert!(sparse.contains("040000"), "a sparse index: {sparse}");
+
+    // A change inside the cone.
+    repo.stage("in/f.txt", "changed in the cone\n");
+    repo.stage("in/new.txt", "added in the cone\n");
+    assert_eq!(ours(&repo), git_expected(&repo));
+
+    // Directories outside the cone that differ from HEAD, held as trees:
+    // commit a change to them (expanding the index), then move HEAD back.
+    repo.git(&["commit", "-q", "--no-verify", "-m", "cone"]);
+    repo.git(&["sparse-checkout", "disable"]);
+    repo.stage("out/deeper/f.txt", "changed outside the cone\n");
+    repo.stage("out/added.txt", "added outside the cone\n");
+    repo.git(&["rm", "-q", "other/f.txt"]);
+    repo.git(&["commit", "-q", "--no-verify", "-m", "outside"]);
+    repo.git(&["sparse-checkout", "set", "--sparse-index", "in"]);
+    repo.git(&["reset", "-q", "--soft", "HEAD~2"]);
+    let sparse = repo.git(&["ls-files", "--sparse", "-s"]);
+    assert!(sparse.contains("040000"), "still sparse: {sparse}");
+    let expected = git_expected(&repo);
+    let paths: Vec<&str> = expected.entries.iter().map(|e| e.0.as_str()).collect();
+    assert_eq!(
+        paths,
+        [
+            "in/f.txt",
+            "in/new.txt",
+            "out/added.txt",
+            "out/deeper/f.txt"
+        ]
+    );
+    assert_eq!(ours(&repo), expected);
 }

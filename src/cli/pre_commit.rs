@@ -1,8 +1,9 @@
 //! `intercom-guard pre-commit`: the lines added by the staged change.
 //!
-//! Reads the blobs the index changes relative to `HEAD`; the blob they
-//! replace is read only when the new one had a hit, to drop secrets that sit
-//! on lines the change does not add. The human report goes to stderr (a
+//! Reads the blobs the index changes relative to `HEAD`; the blobs they
+//! replace (their own `HEAD` version and whatever the change deletes or
+//! replaces elsewhere: moves and copies) are read only when the new one had
+//! a hit, to drop secrets that sit on lines the change does not add. The human report goes to stderr (a
 //! hook's stdout is often swallowed), JSON to stdout.
 
 use std::path::Path;
@@ -12,8 +13,7 @@ use super::{CliError, CommonArgs, Sink, pipeline, settings};
 use crate::finding::{Exposure, Stats};
 use crate::policy::Mode;
 use crate::report::Format;
-use crate::source::staged::Change;
-use crate::source::{GitError, StagedChange};
+use crate::source::StagedChange;
 
 pub(super) fn run(common: &CommonArgs) -> Result<u8, CliError> {
     let started = Instant::now();
@@ -29,16 +29,7 @@ pub(super) fn run(common: &CommonArgs) -> Result<u8, CliError> {
             continue;
         }
         let data = staged.read_blob(&entry.id, &entry.path)?;
-        let olds = || -> Result<Vec<Vec<u8>>, GitError> {
-            let Some(old_id) = entry.old_id else {
-                return Ok(Vec::new());
-            };
-            let old_path = match &entry.change {
-                Change::Renamed { from } | Change::Copied { from } => from,
-                Change::Added | Change::Modified => &entry.path,
-            };
-            Ok(vec![staged.read_blob(&old_id, old_path)?])
-        };
+        let olds = || staged.olds(entry);
         findings.extend(pipeline::scan_changed_blob(
             detector,
             policy,

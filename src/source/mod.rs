@@ -3,7 +3,8 @@
 //! - [`files`]: paths and folders given to `scan` (honouring `.gitignore`),
 //!   and stdin.
 //! - [`staged`]: the staged change for `pre-commit` (index vs `HEAD`), read
-//!   through gix, never through a `git` subprocess.
+//!   through gix, never through a `git` subprocess; [`cache_tree`] walks
+//!   only the directories the change touches.
 //! - [`history`]: every blob of the history (or a range, or every object),
 //!   read once in parallel, and where the matched ones entered.
 //! - [`objects`]: a whole object directory read the fast way (each pack by
@@ -15,6 +16,7 @@
 //!
 //! This layer knows nothing of patterns: it hands out blobs and their origin.
 
+mod cache_tree;
 pub mod files;
 pub mod history;
 pub mod objects;
@@ -23,7 +25,7 @@ pub mod quarantine;
 pub mod staged;
 
 pub use files::{FileBlob, FilesError};
-pub use staged::{GitError, StagedChange, StagedEntry};
+pub use staged::{GitError, ReplacedBlob, StagedChange, StagedEntry};
 
 /// Path bytes as the user or git wrote them; not lossy for non-UTF-8 names.
 pub(crate) fn path_bytes(path: &std::path::Path) -> Vec<u8> {

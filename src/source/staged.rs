@@ -3,22 +3,23 @@
 //! The repository is discovered from a directory with git's environment
 //! honoured (`GIT_DIR`, and above all `GIT_INDEX_FILE`, which `git commit -a`
 //! and `git commit PATH` point at a temporary index). The index content is
-//! read, never the work tree. Each added, modified, renamed or copied blob
-//! is yielded with the blob it replaces (the `HEAD` blob at the same path,
-//! or the rename/copy source), so the caller can read the old blob only
-//! when the new one had a hit.
+//! read, never the work tree, and only the directories the change touches
+//! (see [`super::cache_tree`]). Each added or modified regular file is
+//! yielded with `HEAD`'s blob at the same path; besides, every `HEAD` blob
+//! the change deletes or replaces is kept as a possible source of moved or
+//! copied lines ("a moved or copied line is not added"), read only when a
+//! new blob had a hit. This covers what `git diff --cached -M -C` calls
+//! renames and copies (and more) without pairing paths.
 //!
 //! Skipped: deletions, submodules (commit entries), symbolic links,
-//! intent-to-add entries and unmerged (conflicted) entries of a merge in
-//! progress.
+//! mode-only changes, intent-to-add entries, unmerged (conflicted) entries
+//! of a merge in progress, and files whose blob is one the change deletes
+//! or replaces (a pure move or copy).
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use gix::ObjectId;
-use gix::bstr::BStr;
-use gix::diff::index::ChangeRef;
-use gix::index::entry::{Mode, Stage};
-use gix::status::tree_index::TrackRenames;
 
 /// What can go wrong reading the staged change. All are exit 2.
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
@@ -64,16 +65,6 @@ pub enum GitError {
         source: gix::Error,
     },
 
-    #[error("cannot compare the index with HEAD")]
-    #[diagnostic(
-        code(intercom_guard::git::compare),
-        help("the repository may be damaged: `git fsck` names the broken objects")
-    )]
-    Compare {
-        #[source]
-        source: gix::Error,
-    },
-
     #[error("object {id} (`{path}`) is missing from the object database")]
     #[diagnostic(
         code(intercom_guard::git::missing_object),
@@ -113,19 +104,28 @@ pub enum GitError {
     },
 }
 
+impl GitError {
+    /// The error reading object `id` (at `path`) with gix.
+    pub(crate) fn object(id: ObjectId, path: &[u8], source: gix::Error) -> GitError {
+        let path = String::from_utf8_lossy(path).into_owned();
+        if source.is_not_found() {
+            GitError::MissingObject { id, path, source }
+        } else if source.is_corrupted() {
+            GitError::CorruptObject { id, path, source }
+        } else {
+            GitError::ReadObject { id, path, source }
+        }
+    }
+}
+
 /// How a staged blob relates to `HEAD`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Change {
+    /// `HEAD` has nothing at this path.
     Added,
+    /// `HEAD` has something else at this path (a file, or a symlink or
+    /// submodule the index turns into a file).
     Modified,
-    /// Renamed from the given path of `HEAD`.
-    Renamed {
-        from: Vec<u8>,
-    },
-    /// Copied from the given path of `HEAD`.
-    Copied {
-        from: Vec<u8>,
-    },
 }
 
 /// One staged blob to scan.
@@ -135,16 +135,24 @@ pub struct StagedEntry {
     pub path: Vec<u8>,
     /// The staged blob.
     pub id: ObjectId,
-    /// The blob it replaces: `HEAD`'s blob at the same path, or the
-    /// rename/copy source. `None` for an added file: every line is new.
+    /// `HEAD`'s regular-file blob at the same path, if there is one.
     pub old_id: Option<ObjectId>,
     pub change: Change,
+}
+
+/// A `HEAD` blob of a regular file the change deletes or replaces.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReplacedBlob {
+    /// Its path in `HEAD`.
+    pub path: Vec<u8>,
+    pub id: ObjectId,
 }
 
 /// The staged change of one repository.
 pub struct StagedChange {
     repo: gix::Repository,
     entries: Vec<StagedEntry>,
+    replaced: Vec<ReplacedBlob>,
 }
 
 impl std::fmt::Debug for StagedChange {
@@ -152,6 +160,7 @@ impl std::fmt::Debug for StagedChange {
         f.debug_struct("StagedChange")
             .field("git_dir", &self.repo.git_dir())
             .field("entries", &self.entries)
+            .field("replaced", &self.replaced)
             .finish()
     }
 }
@@ -161,30 +170,44 @@ impl StagedChange {
     /// compare its index with `HEAD` (or the empty tree on an unborn branch).
     pub fn discover(dir: &Path) -> Result<StagedChange, GitError> {
         let repo = open(dir)?;
-        let entries = staged_entries(&repo)?;
-        Ok(StagedChange { repo, entries })
+        let diff = staged_diff(&repo)?;
+        Ok(StagedChange {
+            repo,
+            entries: diff.changed,
+            replaced: diff.replaced,
+        })
     }
 
-    /// The staged blobs, sorted by path.
+    /// The staged blobs to scan, sorted by path.
     pub fn entries(&self) -> &[StagedEntry] {
         &self.entries
+    }
+
+    /// Every `HEAD` blob the change deletes or replaces, sorted by path.
+    pub fn replaced(&self) -> &[ReplacedBlob] {
+        &self.replaced
+    }
+
+    /// The versions a staged blob's lines may come from, read for a blob
+    /// that had a hit: its own `HEAD` version and every other blob the
+    /// change deletes or replaces (each distinct blob once). A line found in
+    /// any of them is moved or copied, not added.
+    pub fn olds(&self, entry: &StagedEntry) -> Result<Vec<Vec<u8>>, GitError> {
+        let own = entry.old_id.map(|id| (id, entry.path.as_slice()));
+        let others = self.replaced.iter().map(|r| (r.id, r.path.as_slice()));
+        let mut seen = HashSet::new();
+        own.into_iter()
+            .chain(others)
+            .filter(|(id, _)| seen.insert(*id))
+            .map(|(id, path)| self.read_blob(&id, path))
+            .collect()
     }
 
     /// Read a blob's bytes; `path` only names it in errors.
     pub fn read_blob(&self, id: &gix::oid, path: &[u8]) -> Result<Vec<u8>, GitError> {
         match self.repo.find_blob(id) {
             Ok(mut blob) => Ok(blob.take_data()),
-            Err(source) => {
-                let id = id.to_owned();
-                let path = String::from_utf8_lossy(path).into_owned();
-                Err(if source.is_not_found() {
-                    GitError::MissingObject { id, path, source }
-                } else if source.is_corrupted() {
-                    GitError::CorruptObject { id, path, source }
-                } else {
-                    GitError::ReadObject { id, path, source }
-                })
-            }
+            Err(source) => Err(GitError::object(id.to_owned(), path, source)),
         }
     }
 }
@@ -215,168 +238,31 @@ fn is_not_a_repository(err: &gix::Error) -> bool {
     )
 }
 
-fn staged_entries(repo: &gix::Repository) -> Result<Vec<StagedEntry>, GitError> {
-    let tree_id = repo
+/// The index (`GIT_INDEX_FILE` honoured; none is an empty index), read as
+/// git reads it: without hashing the whole file to verify its trailing
+/// checksum, which git leaves to `git fsck` and which took half the time of
+/// reading a large index. Structural damage is still an error.
+fn read_index(repo: &gix::Repository) -> Result<gix::index::File, GitError> {
+    let path = repo.index_path();
+    let options = gix::index::decode::Options {
+        thread_limit: Some(1),
+        ..Default::default()
+    };
+    gix::index::File::at_or_default(&path, repo.object_hash(), true, options)
+        .map_err(|source| GitError::Index { path, source })
+}
+
+fn staged_diff(repo: &gix::Repository) -> Result<super::cache_tree::Diff, GitError> {
+    let head = repo
         .head_tree_id_or_empty()
         .map_err(|source| GitError::Head { source })?
         .detach();
-    let index = repo.index_or_empty().map_err(|source| GitError::Index {
-        path: repo.index_path(),
-        source,
-    })?;
-    let rewrites = gix::diff::Rewrites {
-        copies: Some(gix::diff::rewrites::Copies::default()),
-        ..Default::default()
-    };
-    let mut entries = Vec::new();
-    repo.tree_index_status(
-        &tree_id,
-        &index,
-        None,
-        TrackRenames::Given(rewrites),
-        |change, head, index| {
-            push_entries(&change, head, index, &mut entries);
-            Ok(std::ops::ControlFlow::Continue(()))
-        },
-    )
-    .map_err(|source| GitError::Compare { source })?;
-    entries.sort_by(|a, b| a.path.cmp(&b.path));
-    // A copy source is re-derived in `push_entries`; never list a path twice.
-    entries.dedup_by(|a, b| a.path == b.path);
-    Ok(entries)
-}
-
-/// A regular or executable file: the only entries holding text to scan.
-fn is_file(mode: Mode) -> bool {
-    mode == Mode::FILE || mode == Mode::FILE_EXECUTABLE
-}
-
-/// The stage-0 entry of a regular file at `path`, if there is one.
-fn file_entry<'a>(state: &'a gix::index::State, path: &BStr) -> Option<&'a gix::index::Entry> {
-    state
-        .entry_by_path_and_stage(path, Stage::Unconflicted)
-        .filter(|e| is_file(e.mode))
-}
-
-/// Turn one change of the tree-vs-index diff into the entries to scan.
-/// `head` is `HEAD`'s tree as an index, `index` the index being committed.
-fn push_entries(
-    change: &ChangeRef<'_, '_>,
-    head: &gix::index::State,
-    index: &gix::index::State,
-    out: &mut Vec<StagedEntry>,
-) {
-    match change {
-        ChangeRef::Addition {
-            location,
-            entry_mode,
-            id,
-            ..
-        } => {
-            if is_file(*entry_mode) {
-                out.push(StagedEntry {
-                    path: location.to_vec(),
-                    id: id.as_ref().to_owned(),
-                    old_id: None,
-                    change: Change::Added,
-                });
-            }
-        }
-        ChangeRef::Deletion { .. } => {}
-        ChangeRef::Modification {
-            location,
-            previous_entry_mode,
-            previous_id,
-            entry_mode,
-            id,
-            ..
-        } => {
-            if !is_file(*entry_mode) {
-                return;
-            }
-            let old_is_file = is_file(*previous_entry_mode);
-            if old_is_file && previous_id == id {
-                // A mode change only: not one byte is new.
-                return;
-            }
-            out.push(StagedEntry {
-                path: location.to_vec(),
-                id: id.as_ref().to_owned(),
-                old_id: old_is_file.then(|| previous_id.as_ref().to_owned()),
-                change: Change::Modified,
-            });
-        }
-        ChangeRef::Rewrite {
-            source_location,
-            source_entry_mode,
-            source_id,
-            location,
-            entry_mode,
-            id,
-            copy: false,
-            ..
-        } => {
-            // A rename: the source is a deletion from HEAD, its id HEAD's blob.
-            if !is_file(*entry_mode) {
-                return;
-            }
-            let old_is_file = is_file(*source_entry_mode);
-            if old_is_file && source_id == id {
-                // A pure rename: every line already existed.
-                return;
-            }
-            out.push(StagedEntry {
-                path: location.to_vec(),
-                id: id.as_ref().to_owned(),
-                old_id: old_is_file.then(|| source_id.as_ref().to_owned()),
-                change: Change::Renamed {
-                    from: source_location.to_vec(),
-                },
-            });
-        }
-        ChangeRef::Rewrite {
-            source_location,
-            location,
-            entry_mode,
-            id,
-            copy: true,
-            ..
-        } => {
-            // A copy: the source is a file modified in the index. gix 0.90
-            // hands its *new* id as `source_id` and does not report the
-            // source's own modification, so both are re-derived here from
-            // HEAD and the index, as `git diff --cached -C` reports them.
-            let source: &BStr = source_location.as_ref();
-            let head_source = file_entry(head, source);
-            if let Some(staged_source) = file_entry(index, source)
-                && head_source.is_none_or(|h| h.id != staged_source.id)
-            {
-                out.push(StagedEntry {
-                    path: source.to_vec(),
-                    id: staged_source.id,
-                    old_id: head_source.map(|h| h.id),
-                    change: Change::Modified,
-                });
-            }
-            if !is_file(*entry_mode) {
-                return;
-            }
-            let old_id = head_source.map(|h| h.id);
-            if old_id
-                .as_ref()
-                .is_some_and(|old| old.as_ref() == id.as_ref())
-            {
-                // An exact copy of HEAD's version: every line already existed.
-                return;
-            }
-            out.push(StagedEntry {
-                path: location.to_vec(),
-                id: id.as_ref().to_owned(),
-                old_id,
-                change: Change::Copied {
-                    from: source.to_vec(),
-                },
-            });
-        }
-    }
+    let head = (head != ObjectId::empty_tree(repo.object_hash())).then_some(head);
+    let index = read_index(repo)?;
+    let mut diff = super::cache_tree::diff(repo, head, &index)?;
+    // A file whose blob is one the change deletes or replaces is a pure
+    // move or copy of it: every line already existed.
+    let replaced: HashSet<ObjectId> = diff.replaced.iter().map(|r| r.id).collect();
+    diff.changed.retain(|e| !replaced.contains(&e.id));
+    Ok(diff)
 }

@@ -1,0 +1,403 @@
+//! `HEAD`'s tree and the index walked together, the way git computes
+//! `git diff --cached`: the cost follows the change, not the repository.
+//!
+//! The index's cache-tree extension (`TREE`) records, for every directory
+//! whose entries have not changed since the tree was last written, the id
+//! of the tree those entries make. Where that node is valid and names the
+//! same tree as `HEAD`'s subtree, the whole directory is skipped without
+//! reading its tree object. Elsewhere the directory's tree is read and its
+//! entries compared with the index entries under it, recursing into
+//! subdirectories. A missing or partly invalid cache-tree (`git add`
+//! invalidates the ancestors of the paths it stages) only means more
+//! directories are compared.
+//!
+//! A sparse index (`index.sparse`) holds whole directories outside the
+//! sparse-checkout cone as one entry with the directory's tree id; such a
+//! directory is compared tree against tree.
+
+use std::cmp::Ordering;
+
+use gix::ObjectId;
+use gix::index::entry::{Flags, Mode, Stage};
+use gix::index::extension::Tree as CacheTree;
+use gix::objs::tree::EntryKind;
+
+use super::staged::{Change, GitError, ReplacedBlob, StagedEntry};
+
+/// What the index changes relative to `HEAD`, restricted to what a scan
+/// needs.
+#[derive(Debug, Default)]
+pub(crate) struct Diff {
+    /// Regular files the index adds or modifies (content, not mode only),
+    /// sorted by path.
+    pub(crate) changed: Vec<StagedEntry>,
+    /// `HEAD`'s regular-file blobs the index deletes or replaces, sorted by
+    /// path: where a moved or copied line may come from.
+    pub(crate) replaced: Vec<ReplacedBlob>,
+}
+
+/// Compare the index with `head` (a tree id; `None` on an unborn branch).
+pub(crate) fn diff(
+    repo: &gix::Repository,
+    head: Option<ObjectId>,
+    index: &gix::index::State,
+) -> Result<Diff, GitError> {
+    let mut walk = Walk {
+        repo,
+        index,
+        out: Diff::default(),
+    };
+    let mut prefix = Vec::new();
+    walk.dir(&mut prefix, head, 0..index.entries().len(), index.tree())?;
+    Ok(walk.out)
+}
+
+/// One entry of a tree object, owned so the walk can recurse freely.
+struct TreeEntry {
+    name: Vec<u8>,
+    kind: EntryKind,
+    id: ObjectId,
+}
+
+impl TreeEntry {
+    fn is_dir(&self) -> bool {
+        self.kind == EntryKind::Tree
+    }
+}
+
+/// What one name of a directory holds in the index.
+enum Slot {
+    /// Entries of one path (stages of a conflict, or a single stage 0).
+    File,
+    /// Entries under `name/`.
+    Dir,
+    /// A sparse-index directory entry: the whole subtree as a tree id.
+    SparseDir(ObjectId),
+}
+
+/// A run of index entries sharing one name in the directory being walked.
+struct Group<'i> {
+    name: &'i [u8],
+    slot: Slot,
+    range: std::ops::Range<usize>,
+}
+
+struct Walk<'a> {
+    repo: &'a gix::Repository,
+    index: &'a gix::index::State,
+    out: Diff,
+}
+
+/// A regular or executable file: the only entries holding text to scan.
+fn is_file_mode(mode: Mode) -> bool {
+    mode == Mode::FILE || mode == Mode::FILE_EXECUTABLE
+}
+
+fn is_file_kind(kind: EntryKind) -> bool {
+    matches!(kind, EntryKind::Blob | EntryKind::BlobExecutable)
+}
+
+/// Order names as git orders tree entries: a directory sorts as if its
+/// name ended in `/`, which is also where the index's paths put it.
+fn cmp_names(a: &[u8], a_dir: bool, b: &[u8], b_dir: bool) -> Ordering {
+    let slash: &[u8] = b"/";
+    let a = a.iter().chain(if a_dir { slash } else { &[] });
+    let b = b.iter().chain(if b_dir { slash } else { &[] });
+    a.cmp(b)
+}
+
+/// The valid cache-tree node `node` holds for the child directory `name`.
+fn cache_child<'t>(node: Option<&'t CacheTree>, name: &[u8]) -> Option<&'t CacheTree> {
+    node?.children.iter().find(|c| c.name.as_slice() == name)
+}
+
+impl<'a> Walk<'a> {
+    fn path(&self, i: usize) -> &'a [u8] {
+        let index: &'a gix::index::State = self.index;
+        index.entries()[i].path(index).as_ref()
+    }
+
+    /// The group of index entries starting at `start` (below `end`) in the
+    /// directory whose path prefix is `prefix_len` bytes long.
+    fn group(&self, start: usize, end: usize, prefix_len: usize) -> Group<'a> {
+        let entries = self.index.entries();
+        let path = self.path(start);
+        let rel = &path[prefix_len..];
+        match rel.iter().position(|&b| b == b'/') {
+            None => {
+                let mut stop = start + 1;
+                while stop < end && self.path(stop) == path {
+                    stop += 1;
+                }
+                Group {
+                    name: rel,
+                    slot: Slot::File,
+                    range: start..stop,
+                }
+            }
+            Some(slash) => {
+                let name = &rel[..slash];
+                let entry = &entries[start];
+                if slash + 1 == rel.len() && entry.mode == Mode::DIR {
+                    return Group {
+                        name,
+                        slot: Slot::SparseDir(entry.id),
+                        range: start..start + 1,
+                    };
+                }
+                let dir_prefix = &path[..prefix_len + slash + 1];
+                let len = entries[start..end]
+                    .partition_point(|e| e.path(self.index).starts_with(dir_prefix));
+                Group {
+                    name,
+                    slot: Slot::Dir,
+                    range: start..start + len,
+                }
+            }
+        }
+    }
+
+    /// Compare the directory `prefix` (empty for the root, else ending in
+    /// `/`): `head` is its tree in `HEAD`, `range` its index entries,
+    /// `cache` its cache-tree node.
+    fn dir(
+        &mut self,
+        prefix: &mut Vec<u8>,
+        head: Option<ObjectId>,
+        range: std::ops::Range<usize>,
+        cache: Option<&CacheTree>,
+    ) -> Result<(), GitError> {
+        if let (Some(head), Some(node)) = (head, cache)
+            && node.num_entries.is_some()
+            && node.id == head
+        {
+            // The index's entries here make exactly HEAD's tree.
+            return Ok(());
+        }
+        let head_entries = match head {
+            Some(id) => self.read_tree(id, prefix)?,
+            None => Vec::new(),
+        };
+        let mut heads = head_entries.into_iter().peekable();
+        let mut next = range.start;
+        loop {
+            let group = (next < range.end).then(|| self.group(next, range.end, prefix.len()));
+            let order = match (heads.peek(), &group) {
+                (None, None) => break,
+                (Some(_), None) => Ordering::Less,
+                (None, Some(_)) => Ordering::Greater,
+                (Some(h), Some(g)) => {
+                    cmp_names(&h.name, h.is_dir(), g.name, !matches!(g.slot, Slot::File))
+                }
+            };
+            let head_entry = match order {
+                Ordering::Greater => None,
+                Ordering::Less | Ordering::Equal => heads.next(),
+            };
+            let group = match order {
+                Ordering::Less => None,
+                Ordering::Greater | Ordering::Equal => group,
+            };
+            if let Some(g) = &group {
+                next = g.range.end;
+            }
+            let len = prefix.len();
+            let name = match (&head_entry, &group) {
+                (_, Some(g)) => g.name,
+                (Some(h), None) => &h.name,
+                (None, None) => unreachable!("one side has an entry"),
+            };
+            prefix.extend_from_slice(name);
+            let result = self.entry(prefix, head_entry, group, cache);
+            prefix.truncate(len);
+            result?;
+        }
+        Ok(())
+    }
+
+    /// One name of a directory: `path` is its full path, `head` what HEAD
+    /// holds there, `group` what the index holds there (the two are of the
+    /// same kind, directory or not, or one of them is absent).
+    fn entry(
+        &mut self,
+        path: &mut Vec<u8>,
+        head: Option<TreeEntry>,
+        group: Option<Group<'a>>,
+        cache: Option<&CacheTree>,
+    ) -> Result<(), GitError> {
+        let Some(group) = group else {
+            let head = head.expect("one side has an entry");
+            return self.removed(path, head.kind, head.id);
+        };
+        let head_tree = head.as_ref().filter(|h| h.is_dir()).map(|h| h.id);
+        match group.slot {
+            Slot::Dir => {
+                let cache = cache_child(cache, group.name);
+                path.push(b'/');
+                self.dir(path, head_tree, group.range, cache)
+            }
+            Slot::SparseDir(id) => {
+                if head_tree == Some(id) {
+                    return Ok(());
+                }
+                path.push(b'/');
+                self.trees(path, head_tree, Some(id))
+            }
+            Slot::File => {
+                let head = head.map(|h| (h.kind, h.id));
+                self.file(path, head, group.range);
+                Ok(())
+            }
+        }
+    }
+
+    /// A path that is a file (or symlink, or gitlink) in the index.
+    fn file(
+        &mut self,
+        path: &[u8],
+        head: Option<(EntryKind, ObjectId)>,
+        range: std::ops::Range<usize>,
+    ) {
+        let entries = &self.index.entries()[range];
+        let Some(entry) = entries.iter().find(|e| e.stage() == Stage::Unconflicted) else {
+            // Unmerged (a conflict of a merge in progress): not settled yet.
+            return;
+        };
+        if entry.flags.contains(Flags::INTENT_TO_ADD) {
+            // `git add -N`: no content is staged.
+            return;
+        }
+        let new = is_file_mode(entry.mode).then_some(entry.id);
+        self.change(path, head, new);
+    }
+
+    /// Record what happens to one path: `head` is HEAD's entry there, `new`
+    /// the regular-file blob the index holds there (if any).
+    fn change(&mut self, path: &[u8], head: Option<(EntryKind, ObjectId)>, new: Option<ObjectId>) {
+        let old = head.filter(|(kind, _)| is_file_kind(*kind)).map(|h| h.1);
+        if old.is_some() && old == new {
+            // Unchanged content (at most a mode change): nothing is new.
+            return;
+        }
+        if let Some(old) = old {
+            self.out.replaced.push(ReplacedBlob {
+                path: path.to_vec(),
+                id: old,
+            });
+        }
+        if let Some(id) = new {
+            self.out.changed.push(StagedEntry {
+                path: path.to_vec(),
+                id,
+                old_id: old,
+                change: if head.is_some() {
+                    Change::Modified
+                } else {
+                    Change::Added
+                },
+            });
+        }
+    }
+
+    /// Something of HEAD the index no longer holds: its regular files are
+    /// replaced blobs.
+    fn removed(
+        &mut self,
+        path: &mut Vec<u8>,
+        kind: EntryKind,
+        id: ObjectId,
+    ) -> Result<(), GitError> {
+        match kind {
+            EntryKind::Tree => {
+                path.push(b'/');
+                self.trees(path, Some(id), None)
+            }
+            _ => {
+                self.change(path, Some((kind, id)), None);
+                Ok(())
+            }
+        }
+    }
+
+    /// Compare two trees (`prefix` ends in `/`): a directory deleted from
+    /// the index, or one a sparse index holds as a tree.
+    fn trees(
+        &mut self,
+        prefix: &mut Vec<u8>,
+        old: Option<ObjectId>,
+        new: Option<ObjectId>,
+    ) -> Result<(), GitError> {
+        if old == new {
+            return Ok(());
+        }
+        let read = |walk: &Self, id: Option<ObjectId>, prefix: &[u8]| match id {
+            Some(id) => walk.read_tree(id, prefix),
+            None => Ok(Vec::new()),
+        };
+        let mut olds = read(self, old, prefix)?.into_iter().peekable();
+        let mut news = read(self, new, prefix)?.into_iter().peekable();
+        loop {
+            let order = match (olds.peek(), news.peek()) {
+                (None, None) => break,
+                (Some(_), None) => Ordering::Less,
+                (None, Some(_)) => Ordering::Greater,
+                (Some(o), Some(n)) => cmp_names(&o.name, o.is_dir(), &n.name, n.is_dir()),
+            };
+            let o = match order {
+                Ordering::Greater => None,
+                Ordering::Less | Ordering::Equal => olds.next(),
+            };
+            let n = match order {
+                Ordering::Less => None,
+                Ordering::Greater | Ordering::Equal => news.next(),
+            };
+            let len = prefix.len();
+            let name = match (&o, &n) {
+                (_, Some(n)) => &n.name,
+                (Some(o), None) => &o.name,
+                (None, None) => unreachable!("one side has an entry"),
+            };
+            prefix.extend_from_slice(name);
+            let result = match (o, n) {
+                (o, Some(n)) if n.is_dir() => {
+                    prefix.push(b'/');
+                    self.trees(prefix, o.map(|o| o.id), Some(n.id))
+                }
+                (Some(o), n) if o.is_dir() => {
+                    // Same kinds share a name; a directory meets no file.
+                    debug_assert!(n.is_none());
+                    prefix.push(b'/');
+                    self.trees(prefix, Some(o.id), None)
+                }
+                (o, n) => {
+                    let new = n.filter(|n| is_file_kind(n.kind)).map(|n| n.id);
+                    self.change(prefix, o.map(|o| (o.kind, o.id)), new);
+                    Ok(())
+                }
+            };
+            prefix.truncate(len);
+            result?;
+        }
+        Ok(())
+    }
+
+    /// The entries of tree `id` (at `path`, named in errors), in git's order.
+    fn read_tree(&self, id: ObjectId, path: &[u8]) -> Result<Vec<TreeEntry>, GitError> {
+        let tree = self
+            .repo
+            .find_tree(id)
+            .map_err(|source| GitError::object(id, path, source))?;
+        let decoded = tree
+            .decode()
+            .map_err(|source| GitError::object(id, path, source))?;
+        Ok(decoded
+            .entries
+            .iter()
+            .map(|e| TreeEntry {
+                name: e.filename.to_vec(),
+                kind: e.mode.kind(),
+                id: e.oid.to_owned(),
+            })
+            .collect())
+    }
+}
