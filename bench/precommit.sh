@@ -9,6 +9,8 @@
 #
 # The repositories are built once under bench/.work/ (gitignored) and reused.
 # Each staged change modifies 3 files and adds 1 (a few hundred bytes, clean).
+# A second row per size times the same with nothing staged (`git reset`)
+# against `git diff --cached --raw`: the floor, reading the index.
 # Medians of RUNS runs each, after one warm-up. The binary is
 # target/release/intercom-guard (built here), or $INTERCOM_GUARD_BIN.
 set -euo pipefail
@@ -103,7 +105,7 @@ median_ms() {
 
 baseline() { git diff --cached -U0 | grep -ciE 'dG9rO|intercom'; }
 
-printf '%-8s %-7s %18s %22s %8s\n' files staged "intercom-guard ms" "git diff|grep ms" ratio
+printf '%-8s %-7s %18s %22s %8s\n' files staged "intercom-guard ms" "baseline ms" ratio
 for n in "${sizes[@]}"; do
     repo=$(make_repo "$n")
     stage_change "$repo"
@@ -124,6 +126,14 @@ for n in "${sizes[@]}"; do
     base=$(median_ms baseline)
     ratio=$(awk -v g="$guard" -v b="$base" 'BEGIN { if (g > 0) printf "%.2fx", b / g; else print "-" }')
     printf '%-8s %-7s %18s %22s %8s\n' "$n" "$staged" "$guard" "$base" "$ratio"
+    # Nothing staged: the index names HEAD's tree.
+    git reset -q
+    "$bin" pre-commit >/dev/null 2>&1 || true
+    guard=$(median_ms "$bin" pre-commit)
+    base=$(median_ms git diff --cached --raw)
+    ratio=$(awk -v g="$guard" -v b="$base" 'BEGIN { if (g > 0) printf "%.2fx", b / g; else print "-" }')
+    printf '%-8s %-7s %18s %22s %8s\n' "$n" "0" "$guard" "$base" "$ratio"
     cd "$here"
 done
-echo "(median of $runs runs each; ratio = baseline / intercom-guard, above 1: intercom-guard is faster)"
+echo "(median of $runs runs each; ratio = baseline / intercom-guard, above 1: intercom-guard is faster;"
+echo " the baseline is git diff|grep with a change staged, git diff --cached --raw with none)"

@@ -106,9 +106,22 @@ fn cmp_names(a: &[u8], a_dir: bool, b: &[u8], b_dir: bool) -> Ordering {
     a.cmp(b)
 }
 
-/// The valid cache-tree node `node` holds for the child directory `name`.
-fn cache_child<'t>(node: Option<&'t CacheTree>, name: &[u8]) -> Option<&'t CacheTree> {
-    node?.children.iter().find(|c| c.name.as_slice() == name)
+/// The children of a cache-tree node, sorted by name for lookup (git
+/// stores them ordered by name length first).
+fn sorted_children(node: Option<&CacheTree>) -> Vec<&CacheTree> {
+    let mut children: Vec<&CacheTree> = node
+        .map(|n| n.children.iter().collect())
+        .unwrap_or_default();
+    children.sort_unstable_by(|a, b| a.name.cmp(&b.name));
+    children
+}
+
+/// The cache-tree node of the child directory `name`.
+fn cache_child<'t>(children: &[&'t CacheTree], name: &[u8]) -> Option<&'t CacheTree> {
+    children
+        .binary_search_by(|c| c.name.as_slice().cmp(name))
+        .ok()
+        .map(|i| children[i])
 }
 
 impl<'a> Walk<'a> {
@@ -178,6 +191,7 @@ impl<'a> Walk<'a> {
             Some(id) => self.read_tree(id, prefix)?,
             None => Vec::new(),
         };
+        let children = sorted_children(cache);
         let mut heads = head_entries.into_iter().peekable();
         let mut next = range.start;
         loop {
@@ -208,7 +222,7 @@ impl<'a> Walk<'a> {
                 (None, None) => unreachable!("one side has an entry"),
             };
             prefix.extend_from_slice(name);
-            let result = self.entry(prefix, head_entry, group, cache);
+            let result = self.entry(prefix, head_entry, group, &children);
             prefix.truncate(len);
             result?;
         }
@@ -223,7 +237,7 @@ impl<'a> Walk<'a> {
         path: &mut Vec<u8>,
         head: Option<TreeEntry>,
         group: Option<Group<'a>>,
-        cache: Option<&CacheTree>,
+        children: &[&CacheTree],
     ) -> Result<(), GitError> {
         let Some(group) = group else {
             let head = head.expect("one side has an entry");
@@ -232,7 +246,7 @@ impl<'a> Walk<'a> {
         let head_tree = head.as_ref().filter(|h| h.is_dir()).map(|h| h.id);
         match group.slot {
             Slot::Dir => {
-                let cache = cache_child(cache, group.name);
+                let cache = cache_child(children, group.name);
                 path.push(b'/');
                 self.dir(path, head_tree, group.range, cache)
             }
