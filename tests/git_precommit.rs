@@ -513,3 +513,86 @@ fn token_added_to_the_source_of_a_copy_blocks() {
     assert_eq!(paths(&run.findings()), ["a.toml"]);
     assert_eq!(run.findings()[0]["line"], 21);
 }
+
+/// A line moved from a deleted file into another, unrelated file (no
+/// rename git would detect) already existed: it does not block. A new
+/// token in the same change still does.
+#[test]
+fn token_line_moved_to_another_file_is_not_added() {
+    let repo = Repo::new();
+    let old = token();
+    let body: Vec<String> = (0..20).map(|i| format!("OLD_SETTING_{i}={i}")).collect();
+    let mut content: Vec<&str> = body.iter().map(String::as_str).collect();
+    let old_line = format!("INTERCOM_ACCESS_TOKEN={old}");
+    content.push(&old_line);
+    repo.write("config/old.env", lines(&content));
+    repo.write("deploy/app.env", lines(&["PORT=8080", "HOST=example.com"]));
+    repo.commit_all("init");
+
+    repo.git(&["rm", "-q", "config/old.env"]);
+    repo.stage("deploy/app.env", lines(&["PORT=8080", &old_line, "HOST=x"]));
+    let status = repo.git(&["diff", "--cached", "--name-status", "-M", "-C"]);
+    assert!(!status.contains('R') && !status.contains('C'), "{status}");
+    repo.pre_commit_json().assert_code(0);
+
+    let new_line = format!("INTERCOM_ACCESS_TOKEN={}", token());
+    repo.stage(
+        "deploy/app.env",
+        lines(&["PORT=8080", &old_line, &new_line]),
+    );
+    let run = repo.pre_commit_json();
+    run.assert_code(1);
+    assert_eq!(paths(&run.findings()), ["deploy/app.env"]);
+    assert_eq!(run.findings()[0]["line"], 3);
+}
+
+/// Deep in a tree of untouched folders, whatever state the index's
+/// cache-tree is in: as `git add` leaves it, fully valid (`git write-tree`),
+/// or valid for a commit that is not HEAD (`git reset --soft`).
+#[test]
+fn token_deep_in_a_large_tree_blocks_whatever_the_cache_tree() {
+    let repo = Repo::new();
+    for d in 0..20 {
+        for f in 0..5 {
+            repo.write(format!("src/m{d:02}/sub/f{f}.js"), format!("// {d} {f}\n"));
+        }
+    }
+    repo.commit_all("init");
+    let tok = token();
+    repo.stage("src/m07/sub/f3.js", app_js(&tok));
+
+    let run = repo.pre_commit_json();
+    run.assert_code(1);
+    assert_eq!(paths(&run.findings()), ["src/m07/sub/f3.js"]);
+    assert_eq!(run.json()["stats"]["blobs"], 1);
+
+    repo.git(&["write-tree"]);
+    let run = repo.pre_commit_json();
+    run.assert_code(1);
+    assert_eq!(paths(&run.findings()), ["src/m07/sub/f3.js"]);
+
+    repo.git(&["commit", "-q", "--no-verify", "-m", "leak"]);
+    repo.pre_commit_json().assert_code(0);
+    repo.git(&["reset", "-q", "--soft", "HEAD~1"]);
+    let run = repo.pre_commit_json();
+    run.assert_code(1);
+    assert_eq!(paths(&run.findings()), ["src/m07/sub/f3.js"]);
+    assert_eq!(run.json()["stats"]["blobs"], 1);
+}
+
+#[test]
+fn sparse_index_is_read() {
+    let repo = Repo::new();
+    repo.write("app/main.js", "let a = 1;\n");
+    repo.write("vendor/lib/big.js", "let b = 2;\n");
+    repo.commit_all("init");
+    repo.git(&["sparse-checkout", "set", "--sparse-index", "app"]);
+    let listed = repo.git(&["ls-files", "--sparse", "-s"]);
+    assert!(listed.contains("040000"), "a sparse index: {listed}");
+
+    repo.pre_commit_json().assert_code(0);
+    repo.stage("app/main.js", app_js(&token()));
+    let run = repo.pre_commit_json();
+    run.assert_code(1);
+    assert_eq!(paths(&run.findings()), ["app/main.js"]);
+}
