@@ -13,7 +13,7 @@ use miette::{
 use super::ReportOptions;
 use super::guidance::guidance;
 use super::redact::{ELLIPSIS, redact, reveal, sanitize};
-use super::text::{by_kind, display_path, find, plural, short_commit, size};
+use super::text::{by_kind, display_path, find, plural, policy_notes, short_commit, size, summary};
 use crate::finding::{Finding, Kind, Stats};
 
 /// Width of the diagnostics' frame. Text is not wrapped, so paths,
@@ -82,53 +82,6 @@ fn nothing_found(stats: &Stats) -> String {
         line.push_str(&format!("; {note}"));
     }
     line
-}
-
-fn summary(findings: &[Finding], stats: &Stats) -> String {
-    let mut paths: Vec<&[u8]> = findings.iter().map(|f| f.path.as_slice()).collect();
-    paths.sort_unstable();
-    paths.dedup();
-    let mut line = format!(
-        "{} in {} · {}, {} scanned in {} ms",
-        plural(findings.len() as u64, "finding"),
-        plural(paths.len() as u64, "file"),
-        plural(stats.blobs, "blob"),
-        size(stats.bytes),
-        stats.elapsed_ms
-    );
-    for note in policy_notes(stats) {
-        line.push_str(&format!(" · {note}"));
-    }
-    line
-}
-
-/// What the policy let through, so suppressions stay visible: inline
-/// markers, accepted fingerprints (config or baseline), allowlisted paths.
-pub(super) fn policy_notes(stats: &Stats) -> Vec<String> {
-    let mut notes = Vec::new();
-    if stats.suppressed_inline > 0 {
-        notes.push(suppressed(stats.suppressed_inline));
-    }
-    if stats.accepted > 0 {
-        notes.push(format!(
-            "{} accepted (allow.fingerprints or baseline)",
-            plural(stats.accepted, "finding")
-        ));
-    }
-    if stats.allowlisted_paths > 0 {
-        notes.push(format!(
-            "{} not scanned (allow.paths)",
-            plural(stats.allowlisted_paths, "allowlisted path")
-        ));
-    }
-    notes
-}
-
-fn suppressed(n: u64) -> String {
-    format!(
-        "{} suppressed by intercom-guard:allow",
-        plural(n, "finding")
-    )
 }
 
 fn bold(text: &str, color: bool) -> String {

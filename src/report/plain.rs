@@ -11,7 +11,7 @@ use std::io::{self, Write};
 use super::ReportOptions;
 use super::guidance::guidance;
 use super::redact::{ELLIPSIS, redact, reveal, sanitize};
-use super::text::{by_kind, display_path, find, plural, short_commit as short, size};
+use super::text::{by_kind, display_path, find, plural, short_commit as short, summary};
 use crate::finding::{Finding, Stats};
 
 /// A shown line longer than this (characters) is cut around the secret.
@@ -68,23 +68,7 @@ pub fn write(
         writeln!(out)?;
     }
 
-    let mut paths: Vec<&[u8]> = findings.iter().map(|f| f.path.as_slice()).collect();
-    paths.sort_unstable();
-    paths.dedup();
-    let mut summary = format!(
-        "{} in {} · {}, {} scanned in {} ms",
-        plural(findings.len() as u64, "finding"),
-        plural(paths.len() as u64, "file"),
-        plural(stats.blobs, "blob"),
-        size(stats.bytes),
-        stats.elapsed_ms
-    );
-    if stats.suppressed_inline > 0 {
-        summary.push_str(&format!(
-            " · {} suppressed by intercom-guard:allow",
-            plural(stats.suppressed_inline, "finding")
-        ));
-    }
+    let summary = summary(findings, stats);
     writeln!(out, "{summary}")?;
     writeln!(
         out,

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use super::guidance::Where;
 use super::redact::sanitize;
-use crate::finding::{Finding, Kind};
+use crate::finding::{Finding, Kind, Stats};
 
 /// Characters of a commit id shown as the short id.
 pub(crate) const SHORT_COMMIT: usize = 12;
@@ -67,9 +67,75 @@ pub(crate) fn by_kind(findings: &[Finding]) -> BTreeMap<Kind, Where> {
     kinds
 }
 
+/// The closing line: findings, files, what was scanned, and what the policy
+/// let through.
+pub(crate) fn summary(findings: &[Finding], stats: &Stats) -> String {
+    let mut paths: Vec<&[u8]> = findings.iter().map(|f| f.path.as_slice()).collect();
+    paths.sort_unstable();
+    paths.dedup();
+    let mut line = format!(
+        "{} in {} · {}, {} scanned in {} ms",
+        plural(findings.len() as u64, "finding"),
+        plural(paths.len() as u64, "file"),
+        plural(stats.blobs, "blob"),
+        size(stats.bytes),
+        stats.elapsed_ms
+    );
+    for note in policy_notes(stats) {
+        line.push_str(&format!(" · {note}"));
+    }
+    line
+}
+/// What the policy let through, so suppressions stay visible: inline
+/// markers, accepted fingerprints (config or baseline), allowlisted paths.
+pub(crate) fn policy_notes(stats: &Stats) -> Vec<String> {
+    let mut notes = Vec::new();
+    if stats.suppressed_inline > 0 {
+        notes.push(suppressed(stats.suppressed_inline));
+    }
+    if stats.accepted > 0 {
+        notes.push(format!(
+            "{} accepted (allow.fingerprints or baseline)",
+            plural(stats.accepted, "finding")
+        ));
+    }
+    if stats.allowlisted_paths > 0 {
+        notes.push(format!(
+            "{} not scanned (allow.paths)",
+            plural(stats.allowlisted_paths, "allowlisted path")
+        ));
+    }
+    notes
+}
+fn suppressed(n: u64) -> String {
+    format!(
+        "{} suppressed by intercom-guard:allow",
+        plural(n, "finding")
+    )
+}
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_summary_names_what_the_policy_let_through() {
+        let stats = Stats {
+            blobs: 3,
+            bytes: 2048,
+            elapsed_ms: 4,
+            suppressed_inline: 1,
+            accepted: 2,
+            allowlisted_paths: 5,
+        };
+        let line = summary(&[], &stats);
+        assert!(line.starts_with("0 findings in 0 files · 3 blobs, 2.0 KiB scanned in 4 ms"));
+        assert!(
+            line.contains("1 finding suppressed by intercom-guard:allow"),
+            "{line}"
+        );
+        assert!(line.contains("2 findings accepted"), "{line}");
+        assert!(line.contains("5 allowlisted paths not scanned"), "{line}");
+    }
 
     #[test]
     fn sizes_and_counts() {
