@@ -10,7 +10,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 use super::baseline::{Baseline, BaselineError};
-use super::config::Config;
+use super::config::{Config, Located};
 use super::rules::{GlobError, Policy};
 use crate::detect::DetectOptions;
 
@@ -174,42 +174,21 @@ impl Settings {
                 line,
             };
             s.config = Some((config.path.clone(), source));
-            if let Some(v) = config.allow_paths() {
-                s.allow_paths = Sourced {
-                    value: v.value,
-                    origin: at(v.line),
-                };
+            // A key set in the file replaces the default, remembering its line.
+            fn set<T>(slot: &mut Sourced<T>, v: Option<Located<T>>, at: impl Fn(u64) -> Origin) {
+                if let Some(v) = v {
+                    *slot = Sourced {
+                        value: v.value,
+                        origin: at(v.line),
+                    };
+                }
             }
-            if let Some(v) = config.fingerprints() {
-                s.fingerprints = Sourced {
-                    value: v.value,
-                    origin: at(v.line),
-                };
-            }
-            if let Some(v) = config.extra_names() {
-                s.extra_names = Sourced {
-                    value: v.value,
-                    origin: at(v.line),
-                };
-            }
-            if let Some(v) = config.min_entropy() {
-                s.min_entropy = Sourced {
-                    value: v.value,
-                    origin: at(v.line),
-                };
-            }
-            if let Some(v) = config.strict() {
-                s.strict = Sourced {
-                    value: v.value,
-                    origin: at(v.line),
-                };
-            }
-            if let Some(v) = config.inline_allow() {
-                s.inline_allow = Sourced {
-                    value: v.value,
-                    origin: at(v.line),
-                };
-            }
+            set(&mut s.allow_paths, config.allow_paths(), at);
+            set(&mut s.fingerprints, config.fingerprints(), at);
+            set(&mut s.extra_names, config.extra_names(), at);
+            set(&mut s.min_entropy, config.min_entropy(), at);
+            set(&mut s.strict, config.strict(), at);
+            set(&mut s.inline_allow, config.inline_allow(), at);
             if flags.baseline.is_none()
                 && let Some(v) = config.baseline()
             {
