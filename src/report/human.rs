@@ -12,8 +12,10 @@ use miette::{
 
 use super::ReportOptions;
 use super::guidance::guidance;
-use super::redact::{ELLIPSIS, redact, reveal, sanitize};
-use super::text::{by_kind, display_path, find, plural, policy_notes, short_commit, size, summary};
+use super::redact::{redact, reveal, sanitize};
+use super::text::{
+    by_kind, display_path, find, plural, policy_notes, short_commit, size, summary, window,
+};
 use crate::finding::{Finding, Kind, Stats};
 
 /// Width of the diagnostics' frame. Text is not wrapped, so paths,
@@ -265,7 +267,7 @@ impl Snippet {
         let end = text.len();
         replace_all(&mut text, &line[primary + secret.len()..], secret, &shown);
 
-        let (text, start, end) = window(text, start, end);
+        let (text, start, end) = window(text, start, end, MAX_LINE, WINDOW);
         Some(Snippet {
             text,
             start,
@@ -303,33 +305,6 @@ fn replace_all(out: &mut String, mut bytes: &[u8], secret: &[u8], shown: &str) {
     out.push_str(&sanitize(&String::from_utf8_lossy(bytes)));
 }
 
-/// Cuts a long line to [`WINDOW`] characters on each side of `start..end`,
-/// marking each cut with `…`. Returns the text and the moved range.
-fn window(text: String, start: usize, end: usize) -> (String, usize, usize) {
-    if text.chars().count() <= MAX_LINE {
-        return (text, start, end);
-    }
-    let from = text[..start]
-        .char_indices()
-        .rev()
-        .nth(WINDOW - 1)
-        .map_or(0, |(i, _)| i);
-    let to = text[end..]
-        .char_indices()
-        .nth(WINDOW)
-        .map_or(text.len(), |(i, _)| end + i);
-    let mut cut = String::with_capacity(to - from + 2 * ELLIPSIS.len_utf8());
-    if from > 0 {
-        cut.push(ELLIPSIS);
-    }
-    let shift = cut.len();
-    cut.push_str(&text[from..to]);
-    if to < text.len() {
-        cut.push(ELLIPSIS);
-    }
-    (cut, start - from + shift, end - from + shift)
-}
-
 impl SourceCode for Snippet {
     fn read_span<'a>(
         &'a self,
@@ -360,7 +335,7 @@ impl SourceCode for Snippet {
 
 #[cfg(test)]
 mod tests {
-    use super::{MAX_LINE, Snippet, SnippetAt, size, window};
+    use super::{MAX_LINE, Snippet, SnippetAt, WINDOW, size, window};
 
     fn at() -> SnippetAt {
         SnippetAt {
@@ -412,7 +387,7 @@ mod tests {
 
     #[test]
     fn window_keeps_short_lines() {
-        let (text, start, end) = window("abc".to_owned(), 1, 2);
+        let (text, start, end) = window("abc".to_owned(), 1, 2, MAX_LINE, WINDOW);
         assert_eq!((text.as_str(), start, end), ("abc", 1, 2));
     }
 

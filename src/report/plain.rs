@@ -10,8 +10,8 @@ use std::io::{self, Write};
 
 use super::ReportOptions;
 use super::guidance::guidance;
-use super::redact::{ELLIPSIS, redact, reveal, sanitize};
-use super::text::{by_kind, display_path, find, plural, short_commit as short, summary};
+use super::redact::{redact, reveal, sanitize};
+use super::text::{by_kind, display_path, find, plural, short_commit as short, summary, window};
 use crate::finding::{Finding, Stats};
 
 /// A shown line longer than this (characters) is cut around the secret.
@@ -164,29 +164,9 @@ fn shown_line(line: &[u8], offset: usize, secret: &[u8], shown: &str) -> String 
 /// longer than [`MAX_LINE`] characters.
 fn cut(text: String, start: usize, end: usize) -> String {
     let text = text.trim_end().to_owned();
-    if text.chars().count() <= MAX_LINE {
-        return text;
-    }
     let start = start.min(text.len());
     let end = end.clamp(start, text.len());
-    let from = text[..start]
-        .char_indices()
-        .rev()
-        .nth(WINDOW - 1)
-        .map_or(0, |(i, _)| i);
-    let to = text[end..]
-        .char_indices()
-        .nth(WINDOW)
-        .map_or(text.len(), |(i, _)| end + i);
-    let mut out = String::new();
-    if from > 0 {
-        out.push(ELLIPSIS);
-    }
-    out.push_str(&text[from..to]);
-    if to < text.len() {
-        out.push(ELLIPSIS);
-    }
-    out
+    window(text, start, end, MAX_LINE, WINDOW).0
 }
 
 #[cfg(test)]

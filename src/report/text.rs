@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use super::guidance::Where;
-use super::redact::sanitize;
+use super::redact::{ELLIPSIS, sanitize};
 use crate::finding::{Finding, Kind, Stats};
 
 /// Characters of a commit id shown as the short id.
@@ -112,6 +112,39 @@ fn suppressed(n: u64) -> String {
         "{} suppressed by intercom-guard:allow",
         plural(n, "finding")
     )
+}
+/// Cuts a line longer than `max_line` characters to `keep` characters on
+/// each side of `start..end`, marking each cut with `…`. Returns the text
+/// and the moved range.
+pub(crate) fn window(
+    text: String,
+    start: usize,
+    end: usize,
+    max_line: usize,
+    keep: usize,
+) -> (String, usize, usize) {
+    if text.chars().count() <= max_line {
+        return (text, start, end);
+    }
+    let from = text[..start]
+        .char_indices()
+        .rev()
+        .nth(keep - 1)
+        .map_or(0, |(i, _)| i);
+    let to = text[end..]
+        .char_indices()
+        .nth(keep)
+        .map_or(text.len(), |(i, _)| end + i);
+    let mut cut = String::with_capacity(to - from + 2 * ELLIPSIS.len_utf8());
+    if from > 0 {
+        cut.push(ELLIPSIS);
+    }
+    let shift = cut.len();
+    cut.push_str(&text[from..to]);
+    if to < text.len() {
+        cut.push(ELLIPSIS);
+    }
+    (cut, start - from + shift, end - from + shift)
 }
 #[cfg(test)]
 mod tests {
