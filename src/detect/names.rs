@@ -258,7 +258,18 @@ fn assignment_value_start(hay: &[u8], ns: usize, ne: usize) -> Option<usize> {
             Some(after_type_annotation(hay, op + 1, le))
         }
         b'?' if hay.get(op + 1) == Some(&b'=') => Some(op + 2),
-        b'>' if before.last() == Some(&b'<') => Some(op + 1),
+        // `<IntercomApiKey>v</...>`, and `<string name="intercom_api_key">v</string>`
+        // (Android resources).
+        b'>' if before.last() == Some(&b'<') || quoted => Some(op + 1),
+        // plist: `<key>IntercomApiKey</key>` then `<string>v</string>`.
+        b'<' if before.ends_with(b"<key>") => {
+            let close = op + hay[op..le].windows(6).position(|w| w == b"</key>")? + 6;
+            let mut v = close;
+            while v < hay.len() && v - close < 256 && hay[v].is_ascii_whitespace() {
+                v += 1;
+            }
+            hay[v..].starts_with(b"<string>").then_some(v + 8)
+        }
         // Terraform: `variable "intercom_token" { default = "..." }`.
         b'{' if quoted => {
             let (start, end) = balanced(hay, op);
@@ -277,8 +288,10 @@ fn assignment_value_start(hay: &[u8], ns: usize, ne: usize) -> Option<usize> {
         _ => {
             // XML attribute pairs: key="IntercomToken" value="...".
             let rest = &hay[op..le];
+            let rest = rest.strip_prefix(b"android:").unwrap_or(rest);
+            let prefix = le - op - rest.len();
             if quoted && rest.len() > 6 && rest[..5].eq_ignore_ascii_case(b"value") {
-                let eq = skip_blanks(hay, op + 5, le);
+                let eq = skip_blanks(hay, op + prefix + 5, le);
                 if hay.get(eq) == Some(&b'=') {
                     return Some(eq + 1);
                 }
@@ -293,7 +306,7 @@ fn assignment_value_start(hay: &[u8], ns: usize, ne: usize) -> Option<usize> {
 
 /// Commands that assign with a space: `setenv X v`, `set -gx X v`, `ENV X v`.
 const SPACE_ASSIGN_KEYWORDS: &[&[u8]] = &[
-    b"setenv", b"set -gx", b"set -x", b"set -Ux", b"set -U", b"ENV", b"env",
+    b"setenv", b"set -gx", b"set -x", b"set -Ux", b"set -U", b"ENV", b"env", b"#define",
 ];
 
 fn trim_ascii(s: &[u8]) -> &[u8] {
@@ -310,20 +323,39 @@ fn trim_ascii(s: &[u8]) -> &[u8] {
 /// a type annotation when one stands between the colon and the `=`.
 fn after_type_annotation(hay: &[u8], at: usize, le: usize) -> usize {
     let s = skip_blanks(hay, at, le);
+    let is_type_byte = |b: u8| {
+        b.is_ascii_alphanumeric()
+            || matches!(
+                b,
+                b'_' | b'.'
+                    | b'<'
+                    | b'>'
+                    | b'['
+                    | b']'
+                    | b'?'
+                    | b'|'
+                    | b'&'
+                    | b'\''
+                    | b' '
+                    | b','
+                    | b'*'
+            )
+    };
     let ty = hay[s..le]
         .iter()
-        .take(40)
-        .take_while(|&&b| {
-            b.is_ascii_alphanumeric()
-                || matches!(b, b'_' | b'.' | b'<' | b'>' | b'[' | b']' | b'?' | b'|')
-        })
+        .take(60)
+        .take_while(|&&b| is_type_byte(b))
         .count();
-    if ty == 0 || !hay[s].is_ascii_alphabetic() {
+    let starts_like_a_type = hay
+        .get(s)
+        .is_some_and(|b| b.is_ascii_alphabetic() || *b == b'&');
+    // The type ends with a blank before `=`: a base64 value (`abc==`) has none.
+    let eq = s + ty;
+    if ty == 0 || !starts_like_a_type || hay[eq - 1] != b' ' {
         return at;
     }
-    let gap = skip_blanks(hay, s + ty, le);
-    if gap > s + ty && hay.get(gap) == Some(&b'=') && hay.get(gap + 1) != Some(&b'=') {
-        return gap + 1;
+    if hay.get(eq) == Some(&b'=') && hay.get(eq + 1) != Some(&b'=') {
+        return eq + 1;
     }
     at
 }
@@ -447,6 +479,10 @@ fn literal(hay: &[u8], at: usize) -> Option<(usize, usize, bool)> {
     // `config.get(...)`, `settings.INTERCOM_TOKEN`, `getToken()`: expressions.
     // A bare word ending in `:` is the next key, not a value.
     let word = &hay[s..end];
+    // Webpack's DefinePlugin: `"process.env.X": JSON.stringify("v")`.
+    if hay.get(end) == Some(&b'(') && word == b"JSON.stringify" {
+        return literal(hay, end + 1).filter(|&(_, _, quoted)| quoted);
+    }
     if matches!(hay.get(end), Some(b'(' | b'[' | b'{'))
         || is_dotted_path(word)
         || word.last() == Some(&b':')
