@@ -228,6 +228,13 @@ pub(crate) fn decoded_form(hay: &[u8], start: usize) -> Option<TokenHit> {
     if start > 0 && hay[start - 1].is_ascii_alphanumeric() {
         return None;
     }
+    // Intercom writes the UUID with `_` and ends with `:1:0`; a plain
+    // `tok:<uuid-with-dashes>` is some other system's key (a cache entry).
+    let underscores = hay[start + 12] == b'_';
+    let suffixed = len > 40;
+    if !underscores && !suffixed {
+        return None;
+    }
     Some(TokenHit {
         start,
         end: start + len,
