@@ -240,8 +240,11 @@ impl<'a> Walk<'a> {
         children: &[&CacheTree],
     ) -> Result<(), GitError> {
         let Some(group) = group else {
-            let head = head.expect("one side has an entry");
-            return self.removed(path, head.kind, head.id);
+            // The caller pairs names from both sides, so HEAD has this one.
+            return match head {
+                Some(head) => self.removed(path, head.kind, head.id),
+                None => Ok(()),
+            };
         };
         let head_tree = head.as_ref().filter(|h| h.is_dir()).map(|h| h.id);
         match group.slot {
