@@ -8,7 +8,9 @@ use crate::policy::{Policy, added_lines, locate};
 
 /// Scan one blob that a change adds or modifies. `olds` is called only when
 /// the blob had a hit; it returns the versions it replaces (one per parent,
-/// the rename or copy source, or none for a new file).
+/// the rename or copy source, or none for a new file). Counting blobs and
+/// bytes read is the caller's: it knows when a blob is read once for several
+/// paths.
 pub(crate) fn scan_changed_blob<E>(
     detector: &Detector,
     policy: &Policy,
@@ -18,8 +20,6 @@ pub(crate) fn scan_changed_blob<E>(
     commit: Option<&CommitMeta>,
     stats: &mut Stats,
 ) -> Result<Vec<Finding>, E> {
-    stats.blobs += 1;
-    stats.bytes += data.len() as u64;
     let matches = detector.find(data);
     if matches.is_empty() {
         return Ok(Vec::new());

@@ -29,6 +29,8 @@ pub(super) fn run(common: &CommonArgs) -> Result<u8, CliError> {
             continue;
         }
         let data = staged.read_blob(&entry.id, &entry.path)?;
+        stats.blobs += 1;
+        stats.bytes += data.len() as u64;
         let olds = || staged.olds(entry);
         findings.extend(pipeline::scan_changed_blob(
             detector,

@@ -209,8 +209,6 @@ fn scan_pushed_known(
                 None => None,
             };
             let olds = || read_olds(repo, &occurrence.olds, &occurrence.path);
-            // The blob was counted once already; the pipeline counts each call.
-            let (blobs, bytes) = (stats.blobs, stats.bytes);
             let kept = pipeline::scan_changed_blob(
                 detector,
                 policy,
@@ -220,8 +218,6 @@ fn scan_pushed_known(
                 meta,
                 stats,
             )?;
-            stats.blobs = blobs;
-            stats.bytes = bytes;
             // Walk order is newest first: a larger index is an older commit.
             let age = occurrence.commit.map_or(-1, |i| i as i64);
             found.extend(kept.into_iter().map(|f| (age, f)));

@@ -32,6 +32,8 @@ pub(super) fn run(paths: &[PathBuf], common: &CommonArgs) -> Result<u8, CliError
             if !is_stdin && !policy.admits_path(&rel, &mut stats) {
                 return;
             }
+            stats.blobs += 1;
+            stats.bytes += blob.data.len() as u64;
             let no_olds = || Ok::<_, Infallible>(Vec::new());
             let Ok(found) = pipeline::scan_changed_blob(
                 detector, policy, &blob.path, &blob.data, no_olds, None, &mut stats,
