@@ -387,13 +387,15 @@ fn os_bytes(value: &OsString) -> Option<Vec<u8>> {
 /// The files at `HEAD`: secrets through the policy, and the environment's
 /// credentials anywhere (an allowlisted path or an accepted fingerprint
 /// does not make a live credential in the repository fine).
+/// The id of the "no secret in the files at HEAD" check.
+const HEAD: &str = "secrets-at-head";
+
 fn head_items(
     repo: &gix::Repository,
     policy: &Policy,
     detector: &Detector,
     env: &[EnvSecret],
 ) -> (Item, Item) {
-    const HEAD: &str = "secrets-at-head";
     const ENV: &str = "environment";
     let env_names = || {
         env.iter()
@@ -425,29 +427,11 @@ fn head_items(
                 env_pass(),
             );
         }
-        Err(err) => {
-            let item = Item::problem(
-                HEAD,
-                Status::Fail,
-                "cannot read the tree of HEAD",
-                vec![err.to_string()],
-                "`git fsck` names the broken objects",
-            );
-            return (item, env_pass());
-        }
+        Err(err) => return (unreadable_head(err.to_string()), env_pass()),
     };
     let files = match repo.index_from_tree(&tree) {
         Ok(f) => f,
-        Err(err) => {
-            let item = Item::problem(
-                HEAD,
-                Status::Fail,
-                "cannot read the tree of HEAD",
-                vec![err.to_string()],
-                "`git fsck` names the broken objects",
-            );
-            return (item, env_pass());
-        }
+        Err(err) => return (unreadable_head(err.to_string()), env_pass()),
     };
     let env_matcher = AhoCorasick::new(env.iter().map(|e| e.value.as_slice())).ok();
     let mut stats = Stats::default();
@@ -739,6 +723,17 @@ fn to_json(items: &[Item], failed: bool) -> serde_json::Value {
             "fix": i.fix,
         })).collect::<Vec<_>>(),
     })
+}
+
+/// The HEAD check when HEAD's tree cannot be read.
+fn unreadable_head(cause: String) -> Item {
+    Item::problem(
+        HEAD,
+        Status::Fail,
+        "cannot read the tree of HEAD",
+        vec![cause],
+        "`git fsck` names the broken objects",
+    )
 }
 
 #[cfg(test)]
