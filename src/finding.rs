@@ -57,8 +57,9 @@ impl Confidence {
     }
 }
 
-/// The commit a finding belongs to, when one is known.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A commit, as every layer knows it: the one commit-metadata type of the
+/// project (sources fill it, the engine orders by it, reports print it).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CommitMeta {
     /// Full 40-hex object id.
     pub id: String,
@@ -66,6 +67,12 @@ pub struct CommitMeta {
     pub author: String,
     /// Author date, RFC 3339.
     pub date: String,
+    /// Committer time, seconds since the epoch: orders "earliest" (0 where
+    /// no order is asked).
+    pub time: i64,
+    /// Length of the longest parent chain below the commit (0 for a root);
+    /// breaks ties of `time`, since a parent always comes first.
+    pub generation: u32,
 }
 
 /// How far the secret travelled: selects the rotation guidance variant.
@@ -120,4 +127,82 @@ pub struct Stats {
     pub accepted: u64,
     /// Blobs not scanned because their path is allowlisted.
     pub allowlisted_paths: u64,
+}
+
+impl Stats {
+    /// Add another run's counters (not its elapsed time) to these.
+    pub fn add(&mut self, other: &Stats) {
+        self.blobs += other.blobs;
+        self.bytes += other.bytes;
+        self.suppressed_inline += other.suppressed_inline;
+        self.accepted += other.accepted;
+        self.allowlisted_paths += other.allowlisted_paths;
+    }
+}
+
+/// Something that kept the run from being whole: an unreadable object, a
+/// missing blob, a file that could not be read, a walk that failed. The run
+/// goes on; every report lists the problems, and the exit code is 2. The
+/// findings that were found are still reported.
+#[derive(Clone)]
+pub struct Problem {
+    /// The diagnostic, for the human report (miette renders it whole).
+    pub diagnostic: std::sync::Arc<dyn miette::Diagnostic + Send + Sync>,
+    /// The path concerned, when there is one.
+    pub path: Option<Vec<u8>>,
+    /// The object concerned (hex id), when there is one.
+    pub object: Option<String>,
+}
+
+impl Problem {
+    pub fn new(diagnostic: impl miette::Diagnostic + Send + Sync + 'static) -> Problem {
+        Problem {
+            diagnostic: std::sync::Arc::new(diagnostic),
+            path: None,
+            object: None,
+        }
+    }
+
+    pub fn with_path(mut self, path: impl Into<Vec<u8>>) -> Problem {
+        self.path = Some(path.into());
+        self
+    }
+
+    pub fn with_object(mut self, id: impl std::fmt::Display) -> Problem {
+        self.object = Some(id.to_string());
+        self
+    }
+
+    /// The diagnostic code, such as `intercom_guard::git::missing_object`.
+    pub fn code(&self) -> String {
+        self.diagnostic
+            .code()
+            .map_or_else(|| "intercom_guard::error".to_owned(), |c| c.to_string())
+    }
+
+    /// The message, with its causes.
+    pub fn message(&self) -> String {
+        let mut text = self.diagnostic.to_string();
+        let mut source = std::error::Error::source(&*self.diagnostic);
+        while let Some(cause) = source {
+            text.push_str(": ");
+            text.push_str(&cause.to_string());
+            source = cause.source();
+        }
+        text
+    }
+}
+
+impl std::fmt::Debug for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Problem")
+            .field("code", &self.code())
+            .field("message", &self.diagnostic.to_string())
+            .field(
+                "path",
+                &self.path.as_ref().map(|p| String::from_utf8_lossy(p)),
+            )
+            .field("object", &self.object)
+            .finish()
+    }
 }

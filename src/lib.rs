@@ -1,10 +1,12 @@
 //! intercom-guard: keeps Intercom credentials out of git.
 //!
-//! Data flows one way: [`source`] → [`detect`] → [`policy`] → [`report`].
+//! Data flows one way: [`source`] → [`detect`] → [`policy`] → [`report`];
+//! the [`engine`] runs that sequence for every mode.
 //! The binary (`main.rs`, [`cli`]) only parses arguments and wires the layers.
 
 pub mod cli;
 pub mod detect;
+pub mod engine;
 pub mod finding;
 pub mod policy;
 pub mod report;

@@ -48,6 +48,7 @@ fn binary_finding() -> Finding {
             id: "0123456789abcdef0123456789abcdef01234567".to_owned(),
             author: "Jane Doe <jane@example.com>".to_owned(),
             date: "2024-05-01T12:00:00+02:00".to_owned(),
+            ..CommitMeta::default()
         }),
         fingerprint: "cd".repeat(32),
         secret: WEBHOOK.as_bytes().to_vec(),

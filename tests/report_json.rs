@@ -46,6 +46,7 @@ fn binary_finding() -> Finding {
             id: "0123456789abcdef0123456789abcdef01234567".to_owned(),
             author: "Jane Doe <jane@example.com>".to_owned(),
             date: "2024-05-01T12:00:00+02:00".to_owned(),
+            ..CommitMeta::default()
         }),
         fingerprint: "cd".repeat(32),
         secret: b"9f8e7d6c5b4a39281706f5e4d3c2b1a0".to_vec(),
@@ -88,8 +89,10 @@ fn document_has_exactly_the_schema_keys() {
     assert!(text.ends_with('\n'));
     assert_eq!(text.matches('\n').count(), 1, "one document on one line");
     let doc: Value = serde_json::from_str(&text).unwrap();
-    assert_eq!(keys(&doc), ["findings", "stats", "version"]);
+    assert_eq!(keys(&doc), ["findings", "problems", "stats", "version"]);
     assert_eq!(doc["version"], 1);
+    // `problems` is always present, empty when the run was whole.
+    assert_eq!(doc["problems"], serde_json::json!([]));
     assert_eq!(keys(&doc["stats"]), ["blobs", "bytes", "elapsed_ms"]);
     assert_eq!(doc["stats"]["blobs"], 12);
     assert_eq!(doc["stats"]["bytes"], 48211);

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+pub use crate::report::ColorChoice;
 use crate::report::Format;
 
 /// Keeps Intercom credentials out of git.
@@ -136,26 +137,6 @@ pub struct CommonArgs {
     /// fingerprint; replaces the configuration's `baseline`.
     #[arg(long, value_name = "FILE", global = true)]
     pub baseline: Option<PathBuf>,
-}
-
-/// `--color`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ColorChoice {
-    Auto,
-    Always,
-    Never,
-}
-
-impl ColorChoice {
-    /// Whether to colour a stream, given whether it is a terminal and the
-    /// value of `NO_COLOR` (set and non-empty turns colour off in `auto`).
-    pub fn enabled(self, is_terminal: bool, no_color: Option<&std::ffi::OsStr>) -> bool {
-        match self {
-            ColorChoice::Always => true,
-            ColorChoice::Never => false,
-            ColorChoice::Auto => is_terminal && no_color.is_none_or(|v| v.is_empty()),
-        }
-    }
 }
 
 /// `install --hook`.

@@ -104,7 +104,7 @@ pub(super) enum Installed {
 }
 
 pub(super) fn run(hook: Option<HookName>, force: bool) -> Result<u8, super::CliError> {
-    let repo = crate::source::staged::open(Path::new("."))?;
+    let repo = crate::source::repo::open(Path::new("."))?;
     let hook = hook.unwrap_or(if repo.is_bare() {
         HookName::PreReceive
     } else {

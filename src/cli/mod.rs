@@ -6,7 +6,6 @@ mod config_cmd;
 mod doctor;
 mod history;
 mod install;
-mod pipeline;
 mod pre_commit;
 mod pre_push;
 mod pre_receive;
@@ -14,12 +13,13 @@ mod progress;
 mod scan;
 pub mod settings;
 
-use std::io::{self, IsTerminal, Write};
+use std::io::{self, IsTerminal};
 
 pub use args::{Cli, ColorChoice, Command, CommonArgs};
 
-use crate::finding::{Exposure, Finding, Stats};
-use crate::report::{self, Format, ReportOptions};
+use crate::engine::Outcome;
+use crate::finding::Exposure;
+use crate::report::{self, Choice, Report, Surface};
 use crate::source::{FilesError, GitError};
 
 /// Exit code when nothing was found.
@@ -40,10 +40,10 @@ pub enum CliError {
     #[diagnostic(transparent)]
     Files(#[from] FilesError),
 
-    #[error("{failed} of the inputs could not be read; the report covers only the others")]
+    #[error("the run was not whole: {failed} problem(s); the report covers only the rest")]
     #[diagnostic(
-        code(intercom_guard::scan::incomplete),
-        help("the errors are listed above; fix them or leave those paths out")
+        code(intercom_guard::incomplete),
+        help("the problems are listed above; fix them (or leave those paths out) and run again")
     )]
     Incomplete { failed: usize },
 
@@ -108,79 +108,51 @@ pub fn run(cli: &Cli) -> Result<u8, CliError> {
 
 /// Make miette render diagnostics on stderr in colour or not, per `--color`.
 pub fn install_diagnostic_hook(common: &CommonArgs) {
-    let color = stderr_color(common.color);
+    let color = common.color.enabled(
+        io::stderr().is_terminal(),
+        std::env::var_os("NO_COLOR").as_deref(),
+    );
     // Only fails if a hook is already installed, which keeps that one.
     let _ = miette::set_hook(Box::new(move |_| {
         Box::new(miette::MietteHandlerOpts::new().color(color).build())
     }));
 }
 
-/// Print one diagnostic to stderr (soft errors that do not stop the run).
-pub fn print_diagnostic(err: impl miette::Diagnostic + Send + Sync + 'static) {
-    let _ = writeln!(io::stderr().lock(), "{:?}", miette::Report::new(err));
-}
-
-fn stderr_color(choice: ColorChoice) -> bool {
-    choice.enabled(
-        io::stderr().is_terminal(),
-        std::env::var_os("NO_COLOR").as_deref(),
-    )
-}
-
-fn stdout_color(choice: ColorChoice) -> bool {
-    choice.enabled(
-        io::stdout().is_terminal(),
-        std::env::var_os("NO_COLOR").as_deref(),
-    )
-}
-
-/// Where the report goes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Sink {
-    Stdout,
-    Stderr,
-}
-
-/// Write the report and return the exit code for it. A closed stdout
-/// (`| head`) is not an error: the exit code still tells the outcome.
-fn finish(
-    findings: &[Finding],
-    stats: &Stats,
-    common: &CommonArgs,
-    sink: Sink,
-    exposure: Exposure,
-) -> Result<u8, CliError> {
-    let color = match (common.format, sink) {
-        (Format::Json | Format::Sarif, _) => false,
-        (Format::Human, Sink::Stdout) => stdout_color(common.color),
-        (Format::Human, Sink::Stderr) => stderr_color(common.color),
-    };
-    let opts = ReportOptions {
+/// The report a mode's flags and surface choose.
+fn open_report(common: &CommonArgs, surface: Surface, exposure: Exposure) -> Box<dyn Report> {
+    report::open(Choice {
         format: common.format,
+        surface,
+        color: common.color,
         show_secrets: common.show_secrets,
-        color,
         quiet: common.quiet,
         exposure,
-    };
-    let written = match sink {
-        Sink::Stdout => write_to(&mut io::stdout().lock(), findings, stats, &opts),
-        Sink::Stderr => write_to(&mut io::stderr().lock(), findings, stats, &opts),
-    };
-    match written {
-        Err(err) if err.kind() != io::ErrorKind::BrokenPipe => Err(CliError::Output(err)),
-        _ => Ok(report::exit_code(findings)),
-    }
+    })
 }
 
-fn write_to(
-    out: &mut dyn Write,
-    findings: &[Finding],
-    stats: &Stats,
-    opts: &ReportOptions,
-) -> io::Result<()> {
-    let mut out = io::BufWriter::new(out);
-    report::write_report(&mut out, findings, stats, opts)?;
-    out.flush()
+/// Hand a run's outcome to its report; the exit code: 1 with findings, 0
+/// without, and an error (exit 2) after the report when the run met a
+/// problem.
+fn finish(
+    outcome: Outcome,
+    common: &CommonArgs,
+    surface: Surface,
+    exposure: Exposure,
+) -> Result<u8, CliError> {
+    let mut report = open_report(common, surface, exposure);
+    let code = report::exit_code(&outcome.findings);
+    let failed = outcome.problems.len();
+    report::send(
+        &mut *report,
+        outcome.findings,
+        outcome.problems,
+        &outcome.stats,
+    )
+    .map_err(CliError::Output)?;
+    if failed > 0 {
+        return Err(CliError::Incomplete { failed });
+    }
+    Ok(code)
 }
 
 fn elapsed_ms(started: std::time::Instant) -> u64 {

@@ -20,11 +20,12 @@ use std::io::{self, IsTerminal as _, Read as _};
 use std::path::Path;
 use std::time::Instant;
 
-use super::{CliError, CommonArgs, Sink, settings};
-use crate::finding::{Exposure, Stats};
+use super::{CliError, CommonArgs, settings};
+use crate::engine::{Judged, Outcome, Placement};
+use crate::finding::Exposure;
 use crate::policy::Mode;
-use crate::report::Format;
-use crate::source::push::{self, PushError, Pushed, Range};
+use crate::report::Surface;
+use crate::source::push::{self, PushError, PushSource, Pushed, Range};
 use crate::source::quarantine;
 
 /// What the pre-commit framework tells a pre-push stage hook.
@@ -68,25 +69,23 @@ pub(super) fn run(
         stdin_range(repo, remote)?
     };
 
-    let mut stats = Stats::default();
-    let mut findings = Vec::new();
+    let mut outcome = Outcome::default();
     if !range.tips.is_empty() {
         let loaded = settings::load(Mode::Laptop, common, Some(repo))?;
         let pushed = Pushed::collect(repo, &range)?;
-        findings = super::pre_receive::scan_pushed(
+        let source = PushSource {
             repo,
-            &pushed,
-            &loaded.detector,
-            &loaded.policy,
-            &mut stats,
-        )?;
+            commits: pushed.commits,
+        };
+        outcome = loaded.engine().run(
+            &source,
+            pushed.blobs,
+            &Judged::default(),
+            Placement::ByCommit,
+        );
     }
-    stats.elapsed_ms = super::elapsed_ms(started);
-    let sink = match common.format {
-        Format::Human => Sink::Stderr,
-        _ => Sink::Stdout,
-    };
-    super::finish(&findings, &stats, common, sink, Exposure::Committed)
+    outcome.stats.elapsed_ms = super::elapsed_ms(started);
+    super::finish(outcome, common, Surface::Hook, Exposure::Committed)
 }
 
 fn stdin_range(repo: &gix::Repository, remote: Option<&str>) -> Result<Range, PushError> {

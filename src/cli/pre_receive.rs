@@ -23,19 +23,18 @@
 //! an internal error refuses it with exit 2, unless `--fail-open`, which lets
 //! it through with a warning.
 
-use std::collections::HashMap;
 use std::io::{self, Read as _, Write as _};
 use std::path::Path;
 use std::time::Instant;
 
-use super::{CliError, CommonArgs, Sink, pipeline, settings};
-use crate::detect::Detector;
-use crate::finding::{CommitMeta, Exposure, Finding, Stats};
-use crate::policy::{Mode, Policy};
-use crate::report::{self, Format, ReportOptions};
+use super::{CliError, CommonArgs, settings};
+use crate::engine::{Judged, Outcome, Placement};
+use crate::finding::Exposure;
+use crate::policy::Mode;
+use crate::report::Surface;
 use crate::source::objects;
-use crate::source::push::{self, Occurrence, OldSource, PushError, Pushed, Range, Walked};
-use crate::source::quarantine::{self, PushedObjects};
+use crate::source::push::{self, PushError, PushSource, Pushed, Range, Walked};
+use crate::source::quarantine;
 
 /// Environment switch for the server's administrator: when set to `1`, the
 /// hook lets every push through without scanning and says so.
@@ -55,7 +54,7 @@ pub(super) fn run(common: &CommonArgs, fail_open: bool) -> Result<u8, CliError> 
         return Ok(super::EXIT_CLEAN);
     }
     match scan(common, started) {
-        Ok(Some((findings, stats))) => report(&findings, &stats, common),
+        Ok(Some(outcome)) => report(outcome, common, fail_open),
         Ok(None) => {
             let _ = writeln!(
                 io::stderr().lock(),
@@ -75,8 +74,8 @@ pub(super) fn run(common: &CommonArgs, fail_open: bool) -> Result<u8, CliError> 
 /// pulls ahead above (160 against 290 ms for 2,000 commits).
 const SCAN_FIRST_MIN_OBJECTS: u64 = 500;
 
-/// The findings and stats, or `None` when the administrator's bypass is on.
-type Scanned = Option<(Vec<Finding>, Stats)>;
+/// What the push holds, or `None` when the administrator's bypass is on.
+type Scanned = Option<Outcome>;
 
 fn scan(common: &CommonArgs, started: Instant) -> Result<Scanned, CliError> {
     let mut input = Vec::new();
@@ -95,10 +94,10 @@ fn scan(common: &CommonArgs, started: Instant) -> Result<Scanned, CliError> {
         .filter(|u| u.new.is_some() && u.new != u.old)
         .filter_map(|u| u.new)
         .collect();
-    let mut stats = Stats::default();
+    let mut outcome = Outcome::default();
     if tips.is_empty() {
-        stats.elapsed_ms = super::elapsed_ms(started);
-        return Ok(Some((Vec::new(), stats)));
+        outcome.stats.elapsed_ms = super::elapsed_ms(started);
+        return Ok(Some(outcome));
     }
     let range = Range {
         tips,
@@ -107,6 +106,7 @@ fn scan(common: &CommonArgs, started: Instant) -> Result<Scanned, CliError> {
     // The server's own configuration: `--config` or `git config
     // intercom-guard.config`, never a file of the pushed commits.
     let loaded = settings::load(Mode::Server, common, Some(repo))?;
+    let engine = loaded.engine();
     let walked = Walked::walk(repo, &range)?;
 
     // Scan first: a large push has every object it brings read straight
@@ -114,253 +114,67 @@ fn scan(common: &CommonArgs, started: Instant) -> Result<Scanned, CliError> {
     // no blob matched and the pushed commits and trees name nothing
     // outside the quarantine, no commit can add a secret: done, without
     // one tree diff.
-    let known = match hook.quarantine.as_deref() {
-        Some(dir) if objects::count(dir, repo.object_hash()) >= SCAN_FIRST_MIN_OBJECTS => {
-            let detector = &loaded.detector;
-            // An unreadable object is named by the exact path below.
-            quarantine::scan_objects(dir, repo.object_hash(), |data| {
-                !detector.find(data).is_empty()
-            })
-            .ok()
-        }
-        _ => None,
-    };
-    if let Some(objects) = &known {
-        stats.blobs += objects.blobs.len() as u64;
-        stats.bytes += objects.bytes;
+    let mut judged = Judged::default();
+    if let Some(dir) = hook.quarantine.as_deref()
+        && objects::count(dir, repo.object_hash()) >= SCAN_FIRST_MIN_OBJECTS
+        // An unreadable object is named by the exact path below.
+        && let Ok(objects) = quarantine::scan_objects(dir, repo.object_hash(), |data| engine.judge(data))
+    {
+        outcome.stats.blobs += objects.blobs.len() as u64;
+        outcome.stats.bytes += objects.bytes;
         if objects.all_clean(&walked.commits, &walked.direct_objects()) {
-            stats.elapsed_ms = super::elapsed_ms(started);
-            return Ok(Some((Vec::new(), stats)));
+            outcome.stats.elapsed_ms = super::elapsed_ms(started);
+            return Ok(Some(outcome));
         }
+        judged.clean = objects
+            .blobs
+            .iter()
+            .filter(|id| !objects.hits.contains_key(*id))
+            .copied()
+            .collect();
+        judged.hits = objects.hits;
     }
 
     // Place on hit: the commits are compared with their parents, and the
     // blobs the scan already judged are not read again.
     let pushed = Pushed::diff(repo, walked)?;
-    let findings = scan_pushed_known(
+    let source = PushSource {
         repo,
-        &pushed,
-        &loaded.detector,
-        &loaded.policy,
-        &mut stats,
-        known.as_ref(),
-    )?;
-    stats.elapsed_ms = super::elapsed_ms(started);
-    Ok(Some((findings, stats)))
-}
-
-/// Scan every distinct changed blob of `pushed` once; on a hit, keep what
-/// each commit adds at each path. Findings carry their commit, oldest
-/// commit first.
-pub(super) fn scan_pushed(
-    repo: &gix::Repository,
-    pushed: &Pushed,
-    detector: &Detector,
-    policy: &Policy,
-    stats: &mut Stats,
-) -> Result<Vec<Finding>, PushError> {
-    scan_pushed_known(repo, pushed, detector, policy, stats, None)
-}
-
-/// [`scan_pushed`], where the blobs `known` read already are not read
-/// again: its hits are taken as they are, its other blobs as clean.
-fn scan_pushed_known(
-    repo: &gix::Repository,
-    pushed: &Pushed,
-    detector: &Detector,
-    policy: &Policy,
-    stats: &mut Stats,
-    known: Option<&PushedObjects>,
-) -> Result<Vec<Finding>, PushError> {
-    // The occurrences whose path is not allowlisted; a blob with none is
-    // never read.
-    let admitted: Vec<(usize, Vec<&Occurrence>)> = pushed
-        .blobs
-        .iter()
-        .enumerate()
-        .filter_map(|(i, group)| {
-            let kept: Vec<&Occurrence> = group
-                .occurrences
-                .iter()
-                .filter(|o| policy.admits_path(&o.path, stats))
-                .collect();
-            (!kept.is_empty()).then_some((i, kept))
-        })
-        .collect();
-
-    // Read and detect each distinct blob once, on every core.
-    let hits = detect_all(repo, pushed, &admitted, detector, stats, known)?;
-
-    // Only blobs with a hit go further: what each commit adds at each path.
-    let mut metas: HashMap<usize, CommitMeta> = HashMap::new();
-    let mut found: Vec<(i64, Finding)> = Vec::new();
-    for &n in &hits {
-        let (group_idx, occurrences) = &admitted[n];
-        let group = &pushed.blobs[*group_idx];
-        let data = read_blob(repo, group.id, &occurrences[0].path)?;
-        for occurrence in occurrences {
-            let meta = match occurrence.commit {
-                Some(idx) => {
-                    if let std::collections::hash_map::Entry::Vacant(slot) = metas.entry(idx) {
-                        slot.insert(push::commit_meta(repo, pushed.commits[idx])?);
-                    }
-                    metas.get(&idx)
-                }
-                None => None,
-            };
-            let olds = || read_olds(repo, &occurrence.olds, &occurrence.path);
-            let kept = pipeline::scan_changed_blob(
-                detector,
-                policy,
-                &occurrence.path,
-                &data,
-                olds,
-                meta,
-                stats,
-            )?;
-            // Walk order is newest first: a larger index is an older commit.
-            let age = occurrence.commit.map_or(-1, |i| i as i64);
-            found.extend(kept.into_iter().map(|f| (age, f)));
-        }
-    }
-    // Oldest commit first, where each secret entered.
-    found.sort_by(|(a, fa), (b, fb)| {
-        b.cmp(a)
-            .then_with(|| fa.path.cmp(&fb.path))
-            .then_with(|| fa.line.cmp(&fb.line))
-            .then_with(|| fa.column.cmp(&fb.column))
-    });
-    Ok(found.into_iter().map(|(_, f)| f).collect())
-}
-
-/// Blobs with a hit (indices into the admitted list), blobs and bytes read.
-type Detected = (Vec<usize>, u64, u64);
-
-/// Read and run the detector over every admitted blob; the indices (into
-/// `admitted`) of the blobs with a hit, in order. Contiguous chunks per
-/// thread keep delta chains of neighbouring blobs on one thread's cache.
-/// A blob `known` read already is not read again.
-fn detect_all(
-    repo: &gix::Repository,
-    pushed: &Pushed,
-    admitted: &[(usize, Vec<&Occurrence>)],
-    detector: &Detector,
-    stats: &mut Stats,
-    known: Option<&PushedObjects>,
-) -> Result<Vec<usize>, PushError> {
-    let scan = |repo: &gix::Repository, from: usize, part: &[(usize, Vec<&Occurrence>)]| {
-        let mut hits = Vec::new();
-        let (mut blobs, mut bytes) = (0u64, 0u64);
-        for (i, (group_idx, occurrences)) in part.iter().enumerate() {
-            let id = pushed.blobs[*group_idx].id;
-            if let Some(known) = known.filter(|k| k.blobs.contains(&id)) {
-                if known.hits.contains(&id) {
-                    hits.push(from + i);
-                }
-                continue;
-            }
-            let data = read_blob(repo, id, &occurrences[0].path)?;
-            blobs += 1;
-            bytes += data.len() as u64;
-            if !detector.find(&data).is_empty() {
-                hits.push(from + i);
-            }
-        }
-        Ok::<_, PushError>((hits, blobs, bytes))
+        commits: pushed.commits,
     };
-    let threads = push::threads();
-    let parts: Vec<Result<Detected, PushError>> = if threads < 2 || admitted.len() < 256 {
-        vec![scan(repo, 0, admitted)]
-    } else {
-        let chunk = admitted.len().div_ceil(threads);
-        std::thread::scope(|scope| {
-            let handles: Vec<_> = admitted
-                .chunks(chunk)
-                .enumerate()
-                .map(|(n, part)| {
-                    let repo = repo.clone();
-                    let scan = &scan;
-                    scope.spawn(move || scan(&repo, n * chunk, part))
-                })
-                .collect();
-            handles
-                .into_iter()
-                .map(|h| {
-                    h.join()
-                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-                })
-                .collect()
-        })
-    };
-    let mut hits = Vec::new();
-    for part in parts {
-        let (part_hits, blobs, bytes) = part?;
-        hits.extend(part_hits);
-        stats.blobs += blobs;
-        stats.bytes += bytes;
-    }
-    Ok(hits)
+    outcome.absorb(engine.run(&source, pushed.blobs, &judged, Placement::ByCommit));
+    outcome.stats.elapsed_ms = super::elapsed_ms(started);
+    Ok(Some(outcome))
 }
 
-fn read_blob(repo: &gix::Repository, id: gix::ObjectId, path: &[u8]) -> Result<Vec<u8>, PushError> {
-    match repo.find_blob(id) {
-        Ok(mut blob) => Ok(blob.take_data()),
-        Err(source) => {
-            let path = String::from_utf8_lossy(path).into_owned();
-            Err(if source.is_not_found() {
-                crate::source::GitError::MissingObject { id, path, source }
-            } else if source.is_corrupted() {
-                crate::source::GitError::CorruptObject { id, path, source }
-            } else {
-                crate::source::GitError::ReadObject { id, path, source }
-            }
-            .into())
-        }
-    }
-}
-
-fn read_olds(
-    repo: &gix::Repository,
-    olds: &[OldSource],
-    path: &[u8],
-) -> Result<Vec<Vec<u8>>, PushError> {
-    let mut ids: Vec<gix::ObjectId> = Vec::new();
-    for old in olds {
-        match old {
-            OldSource::Blob(id) => ids.push(*id),
-            OldSource::Deleted(deleted) => ids.extend(deleted.iter().copied()),
-        }
-    }
-    ids.sort();
-    ids.dedup();
-    ids.into_iter()
-        .map(|id| read_blob(repo, id, path))
-        .collect()
-}
-
-fn report(findings: &[Finding], stats: &Stats, common: &CommonArgs) -> Result<u8, CliError> {
-    if common.format != Format::Human {
-        return super::finish(findings, stats, common, Sink::Stdout, Exposure::Committed);
-    }
-    let opts = ReportOptions {
-        format: Format::Human,
-        show_secrets: common.show_secrets,
-        color: false,
-        quiet: common.quiet,
-        exposure: Exposure::Committed,
-    };
-    let mut err = io::stderr().lock();
-    match report::plain::write(&mut err, findings, stats, &opts) {
-        Err(e) if e.kind() != io::ErrorKind::BrokenPipe => Err(CliError::Output(e)),
-        _ => Ok(report::exit_code(findings)),
+/// The plain report (JSON with `--format json`) and the exit code: 1
+/// refuses a push with findings; a problem refuses it with exit 2 (after
+/// the findings that were found), unless `--fail-open`.
+fn report(outcome: Outcome, common: &CommonArgs, fail_open: bool) -> Result<u8, CliError> {
+    let found = !outcome.findings.is_empty();
+    match super::finish(outcome, common, Surface::Server, Exposure::Committed) {
+        // `--fail-open` lets an unchecked push through, never a found secret.
+        Err(CliError::Incomplete { .. }) if fail_open && found => Ok(super::EXIT_FINDINGS),
+        Err(CliError::Incomplete { .. }) => Ok(unchecked(fail_open)),
+        other => other,
     }
 }
 
 /// Print an internal error for `remote: ` (no box drawing) and choose the
 /// exit code: 2 refuses the push, 0 with `--fail-open` lets it through.
 fn internal_error(err: &CliError, fail_open: bool) -> u8 {
+    let _ = writeln!(
+        io::stderr().lock(),
+        "{}",
+        crate::report::plain::error_lines(err)
+    );
+    unchecked(fail_open)
+}
+
+/// The closing lines of a push that could not be checked whole, and its
+/// exit code: refused (2), or let through with `--fail-open` (0).
+fn unchecked(fail_open: bool) -> u8 {
     let mut out = io::stderr().lock();
-    let _ = writeln!(out, "{}", plain_error(err));
     if fail_open {
         let _ = writeln!(
             out,
@@ -374,27 +188,4 @@ fn internal_error(err: &CliError, fail_open: bool) -> u8 {
         );
         super::EXIT_ERROR
     }
-}
-
-/// A diagnostic as plain lines: message, causes, help.
-pub(super) fn plain_error(err: &(dyn miette::Diagnostic + 'static)) -> String {
-    let mut text = format!("intercom-guard: error: {err}");
-    if let Some(code) = err.code() {
-        text.push_str(&format!(" [{code}]"));
-    }
-    let mut source = std::error::Error::source(err);
-    while let Some(cause) = source {
-        text.push_str(&format!("\n  caused by: {cause}"));
-        source = cause.source();
-    }
-    if let Some(help) = err.help() {
-        for (i, line) in help.to_string().lines().enumerate() {
-            let lead = if i == 0 { "  help: " } else { "        " };
-            text.push_str(&format!("\n{lead}{line}"));
-        }
-    }
-    text.lines()
-        .map(crate::report::redact::sanitize)
-        .collect::<Vec<_>>()
-        .join("\n")
 }

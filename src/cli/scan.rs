@@ -1,14 +1,15 @@
 //! `intercom-guard scan PATH... | -`: files, folders (honouring .gitignore)
 //! and stdin. Every line counts (there is no "before"); inline markers apply.
 
-use std::convert::Infallible;
 use std::path::PathBuf;
 use std::time::Instant;
 
-use super::{CliError, CommonArgs, Sink, pipeline, settings};
-use crate::finding::{Exposure, Stats};
+use super::{CliError, CommonArgs, settings};
+use crate::engine::{Judged, Placement};
+use crate::finding::Exposure;
 use crate::policy::Mode;
-use crate::source::files;
+use crate::report::Surface;
+use crate::source::files::Files;
 
 pub(super) fn run(paths: &[PathBuf], common: &CommonArgs) -> Result<u8, CliError> {
     let started = Instant::now();
@@ -16,36 +17,11 @@ pub(super) fn run(paths: &[PathBuf], common: &CommonArgs) -> Result<u8, CliError
     // one, the current folder's. `scan` itself never needs the repository.
     let repo = settings::open_repo().ok();
     let loaded = settings::load(Mode::Laptop, common, repo.as_ref())?;
-    let (detector, policy) = (&loaded.detector, &loaded.policy);
-    let mut findings = Vec::new();
-    let mut stats = Stats::default();
-    let mut failed = 0usize;
-
-    files::for_each(paths, |blob| match blob {
-        Err(err) => {
-            failed += 1;
-            super::print_diagnostic(err);
-        }
-        Ok(blob) => {
-            let is_stdin = blob.path == files::STDIN_NAME.as_bytes();
-            let rel = settings::relative_to_root(&blob.path, loaded.root.as_deref());
-            if !is_stdin && !policy.admits_path(&rel, &mut stats) {
-                return;
-            }
-            stats.blobs += 1;
-            stats.bytes += blob.data.len() as u64;
-            let no_olds = || Ok::<_, Infallible>(Vec::new());
-            let Ok(found) = pipeline::scan_changed_blob(
-                detector, policy, &blob.path, &blob.data, no_olds, None, &mut stats,
-            );
-            findings.extend(found);
-        }
-    });
-
-    stats.elapsed_ms = super::elapsed_ms(started);
-    let code = super::finish(&findings, &stats, common, Sink::Stdout, Exposure::Staged)?;
-    if failed > 0 {
-        return Err(CliError::Incomplete { failed });
-    }
-    Ok(code)
+    let (files, blobs, problems) = Files::list(paths, loaded.root.as_deref());
+    let mut outcome = loaded
+        .engine()
+        .run(&files, blobs, &Judged::default(), Placement::AsListed);
+    outcome.problems.splice(0..0, problems);
+    outcome.stats.elapsed_ms = super::elapsed_ms(started);
+    super::finish(outcome, common, Surface::Terminal, Exposure::Staged)
 }

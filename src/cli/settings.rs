@@ -74,6 +74,13 @@ pub struct Loaded {
     pub root: Option<PathBuf>,
 }
 
+impl Loaded {
+    /// The engine of a run under these settings.
+    pub fn engine(&self) -> crate::engine::Engine<'_> {
+        crate::engine::Engine::new(&self.detector, &self.policy)
+    }
+}
+
 /// Load the settings of `mode`. `repo` is the repository the mode works on
 /// (`None` for `scan` outside a repository).
 pub fn load(
@@ -173,39 +180,5 @@ fn read(
 /// Open the repository around the current folder for a laptop mode.
 pub fn open_repo() -> Result<gix::Repository, GitError> {
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
-    crate::source::staged::open(&cwd)
-}
-
-/// A path to match against `allow.paths`: relative to `root` when it lies
-/// inside it (as `scan` reports paths as given, `scan ./src` or
-/// `scan /abs/repo/src`), else as given.
-pub fn relative_to_root(path: &[u8], root: Option<&Path>) -> Vec<u8> {
-    let Some(root) = root else {
-        return path.to_vec();
-    };
-    let Ok(text) = std::str::from_utf8(path) else {
-        return path.to_vec();
-    };
-    let given = Path::new(text);
-    let absolute = match std::path::absolute(given) {
-        Ok(p) => p,
-        Err(_) => return path.to_vec(),
-    };
-    let canonical_root = root.canonicalize().unwrap_or_else(|_| root.to_owned());
-    // Resolve the folder (not the file: a symbolic link is reported as itself).
-    let resolved = match (absolute.parent(), absolute.file_name()) {
-        (Some(dir), Some(name)) => dir
-            .canonicalize()
-            .map(|d| d.join(name))
-            .unwrap_or(absolute.clone()),
-        _ => absolute.clone(),
-    };
-    for candidate in [&resolved, &absolute] {
-        for base in [&canonical_root, &root.to_owned()] {
-            if let Ok(rel) = candidate.strip_prefix(base) {
-                return crate::source::path_bytes(rel);
-            }
-        }
-    }
-    path.to_vec()
+    crate::source::repo::open(&cwd)
 }

@@ -6,8 +6,12 @@
 //!    "confidence": "high", "path": "src/app.js", "line": 3, "column": 31,
 //!    "commit": null, "author": null, "date": null,
 //!    "fingerprint": "sha256 hex of the secret", "redacted": "dG9rOj…OjA="}],
+//!  "problems": [{"code": "intercom_guard::git::missing_object",
+//!    "message": "...", "path": null, "object": "<hex id>"}],
 //!  "stats": {"blobs": 12, "bytes": 48211, "elapsed_ms": 3}}
 //! ```
+//!
+//! `problems` is always present (empty when the run was whole).
 //!
 //! A path that is not UTF-8 is written as `{"bytes": "<base64>"}`. With
 //! `--show-secrets` each finding also carries `"secret"` (lossy UTF-8). The
@@ -20,7 +24,7 @@ use serde::Serialize;
 
 use super::ReportOptions;
 use super::redact::redact;
-use crate::finding::{Confidence, Finding, Kind, Stats};
+use crate::finding::{Confidence, Finding, Kind, Problem, Stats};
 
 /// The schema version in `"version"`.
 const VERSION: u32 = 1;
@@ -29,7 +33,28 @@ const VERSION: u32 = 1;
 struct Document<'a> {
     version: u32,
     findings: Vec<JsonFinding<'a>>,
+    problems: Vec<JsonProblem<'a>>,
     stats: JsonStats,
+}
+
+/// A problem as the JSON report lists it.
+#[derive(Serialize)]
+pub(super) struct JsonProblem<'a> {
+    pub(super) code: String,
+    pub(super) message: String,
+    pub(super) path: Option<JsonPath<'a>>,
+    pub(super) object: Option<&'a str>,
+}
+
+impl<'a> JsonProblem<'a> {
+    pub(super) fn new(problem: &'a Problem) -> JsonProblem<'a> {
+        JsonProblem {
+            code: problem.code(),
+            message: problem.message(),
+            path: problem.path.as_deref().map(JsonPath::new),
+            object: problem.object.as_deref(),
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -56,13 +81,13 @@ struct JsonFinding<'a> {
 /// A path as text when it is UTF-8, else its bytes in base64 (like ripgrep).
 #[derive(Serialize)]
 #[serde(untagged)]
-enum JsonPath<'a> {
+pub(super) enum JsonPath<'a> {
     Text(&'a str),
     Bytes { bytes: String },
 }
 
 impl<'a> JsonPath<'a> {
-    fn new(path: &'a [u8]) -> JsonPath<'a> {
+    pub(super) fn new(path: &'a [u8]) -> JsonPath<'a> {
         match std::str::from_utf8(path) {
             Ok(text) => JsonPath::Text(text),
             Err(_) => JsonPath::Bytes {
@@ -104,10 +129,12 @@ impl<'a> JsonFinding<'a> {
 pub(crate) fn write(
     out: &mut dyn Write,
     findings: &[Finding],
+    problems: &[Problem],
     stats: &Stats,
     opts: &ReportOptions,
 ) -> io::Result<()> {
     let document = Document {
+        problems: problems.iter().map(JsonProblem::new).collect(),
         version: VERSION,
         findings: findings
             .iter()

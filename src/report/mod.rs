@@ -1,22 +1,27 @@
-//! The report layer: turns findings into a human report (miette diagnostics
-//! and rotation guidance) or a JSON document, and decides the exit code.
+//! The report layer: turns findings and problems into a human report
+//! (miette diagnostics and rotation guidance), git's `remote:` lines, a JSON
+//! or a SARIF document, and decides the exit code.
 //!
-//! It knows nothing of git or of where the bytes came from: it takes
-//! [`Finding`]s and [`Stats`] and writes to any [`std::io::Write`], so tests
-//! capture a buffer. Each format is one module behind [`write_report`].
-//! Secrets are redacted ([`redact::redact`]) unless `show_secrets`.
+//! It knows nothing of git or of where the bytes came from. A run hands it
+//! messages through the [`Report`] interface (a finding, a problem, then the
+//! summary); [`open`] chooses the one implementation for the format and the
+//! surface (terminal, a laptop hook's stderr, a server hook). Each format is
+//! one module; [`write_report`] writes a whole report to any
+//! [`std::io::Write`], so tests capture a buffer. Secrets are redacted
+//! ([`redact::redact`]) unless `show_secrets`.
 
 pub mod guidance;
 mod human;
 mod json;
 pub mod plain;
+mod problems;
 pub mod redact;
 mod sarif;
 mod text;
 
-use std::io;
+use std::io::{self, IsTerminal as _, Write as _};
 
-use crate::finding::{Exposure, Finding, Stats};
+use crate::finding::{Exposure, Finding, Problem, Stats};
 
 /// The output format (`--format`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -50,10 +55,200 @@ pub fn write_report(
     stats: &Stats,
     opts: &ReportOptions,
 ) -> io::Result<()> {
+    write_with_problems(out, findings, &[], stats, opts)
+}
+
+/// [`write_report`], with the problems the run met (the machine formats
+/// list them; the human one has printed them as they came).
+pub fn write_with_problems(
+    out: &mut dyn io::Write,
+    findings: &[Finding],
+    problems: &[Problem],
+    stats: &Stats,
+    opts: &ReportOptions,
+) -> io::Result<()> {
     match opts.format {
         Format::Human => human::write(out, findings, stats, opts),
-        Format::Json => json::write(out, findings, stats, opts),
-        Format::Sarif => sarif::write(out, findings, stats, opts),
+        Format::Json => json::write(out, findings, problems, stats, opts),
+        Format::Sarif => sarif::write(out, findings, problems, stats, opts),
+    }
+}
+
+/// When to use colours: `auto` means on a terminal, unless NO_COLOR is set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+impl ColorChoice {
+    /// Whether to colour a stream, given whether it is a terminal and the
+    /// value of `NO_COLOR` (set and non-empty turns colour off in `auto`).
+    pub fn enabled(self, is_terminal: bool, no_color: Option<&std::ffi::OsStr>) -> bool {
+        match self {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => is_terminal && no_color.is_none_or(|v| v.is_empty()),
+        }
+    }
+
+    fn for_stderr(self) -> bool {
+        self.enabled(
+            io::stderr().is_terminal(),
+            std::env::var_os("NO_COLOR").as_deref(),
+        )
+    }
+
+    fn for_stdout(self) -> bool {
+        self.enabled(
+            io::stdout().is_terminal(),
+            std::env::var_os("NO_COLOR").as_deref(),
+        )
+    }
+}
+
+/// Where the report is read, which with the format decides how it is
+/// written and to which stream.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Surface {
+    /// A command run by hand: everything on stdout.
+    Terminal,
+    /// A laptop hook (pre-commit, pre-push): the human report on stderr,
+    /// since a hook's stdout is often swallowed; JSON and SARIF on stdout.
+    Hook,
+    /// A server hook: git's `remote:` lines (the plain report) on stderr;
+    /// JSON and SARIF on stdout.
+    Server,
+}
+
+/// The messages a run sends to its report.
+pub trait Report {
+    /// One finding, in the order the run places them.
+    fn finding(&mut self, finding: Finding);
+    /// Something that kept the run from being whole; shown on stderr at
+    /// once (without secrets), and listed by the machine formats.
+    fn problem(&mut self, problem: Problem);
+    /// The end of the run: write the report. A closed stdout (`| head`) is
+    /// not an error.
+    fn finish(&mut self, stats: &Stats) -> io::Result<()>;
+}
+
+/// What [`open`] needs to choose and configure the report.
+#[derive(Debug, Clone, Copy)]
+pub struct Choice {
+    pub format: Format,
+    pub surface: Surface,
+    pub color: ColorChoice,
+    pub show_secrets: bool,
+    pub quiet: bool,
+    pub exposure: Exposure,
+}
+
+/// The report for `choice`: the one place a format and a surface become an
+/// implementation and a stream.
+pub fn open(choice: Choice) -> Box<dyn Report> {
+    let on_stderr = choice.format == Format::Human && choice.surface != Surface::Terminal;
+    let color = match choice.format {
+        Format::Json | Format::Sarif => false,
+        Format::Human if choice.surface == Surface::Server => false,
+        Format::Human if on_stderr => choice.color.for_stderr(),
+        Format::Human => choice.color.for_stdout(),
+    };
+    let opts = ReportOptions {
+        format: choice.format,
+        show_secrets: choice.show_secrets,
+        color,
+        quiet: choice.quiet,
+        exposure: choice.exposure,
+    };
+    let stream = if on_stderr {
+        Stream::Stderr
+    } else {
+        Stream::Stdout
+    };
+    let kind = match (choice.format, choice.surface) {
+        (Format::Human, Surface::Server) => Writer::Plain,
+        (Format::Human, _) => Writer::Human,
+        (Format::Json | Format::Sarif, _) => Writer::Document,
+    };
+    let plain_problems = choice.surface == Surface::Server;
+    Box::new(Collected {
+        opts,
+        stream,
+        kind,
+        plain_problems,
+        findings: Vec::new(),
+        problems: Vec::new(),
+    })
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stream {
+    Stdout,
+    Stderr,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Writer {
+    Human,
+    Plain,
+    Document,
+}
+
+/// The reports collect the findings (guidance and summaries follow them,
+/// and the documents are written whole) and show problems as they come.
+struct Collected {
+    opts: ReportOptions,
+    stream: Stream,
+    kind: Writer,
+    plain_problems: bool,
+    findings: Vec<Finding>,
+    problems: Vec<Problem>,
+}
+
+impl Report for Collected {
+    fn finding(&mut self, finding: Finding) {
+        self.findings.push(finding);
+    }
+
+    fn problem(&mut self, problem: Problem) {
+        let shown = self.problems.len();
+        let mut err = io::stderr().lock();
+        let _ = problems::show(&mut err, &problem, shown, self.plain_problems);
+        self.problems.push(problem);
+    }
+
+    fn finish(&mut self, stats: &Stats) -> io::Result<()> {
+        let _ = problems::show_rest(&mut io::stderr().lock(), self.problems.len());
+        let written = match self.stream {
+            Stream::Stdout => self.write(&mut io::stdout().lock(), stats),
+            Stream::Stderr => self.write(&mut io::stderr().lock(), stats),
+        };
+        match written {
+            Err(err) if err.kind() != io::ErrorKind::BrokenPipe => Err(err),
+            _ => Ok(()),
+        }
+    }
+}
+
+impl Collected {
+    fn write(&self, out: &mut dyn io::Write, stats: &Stats) -> io::Result<()> {
+        let mut out = io::BufWriter::new(out);
+        match self.kind {
+            Writer::Human => human::write(&mut out, &self.findings, stats, &self.opts)?,
+            Writer::Plain => {
+                // A run that could not finish says so instead of "nothing
+                // found"; what it did find is still shown.
+                if !self.findings.is_empty() || self.problems.is_empty() {
+                    plain::write(&mut out, &self.findings, stats, &self.opts)?;
+                }
+            }
+            Writer::Document => {
+                write_with_problems(&mut out, &self.findings, &self.problems, stats, &self.opts)?
+            }
+        }
+        out.flush()
     }
 }
 
@@ -61,6 +256,22 @@ pub fn write_report(
 /// there are findings (the hook blocks). Errors (exit 2) are the caller's.
 pub fn exit_code(findings: &[Finding]) -> u8 {
     if findings.is_empty() { 0 } else { 1 }
+}
+
+/// Hand a run's findings and problems to `report`, then finish it.
+pub fn send(
+    report: &mut dyn Report,
+    findings: Vec<Finding>,
+    problems: Vec<Problem>,
+    stats: &Stats,
+) -> io::Result<()> {
+    for problem in problems {
+        report.problem(problem);
+    }
+    for finding in findings {
+        report.finding(finding);
+    }
+    report.finish(stats)
 }
 
 #[cfg(test)]

@@ -14,6 +14,27 @@ use super::redact::{redact, reveal, sanitize};
 use super::text::{by_kind, display_path, find, plural, short_commit as short, summary, window};
 use crate::finding::{Finding, Stats};
 
+/// A diagnostic as plain lines for git's `remote:` prefix: message, code,
+/// causes, help; no box drawing, control characters escaped.
+pub fn error_lines(err: &(dyn miette::Diagnostic + 'static)) -> String {
+    let mut text = format!("intercom-guard: error: {err}");
+    if let Some(code) = err.code() {
+        text.push_str(&format!(" [{code}]"));
+    }
+    let mut source = std::error::Error::source(err);
+    while let Some(cause) = source {
+        text.push_str(&format!("\n  caused by: {cause}"));
+        source = cause.source();
+    }
+    if let Some(help) = err.help() {
+        for (i, line) in help.to_string().lines().enumerate() {
+            let lead = if i == 0 { "  help: " } else { "        " };
+            text.push_str(&format!("\n{lead}{line}"));
+        }
+    }
+    text.lines().map(sanitize).collect::<Vec<_>>().join("\n")
+}
+
 /// A shown line longer than this (characters) is cut around the secret.
 const MAX_LINE: usize = 80;
 /// Characters kept on each side of the secret in a cut line.
@@ -189,6 +210,7 @@ mod tests {
                 id: "0123456789abcdef0123456789abcdef01234567".into(),
                 author: "Ann <ann@example.com>".into(),
                 date: "2024-01-02T03:04:05+00:00".into(),
+                ..CommitMeta::default()
             }),
             fingerprint: "f".repeat(64),
             secret: SECRET.to_vec(),

@@ -26,7 +26,7 @@ use super::ReportOptions;
 use super::guidance::{Where, guidance};
 use super::redact::{redact, sanitize};
 use crate::detect::{RULE_TOKEN, RULE_TOKEN_BASE64, RULE_TOKEN_DECODED};
-use crate::finding::{Confidence, Finding, Kind, Stats};
+use crate::finding::{Confidence, Finding, Kind, Problem, Stats};
 
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 const INFORMATION_URI: &str = "https://github.com/intercom-guard/intercom-guard";
@@ -79,6 +79,7 @@ const RULES: [(&str, Kind, &str); 8] = [
 pub(crate) fn write(
     out: &mut dyn Write,
     findings: &[Finding],
+    problems: &[Problem],
     stats: &Stats,
     opts: &ReportOptions,
 ) -> io::Result<()> {
@@ -116,6 +117,7 @@ pub(crate) fn write(
                 "rules": rule_objects,
             }},
             "results": results,
+            "invocations": [invocation(problems)],
             "properties": {
                 "blobs": stats.blobs,
                 "bytes": stats.bytes,
@@ -126,6 +128,34 @@ pub(crate) fn write(
     serde_json::to_writer(&mut *out, &document).map_err(io::Error::from)?;
     out.write_all(b"\n")?;
     out.flush()
+}
+
+/// The run's invocation: successful unless a problem kept it from being
+/// whole; each problem is a tool execution notification.
+fn invocation(problems: &[Problem]) -> Value {
+    let notifications: Vec<Value> = problems
+        .iter()
+        .map(|p| {
+            let mut n = json!({
+                "level": "error",
+                "message": {"text": p.message()},
+                "descriptor": {"id": p.code()},
+            });
+            if let Some(path) = &p.path {
+                n["locations"] = json!([{"physicalLocation": {"artifactLocation": {
+                    "uri": uri(path),
+                }}}]);
+            }
+            if let Some(object) = &p.object {
+                n["properties"] = json!({"object": object});
+            }
+            n
+        })
+        .collect();
+    json!({
+        "executionSuccessful": problems.is_empty(),
+        "toolExecutionNotifications": notifications,
+    })
 }
 
 fn rule(id: &str, kind: Kind, text: &str, opts: &ReportOptions) -> Value {

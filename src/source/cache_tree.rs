@@ -22,7 +22,8 @@ use gix::index::entry::{Flags, Mode, Stage};
 use gix::index::extension::Tree as CacheTree;
 use gix::objs::tree::EntryKind;
 
-use super::staged::{Change, GitError, ReplacedBlob, StagedEntry};
+use super::repo::GitError;
+use super::staged::{Change, ReplacedBlob, StagedEntry};
 
 /// What the index changes relative to `HEAD`, restricted to what a scan
 /// needs.

@@ -6,21 +6,19 @@
 //! are not followed. A file named explicitly is always scanned, even when a
 //! `.gitignore` would skip it. Paths are reported as given: `scan ./src`
 //! reports `./src/app.js`.
+//!
+//! [`Files::list`] walks the inputs into the blob vocabulary (stdin is read
+//! there, once); the engine then reads the files through [`FileReader`]s.
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use super::blob::{Blob, BlobId, Occurrence, Once, PolicyPath, Reader, Source};
+use crate::finding::Problem;
 
 /// How stdin is named in reports.
 pub const STDIN_NAME: &str = "<stdin>";
-
-/// One file's bytes and the path to report for it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FileBlob {
-    /// The path as given (or reached from what was given); raw bytes, as
-    /// names need not be UTF-8. [`STDIN_NAME`] for stdin.
-    pub path: Vec<u8>,
-    pub data: Vec<u8>,
-}
 
 /// What can go wrong reading files. Each error concerns one input; the walk
 /// goes on with the others.
@@ -58,82 +56,197 @@ pub fn is_stdin(arg: &Path) -> bool {
     arg.as_os_str() == "-"
 }
 
-/// Visit every file reachable from `inputs`, in order: a file as given, a
-/// folder walked in file-name order, `-` as stdin. Errors are handed to
-/// `visit` too, so one unreadable file does not hide the others.
-pub fn for_each(inputs: &[PathBuf], mut visit: impl FnMut(Result<FileBlob, FilesError>)) {
-    for input in inputs {
-        if is_stdin(input) {
-            visit(read_stdin());
-            continue;
+/// The files and stdin of one `scan`, as a source.
+#[derive(Debug)]
+pub struct Files {
+    stdin: Arc<Once>,
+}
+
+impl Files {
+    /// Every file reachable from `inputs`, in order, as blobs to scan; the
+    /// walk's errors as problems. Allowlists match a path relative to
+    /// `root` (the work tree's root, or the current folder) when it lies
+    /// inside it; stdin is never allowlisted.
+    pub fn list(inputs: &[PathBuf], root: Option<&Path>) -> (Files, Vec<Blob>, Vec<Problem>) {
+        let mut blobs = Vec::new();
+        let mut problems = Vec::new();
+        let mut stdin = Vec::new();
+        let file = |path: &Path| {
+            let shown = super::path_bytes(path);
+            let relative = relative_to_root(&shown, root);
+            let policy_path = if relative == shown {
+                PolicyPath::Same
+            } else {
+                PolicyPath::Other(relative)
+            };
+            Blob {
+                id: BlobId::File(path.to_owned()),
+                occurrences: vec![Occurrence {
+                    policy_path,
+                    ..Occurrence::whole(shown)
+                }],
+            }
+        };
+        for input in inputs {
+            if is_stdin(input) {
+                match read_stdin() {
+                    Ok(data) => stdin = data,
+                    Err(err) => problems.push(Problem::new(err).with_path(STDIN_NAME)),
+                }
+                let occurrence = Occurrence {
+                    policy_path: PolicyPath::Exempt,
+                    ..Occurrence::whole(STDIN_NAME.as_bytes().to_vec())
+                };
+                blobs.push(Blob {
+                    id: BlobId::Stdin,
+                    occurrences: vec![occurrence],
+                });
+                continue;
+            }
+            match std::fs::metadata(input) {
+                Err(source) => problems.push(
+                    Problem::new(FilesError::Read {
+                        path: input.clone(),
+                        source,
+                    })
+                    .with_path(super::path_bytes(input)),
+                ),
+                Ok(meta) if meta.is_dir() => {
+                    for entry in walker(input) {
+                        match entry {
+                            Err(source) => problems.push(Problem::new(FilesError::Walk { source })),
+                            Ok(entry) if entry.file_type().is_some_and(|t| t.is_file()) => {
+                                blobs.push(file(entry.path()))
+                            }
+                            Ok(_) => {}
+                        }
+                    }
+                }
+                Ok(_) => blobs.push(file(input)),
+            }
         }
-        match std::fs::metadata(input) {
-            Err(source) => visit(Err(FilesError::Read {
-                path: input.clone(),
-                source,
-            })),
-            Ok(meta) if meta.is_dir() => walk_dir(input, &mut visit),
-            Ok(_) => visit(read_file(input)),
+        let files = Files {
+            stdin: Arc::new(Once::new(stdin)),
+        };
+        (files, blobs, problems)
+    }
+}
+
+impl Source for Files {
+    type Reader = FileReader;
+
+    fn reader(&self) -> FileReader {
+        FileReader {
+            stdin: Arc::clone(&self.stdin),
         }
     }
 }
 
-fn walk_dir(root: &Path, visit: &mut impl FnMut(Result<FileBlob, FilesError>)) {
-    let walker = ignore::WalkBuilder::new(root)
+/// Reads files from disk, and stdin's bytes once.
+#[derive(Debug)]
+pub struct FileReader {
+    stdin: Arc<Once>,
+}
+
+impl Reader for FileReader {
+    fn read(&mut self, id: &BlobId, path: &[u8]) -> Result<Vec<u8>, Problem> {
+        match id {
+            BlobId::File(file) => read_file(file).map_err(|err| Problem::new(err).with_path(path)),
+            BlobId::Stdin => Ok(self.stdin.take()),
+            BlobId::Object(_) => Err(Problem::new(FilesError::Read {
+                path: PathBuf::from(String::from_utf8_lossy(path).into_owned()),
+                source: std::io::Error::other("a git object is not a file"),
+            })),
+        }
+    }
+}
+
+/// A path to match against `allow.paths`: relative to `root` when it lies
+/// inside it (as `scan` reports paths as given, `scan ./src` or
+/// `scan /abs/repo/src`), else as given.
+pub fn relative_to_root(path: &[u8], root: Option<&Path>) -> Vec<u8> {
+    let Some(root) = root else {
+        return path.to_vec();
+    };
+    let Ok(text) = std::str::from_utf8(path) else {
+        return path.to_vec();
+    };
+    let given = Path::new(text);
+    let absolute = match std::path::absolute(given) {
+        Ok(p) => p,
+        Err(_) => return path.to_vec(),
+    };
+    let canonical_root = root.canonicalize().unwrap_or_else(|_| root.to_owned());
+    // Resolve the folder (not the file: a symbolic link is reported as itself).
+    let resolved = match (absolute.parent(), absolute.file_name()) {
+        (Some(dir), Some(name)) => dir
+            .canonicalize()
+            .map(|d| d.join(name))
+            .unwrap_or(absolute.clone()),
+        _ => absolute.clone(),
+    };
+    for candidate in [&resolved, &absolute] {
+        for base in [&canonical_root, &root.to_owned()] {
+            if let Ok(rel) = candidate.strip_prefix(base) {
+                return super::path_bytes(rel);
+            }
+        }
+    }
+    path.to_vec()
+}
+
+/// A folder's walk: `.gitignore` honoured, hidden files kept, `.git`
+/// skipped, links not followed, in file-name order.
+fn walker(root: &Path) -> ignore::Walk {
+    ignore::WalkBuilder::new(root)
         .hidden(false)
         .ignore(false)
         .require_git(false)
         .follow_links(false)
         .filter_entry(|entry| entry.file_name() != ".git")
         .sort_by_file_name(|a, b| a.cmp(b))
-        .build();
-    for entry in walker {
-        match entry {
-            Err(source) => visit(Err(FilesError::Walk { source })),
-            Ok(entry) => {
-                if entry.file_type().is_some_and(|t| t.is_file()) {
-                    visit(read_file(entry.path()));
-                }
-            }
-        }
-    }
+        .build()
 }
 
-fn read_file(path: &Path) -> Result<FileBlob, FilesError> {
-    let data = std::fs::read(path).map_err(|source| FilesError::Read {
+fn read_file(path: &Path) -> Result<Vec<u8>, FilesError> {
+    std::fs::read(path).map_err(|source| FilesError::Read {
         path: path.to_owned(),
         source,
-    })?;
-    Ok(FileBlob {
-        path: super::path_bytes(path),
-        data,
     })
 }
 
-fn read_stdin() -> Result<FileBlob, FilesError> {
+fn read_stdin() -> Result<Vec<u8>, FilesError> {
     let mut data = Vec::new();
     std::io::stdin()
         .lock()
         .read_to_end(&mut data)
         .map_err(|source| FilesError::Stdin { source })?;
-    Ok(FileBlob {
-        path: STDIN_NAME.as_bytes().to_vec(),
-        data,
-    })
+    Ok(data)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn collect(inputs: &[PathBuf]) -> (Vec<FileBlob>, usize) {
-        let mut blobs = Vec::new();
-        let mut errors = 0;
-        for_each(inputs, |r| match r {
-            Ok(b) => blobs.push(b),
-            Err(_) => errors += 1,
-        });
-        (blobs, errors)
+    /// A file's reported path and bytes.
+    struct Read {
+        path: Vec<u8>,
+        data: Vec<u8>,
+    }
+
+    fn collect(inputs: &[PathBuf]) -> (Vec<Read>, usize) {
+        let (files, blobs, problems) = Files::list(inputs, None);
+        let mut reader = files.reader();
+        let mut errors = problems.len();
+        let mut read = Vec::new();
+        for blob in blobs {
+            let path = blob.occurrences[0].path.clone();
+            match reader.read(&blob.id, &path) {
+                Ok(data) => read.push(Read { path, data }),
+                Err(_) => errors += 1,
+            }
+        }
+        (read, errors)
     }
 
     #[test]

@@ -42,7 +42,9 @@ use gix::bstr::{BStr, ByteSlice};
 use gix::objs::{CommitRef, Find, FindExt, TreeRefIter};
 use rayon::prelude::*;
 
+use super::blob::{Blob, BlobId, GitReader, Occurrence, Old, Source};
 use super::objects;
+use crate::finding::{CommitMeta, Problem};
 
 /// Blobs larger than this are read one at a time, after the others.
 pub const BIG_BLOB: u64 = 64 * 1024 * 1024;
@@ -167,21 +169,6 @@ pub struct Plan {
     pub problems: Vec<HistoryError>,
 }
 
-/// The commit a blob appears in.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CommitInfo {
-    pub id: ObjectId,
-    /// `Name <email>`.
-    pub author: String,
-    /// Author date, RFC 3339.
-    pub date: String,
-    /// Committer time, seconds since the epoch: orders "earliest".
-    pub time: i64,
-    /// Length of the longest parent chain below this commit (0 for a
-    /// root); breaks ties of `time`, since a parent always comes first.
-    pub generation: u32,
-}
-
 /// A matched blob at a path: a commit made it the content of `path`
 /// (added or changed it there), or a ref points at it without a commit.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -190,7 +177,7 @@ pub struct Appearance {
     /// Path relative to the repository root; for a blob no tree names, a
     /// description such as `(ref refs/tags/x)` or `(dangling blob <id>)`.
     pub path: Vec<u8>,
-    /// Index into [`Placement::commits`]; `None` when no commit holds it.
+    /// Index into [`Appearances::commits`]; `None` when no commit holds it.
     pub commit: Option<usize>,
     /// The blob at `path` in each parent of the commit (`None`: the path
     /// did not hold a file there). Empty for a root commit.
@@ -199,9 +186,9 @@ pub struct Appearance {
 
 /// What phase 3 found.
 #[derive(Debug, Default)]
-pub struct Placement {
+pub struct Appearances {
     pub appearances: Vec<Appearance>,
-    pub commits: Vec<CommitInfo>,
+    pub commits: Vec<CommitMeta>,
     pub problems: Vec<HistoryError>,
 }
 
@@ -249,7 +236,7 @@ impl History {
     /// Discover the repository from `dir` (a work tree or a bare mirror;
     /// git's environment honoured).
     pub fn discover(dir: &Path) -> Result<History, super::GitError> {
-        let repo = super::staged::open(dir)?;
+        let repo = super::repo::open(dir)?;
         Ok(History {
             repo: repo.into_sync(),
         })
@@ -607,8 +594,8 @@ impl History {
         plan: &Plan,
         scanned: &ScanOutcome<T>,
         matched: &HashSet<ObjectId>,
-    ) -> Result<Placement, HistoryError> {
-        let mut placement = Placement::default();
+    ) -> Result<Appearances, HistoryError> {
+        let mut placement = Appearances::default();
         let verify = matches!(plan.selection, Selection::AllRefs | Selection::AllObjects);
         if matched.is_empty() && !verify {
             return Ok(placement);
@@ -678,14 +665,14 @@ impl History {
                 .map(|id| HistoryError::MissingObject { what: "blob", id }),
         );
         let mut nodes: HashMap<ObjectId, Vec<ObjectId>> = HashMap::new();
-        let mut infos: Vec<CommitInfo> = Vec::new();
+        let mut infos: Vec<(ObjectId, CommitMeta)> = Vec::new();
         let mut index_of: HashMap<ObjectId, usize> = HashMap::new();
         for chunk in per_chunk {
             placement.problems.extend(chunk.problems);
             nodes.extend(chunk.parents);
-            for (info, appearances) in chunk.found {
-                let index = *index_of.entry(info.id).or_insert_with(|| {
-                    infos.push(info);
+            for (id, info, appearances) in chunk.found {
+                let index = *index_of.entry(id).or_insert_with(|| {
+                    infos.push((id, info));
                     infos.len() - 1
                 });
                 for mut a in appearances {
@@ -695,10 +682,13 @@ impl History {
             }
         }
         let generations = generations(&nodes);
-        for info in &mut infos {
-            info.generation = generations.get(&info.id).copied().unwrap_or(0);
-        }
-        placement.commits = infos;
+        placement.commits = infos
+            .into_iter()
+            .map(|(id, mut info)| {
+                info.generation = generations.get(&id).copied().unwrap_or(0);
+                info
+            })
+            .collect();
 
         // Matched blobs that refs point at without a commit: a tag on a blob,
         // a ref on a tree.
@@ -770,16 +760,96 @@ impl History {
     }
 }
 
+impl Appearances {
+    /// The appearances in the engine's vocabulary: each matched blob once,
+    /// with every path and commit it appears at and, as the sides its lines
+    /// are judged against, the blobs the parents had at that path.
+    pub fn blobs(&self) -> Vec<Blob> {
+        let mut blobs: Vec<Blob> = Vec::new();
+        let mut index: HashMap<ObjectId, usize> = HashMap::new();
+        for a in &self.appearances {
+            let occurrence = Occurrence {
+                commit: a.commit,
+                olds: a
+                    .parent_blobs
+                    .iter()
+                    .flatten()
+                    .map(|id| Old::Blob(*id))
+                    .collect(),
+                ..Occurrence::whole(a.path.clone())
+            };
+            match index.get(&a.blob) {
+                Some(&i) => blobs[i].occurrences.push(occurrence),
+                None => {
+                    index.insert(a.blob, blobs.len());
+                    blobs.push(Blob {
+                        id: BlobId::Object(a.blob),
+                        occurrences: vec![occurrence],
+                    });
+                }
+            }
+        }
+        blobs
+    }
+
+    /// The source the engine reads the matched blobs and their parents'
+    /// versions from, with these commits.
+    pub fn source<'h>(&'h self, history: &'h History) -> HistorySource<'h> {
+        HistorySource {
+            history,
+            commits: &self.commits,
+        }
+    }
+}
+
+/// A history's matched blobs, as the engine reads them.
+pub struct HistorySource<'h> {
+    history: &'h History,
+    commits: &'h [CommitMeta],
+}
+
+impl Source for HistorySource<'_> {
+    type Reader = GitReader;
+
+    fn reader(&self) -> GitReader {
+        GitReader::new(self.history.repo())
+    }
+
+    fn commit(&self, index: usize) -> Result<CommitMeta, Problem> {
+        self.commits
+            .get(index)
+            .cloned()
+            .ok_or_else(|| Problem::new(super::blob::UnknownCommit { index }))
+    }
+}
+
+impl HistoryError {
+    /// As a problem of the run, naming its object.
+    pub fn into_problem(self) -> Problem {
+        let object = match &self {
+            HistoryError::MissingObject { id, .. }
+            | HistoryError::CorruptObject { id, .. }
+            | HistoryError::TooBig { id, .. } => Some(*id),
+            _ => None,
+        };
+        let problem = Problem::new(self);
+        match object {
+            Some(id) => problem.with_object(id),
+            None => problem,
+        }
+    }
+}
+
 #[derive(Default)]
 struct ChunkPlacement {
-    found: Vec<(CommitInfo, Vec<Appearance>)>,
+    found: Vec<(ObjectId, CommitMeta, Vec<Appearance>)>,
     parents: Vec<(ObjectId, Vec<ObjectId>)>,
     problems: Vec<HistoryError>,
 }
 
 impl ChunkPlacement {
     fn push(&mut self, commit: CommitChanges) {
-        self.parents.push((commit.info.id, commit.parents.clone()));
+        self.parents.push((commit.id, commit.parents.clone()));
         if commit.changes.is_empty() {
             return;
         }
@@ -793,7 +863,7 @@ impl ChunkPlacement {
                 parent_blobs: c.parent_blobs,
             })
             .collect();
-        self.found.push((commit.info, appearances));
+        self.found.push((commit.id, commit.info, appearances));
     }
 }
 
@@ -1088,7 +1158,8 @@ fn tree_blobs(
 
 /// One commit's file changes against its first parent.
 struct CommitChanges {
-    info: CommitInfo,
+    id: ObjectId,
+    info: CommitMeta,
     parents: Vec<ObjectId>,
     changes: Vec<Change>,
 }
@@ -1213,6 +1284,7 @@ impl Differ {
             });
         }
         Ok(CommitChanges {
+            id: *id,
             info,
             parents,
             changes,
@@ -1258,7 +1330,7 @@ impl Differ {
     }
 }
 
-fn commit_info(id: ObjectId, commit: &CommitRef<'_>) -> CommitInfo {
+fn commit_info(id: ObjectId, commit: &CommitRef<'_>) -> CommitMeta {
     let (author, date) = match commit.author() {
         Ok(sig) => {
             let sig = sig.trim();
@@ -1274,8 +1346,8 @@ fn commit_info(id: ObjectId, commit: &CommitRef<'_>) -> CommitInfo {
         Err(_) => (String::new(), String::new()),
     };
     let time = commit.committer().map(|s| s.seconds()).unwrap_or(0);
-    CommitInfo {
-        id,
+    CommitMeta {
+        id: id.to_string(),
         author,
         date,
         time,

@@ -14,18 +14,25 @@
 //!   `pre-push`; [`quarantine`] opens the repository so that the objects of
 //!   a push still in git's quarantine are visible.
 //!
+//! - [`repo`]: opening the repository, and the git error type.
+//! - [`blob`]: the one vocabulary every source yields: blobs, where they
+//!   occur (path, commit) and the old sides they are judged against.
+//!
 //! This layer knows nothing of patterns: it hands out blobs and their origin.
 
+pub mod blob;
 mod cache_tree;
 pub mod files;
 pub mod history;
 pub mod objects;
 pub mod push;
 pub mod quarantine;
+pub mod repo;
 pub mod staged;
 
-pub use files::{FileBlob, FilesError};
-pub use staged::{GitError, ReplacedBlob, StagedChange, StagedEntry};
+pub use files::FilesError;
+pub use repo::GitError;
+pub use staged::{ReplacedBlob, StagedChange, StagedEntry};
 
 /// Path bytes as the user or git wrote them; not lossy for non-UTF-8 names.
 pub(crate) fn path_bytes(path: &std::path::Path) -> Vec<u8> {

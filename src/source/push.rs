@@ -26,8 +26,9 @@ use gix::ObjectId;
 use gix::bstr::BString;
 use gix::objs::FindExt as _;
 
+use super::blob::{Blob, BlobId, GitReader, Occurrence, Old, Source};
 use super::quarantine::QuarantineError;
-use super::staged::GitError;
+use super::repo::GitError;
 use crate::finding::CommitMeta;
 
 /// What can go wrong reading a push. All are exit 2 (the push is refused
@@ -270,34 +271,6 @@ fn printable(field: &[u8]) -> String {
     shown
 }
 
-/// A version a changed blob replaces, read only when the blob had a hit.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum OldSource {
-    /// A parent's blob at the same path.
-    Blob(ObjectId),
-    /// The path is new relative to a parent: every blob the same commit
-    /// deleted relative to that parent (where a rename or a move came from).
-    Deleted(Arc<[ObjectId]>),
-}
-
-/// One place where a changed blob appears.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Occurrence {
-    /// Index into [`Pushed::commits`]; `None` for a blob or tree a ref
-    /// points at directly.
-    pub commit: Option<usize>,
-    pub path: BString,
-    /// Empty: every line is new (an added file, a root commit).
-    pub olds: Vec<OldSource>,
-}
-
-/// A distinct changed blob and everywhere it appears.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BlobGroup {
-    pub id: ObjectId,
-    pub occurrences: Vec<Occurrence>,
-}
-
 /// Where to start and where to stop.
 #[derive(Debug, Clone, Default)]
 pub struct Range {
@@ -313,7 +286,7 @@ pub struct Pushed {
     /// New commits, in walk order (tips first).
     pub commits: Vec<ObjectId>,
     /// Distinct changed blobs, in order of first appearance.
-    pub blobs: Vec<BlobGroup>,
+    pub blobs: Vec<Blob>,
 }
 
 /// The new commits of a push, walked but not compared with their parents
@@ -383,15 +356,19 @@ impl Pushed {
         blob: ObjectId,
         commit: Option<usize>,
         path: BString,
-        olds: Vec<OldSource>,
+        olds: Vec<Old>,
     ) {
-        let occurrence = Occurrence { commit, path, olds };
+        let occurrence = Occurrence {
+            commit,
+            olds,
+            ..Occurrence::whole(path.into())
+        };
         match groups.get(&blob) {
             Some(&i) => self.blobs[i].occurrences.push(occurrence),
             None => {
                 groups.insert(blob, self.blobs.len());
-                self.blobs.push(BlobGroup {
-                    id: blob,
+                self.blobs.push(Blob {
+                    id: BlobId::Object(blob),
                     occurrences: vec![occurrence],
                 });
             }
@@ -402,6 +379,26 @@ impl Pushed {
 /// How many threads to spread work over: the machine's cores, at most 8.
 pub fn threads() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get().min(8))
+}
+
+/// A push's changed blobs with the repository that holds them: the source
+/// the engine reads (commit metadata only for the findings).
+pub struct PushSource<'r> {
+    pub repo: &'r gix::Repository,
+    pub commits: Vec<ObjectId>,
+}
+
+impl Source for PushSource<'_> {
+    type Reader = GitReader;
+
+    fn reader(&self) -> GitReader {
+        GitReader::new(self.repo.clone())
+    }
+
+    fn commit(&self, index: usize) -> Result<CommitMeta, crate::finding::Problem> {
+        let id = self.commits[index];
+        commit_meta(self.repo, id).map_err(|err| crate::finding::Problem::new(err).with_object(id))
+    }
 }
 
 /// The changed blobs of each commit, in commit order. Commits are split in
@@ -704,11 +701,12 @@ pub fn commit_meta(repo: &gix::Repository, id: ObjectId) -> Result<CommitMeta, P
         id: id.to_string(),
         author: format!("{} <{}>", author.name, author.email),
         date,
+        ..CommitMeta::default()
     })
 }
 
 /// A changed blob of one commit: path, new id, the versions it replaces.
-type Changed = (BString, ObjectId, Vec<OldSource>);
+type Changed = (BString, ObjectId, Vec<Old>);
 
 /// The changed blobs of the commit at an index of the walk.
 type NumberedChanges = (usize, Vec<Changed>);
@@ -725,7 +723,7 @@ struct TreeDiffer<'repo> {
 /// A path's content against one parent.
 struct PerParent {
     id: ObjectId,
-    old: OldSource,
+    old: Old,
 }
 
 impl<'repo> TreeDiffer<'repo> {
@@ -766,7 +764,7 @@ impl<'repo> TreeDiffer<'repo> {
                 .map(|(path, p)| (path, p.id, Vec::new()))
                 .collect());
         }
-        let mut merged: Option<HashMap<BString, (ObjectId, Vec<OldSource>)>> = None;
+        let mut merged: Option<HashMap<BString, (ObjectId, Vec<Old>)>> = None;
         for parent in parents {
             let (parent_tree, _) = self.commit(parent)?;
             let changes = self.diff(id, Some(parent), Some(parent_tree), tree)?;
@@ -887,8 +885,8 @@ impl<'repo> TreeDiffer<'repo> {
             })
             .map(|(path, id, old)| {
                 let old = match old {
-                    Some(old) => OldSource::Blob(old),
-                    None => OldSource::Deleted(Arc::clone(&deleted)),
+                    Some(old) => Old::Blob(old),
+                    None => Old::AnyOf(Arc::clone(&deleted)),
                 };
                 (path, PerParent { id, old })
             })

@@ -26,7 +26,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use gix::ObjectId;
-use gix::hashtable::HashSet;
+use gix::hashtable::{HashMap, HashSet};
 
 use super::objects;
 
@@ -273,7 +273,7 @@ pub fn use_object_dirs(
 /// Open the repository for a hook from `dir` (git's `GIT_DIR` honoured), with
 /// the quarantine's objects visible when git set the object variables.
 pub fn open(dir: &Path) -> Result<HookRepo, super::push::PushError> {
-    let mut repo = super::staged::open(dir)?;
+    let mut repo = super::repo::open(dir)?;
     let object_directory = std::env::var_os(OBJECT_DIRECTORY);
     let alternates = std::env::var_os(ALTERNATE_OBJECT_DIRECTORIES);
     let view = match object_dirs_from_env(
@@ -310,13 +310,13 @@ pub fn open(dir: &Path) -> Result<HookRepo, super::push::PushError> {
 /// (packs by their delta tree, loose objects after, on every core), blobs
 /// handed to a scan.
 #[derive(Debug, Default)]
-pub struct PushedObjects {
+pub struct PushedObjects<T> {
     /// Every object in the quarantine directory.
     pub ids: HashSet<ObjectId>,
     /// Every blob read.
     pub blobs: HashSet<ObjectId>,
-    /// The blobs the scan answered `true` for.
-    pub hits: HashSet<ObjectId>,
+    /// The blobs the scan answered `Some` for, with its answer.
+    pub hits: HashMap<ObjectId, T>,
     /// Bytes of the blobs read.
     pub bytes: u64,
     /// References from the quarantine to objects outside it: entries of
@@ -327,7 +327,7 @@ pub struct PushedObjects {
     pub outside: u64,
 }
 
-impl PushedObjects {
+impl<T> PushedObjects<T> {
     /// Whether every blob that `commits` (objects of the push) can add or
     /// change, and each of `direct` (what refs point at directly), was
     /// read here, with no hit.
@@ -345,13 +345,14 @@ impl PushedObjects {
 /// ([`PushedObjects::outside`]). Nothing is written. Fails when a pack or
 /// a loose object cannot be read; the caller then takes the slow path,
 /// which names the object.
-pub fn scan_objects<S>(
+pub fn scan_objects<T, S>(
     dir: &Path,
     hash: gix::hash::Kind,
     scan: S,
-) -> Result<PushedObjects, gix::Error>
+) -> Result<PushedObjects<T>, gix::Error>
 where
-    S: Fn(&[u8]) -> bool + Sync,
+    T: Send,
+    S: Fn(&[u8]) -> Option<T> + Sync,
 {
     use gix::object::Kind;
     use rayon::prelude::*;
@@ -369,22 +370,26 @@ where
     let empty_tree = ObjectId::empty_tree(hash);
     let empty_blob = ObjectId::empty_blob(hash);
     let known = |id: &gix::hash::oid| ids.contains(id) || id == empty_tree || id == empty_blob;
-    #[derive(Default)]
-    struct Found {
+    struct Found<T> {
         blobs: HashSet<ObjectId>,
-        hits: HashSet<ObjectId>,
+        hits: HashMap<ObjectId, T>,
         bytes: u64,
         outside: u64,
     }
-    let found = Mutex::new(Found::default());
+    let found = Mutex::new(Found {
+        blobs: HashSet::default(),
+        hits: HashMap::default(),
+        bytes: 0,
+        outside: 0,
+    });
     let visit = |kind: Kind, id: &ObjectId, data: &[u8]| match kind {
         Kind::Blob => {
             let hit = scan(data);
             let mut found = found.lock().unwrap_or_else(|e| e.into_inner());
             if found.blobs.insert(*id) {
                 found.bytes += data.len() as u64;
-                if hit {
-                    found.hits.insert(*id);
+                if let Some(hit) = hit {
+                    found.hits.insert(*id, hit);
                 }
             }
         }

@@ -17,106 +17,13 @@
 //! or replaces (a pure move or copy).
 
 use std::collections::HashSet;
-use std::path::{Path, PathBuf};
+use std::path::Path;
+use std::sync::Arc;
 
 use gix::ObjectId;
 
-/// What can go wrong reading the staged change. All are exit 2.
-#[derive(Debug, thiserror::Error, miette::Diagnostic)]
-pub enum GitError {
-    #[error("not a git repository (or any of the parent directories): {}", path.display())]
-    #[diagnostic(
-        code(intercom_guard::git::not_a_repository),
-        help(
-            "run this inside a git work tree (a hook runs there by itself), or use `intercom-guard scan PATH...` for plain files"
-        )
-    )]
-    NotARepository { path: PathBuf },
-
-    #[error("cannot open the git repository at {}", path.display())]
-    #[diagnostic(
-        code(intercom_guard::git::open),
-        help("check that `git status` works in this directory")
-    )]
-    Open {
-        path: PathBuf,
-        #[source]
-        source: gix::Error,
-    },
-
-    #[error("cannot read the tree of HEAD")]
-    #[diagnostic(
-        code(intercom_guard::git::head),
-        help("the repository may be damaged: `git fsck` names the broken objects")
-    )]
-    Head {
-        #[source]
-        source: gix::Error,
-    },
-
-    #[error("cannot read the index {}", path.display())]
-    #[diagnostic(
-        code(intercom_guard::git::index),
-        help("the index may be damaged: `git status` shows whether git can read it")
-    )]
-    Index {
-        path: PathBuf,
-        #[source]
-        source: gix::Error,
-    },
-
-    #[error("object {id} (`{path}`) is missing from the object database")]
-    #[diagnostic(
-        code(intercom_guard::git::missing_object),
-        help(
-            "the repository is incomplete: `git fsck` lists what is missing; fetch it again or restore it"
-        )
-    )]
-    MissingObject {
-        id: ObjectId,
-        path: String,
-        #[source]
-        source: gix::Error,
-    },
-
-    #[error("object {id} (`{path}`) is corrupt")]
-    #[diagnostic(
-        code(intercom_guard::git::corrupt_object),
-        help("`git fsck` confirms the damage; restore the object from another clone")
-    )]
-    CorruptObject {
-        id: ObjectId,
-        path: String,
-        #[source]
-        source: gix::Error,
-    },
-
-    #[error("cannot read object {id} (`{path}`)")]
-    #[diagnostic(
-        code(intercom_guard::git::read_object),
-        help("`git cat-file -p {id}` shows whether git can read it")
-    )]
-    ReadObject {
-        id: ObjectId,
-        path: String,
-        #[source]
-        source: gix::Error,
-    },
-}
-
-impl GitError {
-    /// The error reading object `id` (at `path`) with gix.
-    pub(crate) fn object(id: ObjectId, path: &[u8], source: gix::Error) -> GitError {
-        let path = String::from_utf8_lossy(path).into_owned();
-        if source.is_not_found() {
-            GitError::MissingObject { id, path, source }
-        } else if source.is_corrupted() {
-            GitError::CorruptObject { id, path, source }
-        } else {
-            GitError::ReadObject { id, path, source }
-        }
-    }
-}
+use super::blob::{Blob, BlobId, GitReader, Occurrence, Old, Source};
+use super::repo::{GitError, open};
 
 /// How a staged blob relates to `HEAD`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -188,54 +95,37 @@ impl StagedChange {
         &self.replaced
     }
 
-    /// The versions a staged blob's lines may come from, read for a blob
-    /// that had a hit: its own `HEAD` version and every other blob the
-    /// change deletes or replaces (each distinct blob once). A line found in
-    /// any of them is moved or copied, not added.
-    pub fn olds(&self, entry: &StagedEntry) -> Result<Vec<Vec<u8>>, GitError> {
-        let own = entry.old_id.map(|id| (id, entry.path.as_slice()));
-        let others = self.replaced.iter().map(|r| (r.id, r.path.as_slice()));
-        let mut seen = HashSet::new();
-        own.into_iter()
-            .chain(others)
-            .filter(|(id, _)| seen.insert(*id))
-            .map(|(id, path)| self.read_blob(&id, path))
+    /// The staged blobs as the engine takes them: each with its own `HEAD`
+    /// version and every other blob the change deletes or replaces as the
+    /// sides its lines are judged against (a line found in any of them is
+    /// moved or copied, not added).
+    pub fn blobs(&self) -> Vec<Blob> {
+        let replaced: Arc<[ObjectId]> = self.replaced.iter().map(|r| r.id).collect();
+        self.entries
+            .iter()
+            .map(|entry| {
+                let mut olds: Vec<Old> = entry.old_id.map(Old::Blob).into_iter().collect();
+                if !replaced.is_empty() {
+                    olds.push(Old::AnyOf(Arc::clone(&replaced)));
+                }
+                Blob {
+                    id: BlobId::Object(entry.id),
+                    occurrences: vec![Occurrence {
+                        olds,
+                        ..Occurrence::whole(entry.path.clone())
+                    }],
+                }
+            })
             .collect()
     }
-
-    /// Read a blob's bytes; `path` only names it in errors.
-    pub fn read_blob(&self, id: &gix::oid, path: &[u8]) -> Result<Vec<u8>, GitError> {
-        match self.repo.find_blob(id) {
-            Ok(mut blob) => Ok(blob.take_data()),
-            Err(source) => Err(GitError::object(id.to_owned(), path, source)),
-        }
-    }
 }
 
-pub(crate) fn open(dir: &Path) -> Result<gix::Repository, GitError> {
-    match gix::ThreadSafeRepository::discover_with_environment_overrides(dir) {
-        Ok(repo) => Ok(repo.to_thread_local()),
-        Err(source) => {
-            let path = std::path::absolute(dir).unwrap_or_else(|_| dir.to_owned());
-            if is_not_a_repository(&source) {
-                Err(GitError::NotARepository { path })
-            } else {
-                Err(GitError::Open { path, source })
-            }
-        }
-    }
-}
+impl Source for StagedChange {
+    type Reader = GitReader;
 
-fn is_not_a_repository(err: &gix::Error) -> bool {
-    use gix::discover::upwards::Error as Upwards;
-    matches!(
-        err.downcast_any_ref::<Upwards>(),
-        Some(
-            Upwards::NoGitRepository { .. }
-                | Upwards::NoGitRepositoryWithinCeiling { .. }
-                | Upwards::NoGitRepositoryWithinFs { .. }
-        )
-    )
+    fn reader(&self) -> GitReader {
+        GitReader::new(self.repo.clone())
+    }
 }
 
 /// The index (`GIT_INDEX_FILE` honoured; none is an empty index), read as

@@ -1,0 +1,316 @@
+//! The engine: the per-blob sequence every mode runs, once, between a
+//! source and a report (DESIGN.md "Shape of the code").
+//!
+//! 1. **Admit**: occurrences whose path is allowlisted are dropped (and
+//!    counted); a blob with none left is never read.
+//! 2. **Detect**: each distinct blob is read once and run through the
+//!    detector, over every core (contiguous chunks, so neighbouring blobs
+//!    share a thread's object caches). Blobs a whole-database pass already
+//!    judged ([`Judged`]) are not read again.
+//! 3. **On a hit only**: for each occurrence, the old sides are read and the
+//!    matches kept that sit on a line the change adds; the policy (inline
+//!    markers, accepted fingerprints) judges them once per blob; each kept
+//!    match becomes a finding at its occurrence's path and commit.
+//! 4. **Place** ([`place`]): as listed, by commit (oldest first), or once
+//!    per secret and path at the earliest commit that added it (history).
+//!
+//! A blob or an old side that cannot be read is a [`Problem`]: the run goes
+//! on, and a hit whose old sides are unreadable is reported whole (a gate
+//! never drops a secret because it could not prove the line old). The
+//! engine knows nothing of formats or flags, and never prints.
+
+pub mod place;
+
+use std::collections::HashMap;
+
+use gix::ObjectId;
+
+use crate::detect::{Detector, Match};
+use crate::finding::{CommitMeta, Finding, Problem, Stats};
+use crate::policy::{Policy, added_lines, locate};
+use crate::source::blob::{Blob, BlobId, PolicyPath, Reader, Source};
+
+pub use place::Placement;
+
+/// Blobs a pass over whole object databases (history, a push's quarantine)
+/// has already read: their matches, or that they are clean.
+#[derive(Debug, Default)]
+pub struct Judged {
+    pub hits: gix::hashtable::HashMap<ObjectId, Vec<Match>>,
+    pub clean: gix::hashtable::HashSet<ObjectId>,
+}
+
+/// What a run found.
+#[derive(Debug, Default)]
+pub struct Outcome {
+    pub findings: Vec<Finding>,
+    pub problems: Vec<Problem>,
+    pub stats: Stats,
+}
+
+impl Outcome {
+    /// Another run's findings, problems and counters, added to these.
+    pub fn absorb(&mut self, other: Outcome) {
+        self.findings.extend(other.findings);
+        self.problems.extend(other.problems);
+        self.stats.add(&other.stats);
+    }
+}
+
+/// The detector and the policy of a run.
+#[derive(Debug, Clone, Copy)]
+pub struct Engine<'a> {
+    pub detector: &'a Detector,
+    pub policy: &'a Policy,
+}
+
+/// A blob that had a hit: its index in the listing, its matches, and its
+/// bytes when they are at hand.
+struct Hit {
+    index: usize,
+    matches: Vec<Match>,
+    data: Option<Vec<u8>>,
+}
+
+/// At most this many blobs are read on one thread before the work is spread.
+const SPREAD_FROM: usize = 256;
+
+impl<'a> Engine<'a> {
+    pub fn new(detector: &'a Detector, policy: &'a Policy) -> Engine<'a> {
+        Engine { detector, policy }
+    }
+
+    /// The detector's verdict on one blob, for whole-database passes that
+    /// read the bytes themselves.
+    pub fn judge(&self, data: &[u8]) -> Option<Vec<Match>> {
+        let matches = self.detector.find(data);
+        (!matches.is_empty()).then_some(matches)
+    }
+
+    /// Run the whole sequence over `blobs`.
+    pub fn run<S: Source>(
+        &self,
+        source: &S,
+        blobs: Vec<Blob>,
+        judged: &Judged,
+        placement: Placement,
+    ) -> Outcome {
+        let mut out = Outcome::default();
+        let blobs = self.admit(blobs, &mut out.stats);
+        let hits = self.detect_all(source, &blobs, judged, &mut out);
+        let found = self.findings(source, &blobs, hits, &mut out);
+        out.findings = placement.place(found, judged);
+        out
+    }
+
+    /// Drop the occurrences at allowlisted paths, and the blobs left with
+    /// none.
+    /// Each distinct path is asked once (and counted once).
+    fn admit(&self, blobs: Vec<Blob>, stats: &mut Stats) -> Vec<Blob> {
+        let mut verdicts: HashMap<Vec<u8>, bool> = HashMap::new();
+        let mut admits = |path: &[u8]| match verdicts.get(path) {
+            Some(&verdict) => verdict,
+            None => {
+                let verdict = self.policy.admits_path(path, stats);
+                verdicts.insert(path.to_vec(), verdict);
+                verdict
+            }
+        };
+        blobs
+            .into_iter()
+            .filter_map(|mut blob| {
+                blob.occurrences.retain(|o| match &o.policy_path {
+                    PolicyPath::Same => admits(&o.path),
+                    PolicyPath::Other(path) => admits(path),
+                    PolicyPath::Exempt => true,
+                });
+                (!blob.occurrences.is_empty()).then_some(blob)
+            })
+            .collect()
+    }
+
+    /// Read and detect every blob not judged already; the hits in listing
+    /// order.
+    fn detect_all<S: Source>(
+        &self,
+        source: &S,
+        blobs: &[Blob],
+        judged: &Judged,
+        out: &mut Outcome,
+    ) -> Vec<Hit> {
+        let mut hits = Vec::new();
+        let mut todo = Vec::new();
+        for (index, blob) in blobs.iter().enumerate() {
+            match blob.id.object() {
+                Some(id) if judged.clean.contains(&id) => {}
+                Some(id) if judged.hits.contains_key(&id) => hits.push(Hit {
+                    index,
+                    matches: judged.hits[&id].clone(),
+                    data: None,
+                }),
+                _ => todo.push(index),
+            }
+        }
+        let threads = threads();
+        let parts: Vec<Detected> = if threads < 2 || todo.len() < SPREAD_FROM {
+            vec![self.detect_part(&mut source.reader(), blobs, &todo)]
+        } else {
+            let chunk = todo.len().div_ceil(threads);
+            let readers: Vec<S::Reader> = todo.chunks(chunk).map(|_| source.reader()).collect();
+            std::thread::scope(|scope| {
+                let handles: Vec<_> = todo
+                    .chunks(chunk)
+                    .zip(readers)
+                    .map(|(part, mut reader)| {
+                        scope.spawn(move || self.detect_part(&mut reader, blobs, part))
+                    })
+                    .collect();
+                handles
+                    .into_iter()
+                    .map(|h| {
+                        h.join()
+                            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+                    })
+                    .collect()
+            })
+        };
+        for part in parts {
+            hits.extend(part.hits);
+            out.problems.extend(part.problems);
+            out.stats.blobs += part.blobs;
+            out.stats.bytes += part.bytes;
+        }
+        hits.sort_by_key(|h| h.index);
+        hits
+    }
+
+    fn detect_part(&self, reader: &mut impl Reader, blobs: &[Blob], part: &[usize]) -> Detected {
+        let mut done = Detected::default();
+        for &index in part {
+            let blob = &blobs[index];
+            match reader.read(&blob.id, &blob.occurrences[0].path) {
+                Ok(data) => {
+                    done.blobs += 1;
+                    done.bytes += data.len() as u64;
+                    if let Some(matches) = self.judge(&data) {
+                        done.hits.push(Hit {
+                            index,
+                            matches,
+                            data: Some(data),
+                        });
+                    }
+                }
+                Err(problem) => done.problems.push(problem),
+            }
+        }
+        done
+    }
+
+    /// Steps 3: what each occurrence of each hit adds, judged by the policy,
+    /// as findings with their commit.
+    fn findings<S: Source>(
+        &self,
+        source: &S,
+        blobs: &[Blob],
+        hits: Vec<Hit>,
+        out: &mut Outcome,
+    ) -> Vec<place::Placed> {
+        let mut reader = source.reader();
+        let mut commits: HashMap<usize, Option<CommitMeta>> = HashMap::new();
+        let mut found = Vec::new();
+        for hit in hits {
+            let blob = &blobs[hit.index];
+            let data = match hit.data {
+                Some(data) => data,
+                None => match reader.read(&blob.id, &blob.occurrences[0].path) {
+                    Ok(data) => data,
+                    Err(problem) => {
+                        out.problems.push(problem);
+                        continue;
+                    }
+                },
+            };
+            let mut olds: HashMap<ObjectId, Option<Vec<u8>>> = HashMap::new();
+            let added: Vec<Vec<Match>> = blob
+                .occurrences
+                .iter()
+                .map(|o| {
+                    let ids = o.old_ids();
+                    for id in &ids {
+                        olds.entry(*id).or_insert_with(|| {
+                            let blob_id = BlobId::Object(*id);
+                            reader
+                                .read(&blob_id, &o.path)
+                                .map_err(|problem| out.problems.push(problem))
+                                .ok()
+                        });
+                    }
+                    let sides: Option<Vec<&[u8]>> = ids
+                        .iter()
+                        .map(|id| olds.get(id).and_then(|d| d.as_deref()))
+                        .collect();
+                    match sides {
+                        Some(sides) => added_lines::keep_added(&sides, &data, hit.matches.clone()),
+                        // An old side could not be read: every match counts.
+                        None => hit.matches.clone(),
+                    }
+                })
+                .collect();
+            // The policy judges each match of the blob once, however many
+            // occurrences add it.
+            let any_added: Vec<Match> = hit
+                .matches
+                .iter()
+                .filter(|m| added.iter().flatten().any(|a| same(a, m)))
+                .cloned()
+                .collect();
+            let allowed = self.policy.filter(&data, any_added, &mut out.stats);
+            for (occurrence, mut kept) in blob.occurrences.iter().zip(added) {
+                kept.retain(|m| allowed.iter().any(|a| same(a, m)));
+                if kept.is_empty() {
+                    continue;
+                }
+                let commit = occurrence.commit.and_then(|index| {
+                    commits
+                        .entry(index)
+                        .or_insert_with(|| {
+                            source
+                                .commit(index)
+                                .map_err(|problem| out.problems.push(problem))
+                                .ok()
+                        })
+                        .clone()
+                });
+                let origin = locate::Origin {
+                    path: &occurrence.path,
+                    commit: commit.as_ref(),
+                };
+                for finding in locate::findings(&data, &kept, origin) {
+                    found.push(place::Placed {
+                        commit_index: occurrence.commit,
+                        finding,
+                    });
+                }
+            }
+        }
+        found
+    }
+}
+
+fn same(a: &Match, b: &Match) -> bool {
+    a.start == b.start && a.end == b.end
+}
+
+/// What one thread's share of the detect step found.
+#[derive(Default)]
+struct Detected {
+    hits: Vec<Hit>,
+    problems: Vec<Problem>,
+    blobs: u64,
+    bytes: u64,
+}
+
+/// How many threads to spread work over: the machine's cores, at most 8.
+pub fn threads() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get().min(8))
+}

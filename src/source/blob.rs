@@ -1,0 +1,202 @@
+//! The one vocabulary every source yields, whatever the mode: a [`Blob`] to
+//! scan (how to read it), every [`Occurrence`] of it (path, commit) and, per
+//! occurrence, the [`Old`] sides its lines are judged against ("only what
+//! the change adds"). Files and stdin, the staged change, a pushed range, a
+//! history sweep and the tree at `HEAD` all speak it; the engine never asks
+//! which one it is talking to.
+//!
+//! Bytes are read through a [`Reader`], one per worker thread, that the
+//! [`Source`] hands out; for git objects that is a [`GitReader`] on its own
+//! repository handle.
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use gix::ObjectId;
+
+use super::repo::GitError;
+use crate::finding::{CommitMeta, Problem};
+
+/// How a blob's bytes are found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BlobId {
+    /// A git object.
+    Object(ObjectId),
+    /// A file on disk (`scan PATH`).
+    File(PathBuf),
+    /// Standard input (`scan -`), read once.
+    Stdin,
+}
+
+impl BlobId {
+    /// The git object id, for a git blob.
+    pub fn object(&self) -> Option<ObjectId> {
+        match self {
+            BlobId::Object(id) => Some(*id),
+            BlobId::File(_) | BlobId::Stdin => None,
+        }
+    }
+}
+
+/// A version a blob's occurrence replaces, read only when the blob had a
+/// hit: a line found in any of them is not added by the change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Old {
+    /// The blob the path held before (a parent's, or `HEAD`'s).
+    Blob(ObjectId),
+    /// Blobs the same change deleted or replaced elsewhere, where a moved
+    /// or copied line may come from; shared by every occurrence of the
+    /// change.
+    AnyOf(Arc<[ObjectId]>),
+}
+
+/// What path allowlists (`allow.paths`) match an occurrence by.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PolicyPath {
+    /// The occurrence's own path.
+    Same,
+    /// Another spelling of it (`scan /abs/repo/src/a.js` matches `src/a.js`).
+    Other(Vec<u8>),
+    /// Not matched by path at all (stdin has none).
+    Exempt,
+}
+
+/// One place where a blob appears.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Occurrence {
+    /// The path to report: relative to the repository root, or as given to
+    /// `scan`; raw bytes, since git paths need not be UTF-8.
+    pub path: Vec<u8>,
+    /// Index of the commit in the source's own list ([`Source::commit`]);
+    /// `None` where no commit is known.
+    ///
+    /// [`Source::commit`]: crate::engine::Source::commit
+    pub commit: Option<usize>,
+    /// What the lines are judged against; empty: every line is added.
+    pub olds: Vec<Old>,
+    pub policy_path: PolicyPath,
+}
+
+impl Occurrence {
+    /// An occurrence where every line counts (a file, a new blob).
+    pub fn whole(path: Vec<u8>) -> Occurrence {
+        Occurrence {
+            path,
+            commit: None,
+            olds: Vec::new(),
+            policy_path: PolicyPath::Same,
+        }
+    }
+
+    /// The distinct old blobs, in order.
+    pub fn old_ids(&self) -> Vec<ObjectId> {
+        let mut ids: Vec<ObjectId> = Vec::new();
+        for old in &self.olds {
+            match old {
+                Old::Blob(id) => ids.push(*id),
+                Old::AnyOf(list) => ids.extend(list.iter().copied()),
+            }
+        }
+        let mut seen = std::collections::HashSet::new();
+        ids.retain(|id| seen.insert(*id));
+        ids
+    }
+}
+
+/// A distinct blob and everywhere it appears.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Blob {
+    pub id: BlobId,
+    pub occurrences: Vec<Occurrence>,
+}
+
+/// What the engine asks of a source besides its blobs. Readers are made on
+/// the calling thread and sent to the workers, so a source need not be
+/// shared between threads itself.
+pub trait Source {
+    /// A reader for one worker thread.
+    type Reader: Reader + Send;
+
+    fn reader(&self) -> Self::Reader;
+
+    /// The commit an occurrence names by index; asked only for findings.
+    fn commit(&self, index: usize) -> Result<CommitMeta, Problem> {
+        Err(Problem::new(UnknownCommit { index }))
+    }
+}
+
+/// A source was asked for a commit it never listed.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+#[error("internal error: commit #{index} was never listed by this source")]
+#[diagnostic(code(intercom_guard::internal::commit))]
+pub struct UnknownCommit {
+    pub(crate) index: usize,
+}
+
+/// Reads blobs for one thread.
+pub trait Reader {
+    /// The bytes of `id`; `path` names it in a problem.
+    fn read(&mut self, id: &BlobId, path: &[u8]) -> Result<Vec<u8>, Problem>;
+}
+
+/// A reader of git blobs on its own repository handle (and caches).
+pub struct GitReader {
+    repo: gix::Repository,
+}
+
+impl GitReader {
+    pub fn new(repo: gix::Repository) -> GitReader {
+        GitReader { repo }
+    }
+}
+
+impl Reader for GitReader {
+    fn read(&mut self, id: &BlobId, path: &[u8]) -> Result<Vec<u8>, Problem> {
+        let BlobId::Object(id) = id else {
+            return Err(not_a_git_blob(id, path));
+        };
+        read_git_blob(&self.repo, *id, path)
+    }
+}
+
+/// Read one git blob whole; a failure is a problem naming the object and
+/// the path.
+pub fn read_git_blob(
+    repo: &gix::Repository,
+    id: ObjectId,
+    path: &[u8],
+) -> Result<Vec<u8>, Problem> {
+    match repo.find_blob(id) {
+        Ok(mut blob) => Ok(blob.take_data()),
+        Err(source) => Err(Problem::new(GitError::object(id, path, source))
+            .with_object(id)
+            .with_path(path)),
+    }
+}
+
+fn not_a_git_blob(id: &BlobId, path: &[u8]) -> Problem {
+    Problem::new(GitError::ReadObject {
+        id: ObjectId::null(gix::hash::Kind::Sha1),
+        path: format!("{} ({id:?})", String::from_utf8_lossy(path)),
+        source: gix::Error::from_error(std::io::Error::other("not a git object")),
+    })
+}
+
+/// Stdin's bytes, handed out once.
+#[derive(Debug, Default)]
+pub struct Once(Mutex<Option<Vec<u8>>>);
+
+impl Once {
+    pub fn new(data: Vec<u8>) -> Once {
+        Once(Mutex::new(Some(data)))
+    }
+
+    /// The bytes; a second call gets a copy of nothing.
+    pub fn take(&self) -> Vec<u8> {
+        self.0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take()
+            .unwrap_or_default()
+    }
+}
