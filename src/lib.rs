@@ -2,7 +2,9 @@
 //!
 //! Data flows one way: [`source`] → [`detect`] → [`policy`] → [`report`].
 //! The binary (`main.rs`, [`cli`]) only parses arguments and wires the layers.
+//! [`finding`] and [`catalog`] (the rules) are the vocabulary they share.
 
+pub mod catalog;
 pub mod cli;
 pub mod detect;
 pub mod finding;
