@@ -3,7 +3,9 @@
 //! Data flows one way: [`source`] → [`detect`] → [`policy`] → [`report`];
 //! the [`engine`] runs that sequence for every mode.
 //! The binary (`main.rs`, [`cli`]) only parses arguments and wires the layers.
+//! [`finding`] and [`catalog`] (the rules) are the vocabulary they share.
 
+pub mod catalog;
 pub mod cli;
 pub mod detect;
 pub mod engine;

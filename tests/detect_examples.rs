@@ -5,6 +5,7 @@
 
 use std::path::Path;
 
+use intercom_guard::catalog;
 use intercom_guard::detect::{DetectOptions, Detector};
 use serde::Deserialize;
 
@@ -46,6 +47,14 @@ fn load(dir: &Path) -> Vec<(String, Case)> {
     cases
 }
 
+fn opts_of(case: &Case) -> DetectOptions {
+    DetectOptions {
+        strict: case.strict,
+        extra_names: case.extra_names.clone(),
+        ..DetectOptions::default()
+    }
+}
+
 #[test]
 fn every_example_finds_exactly_what_it_says() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/examples");
@@ -57,12 +66,7 @@ fn every_example_finds_exactly_what_it_says() {
     );
     let mut failures = Vec::new();
     for (file, case) in &cases {
-        let opts = DetectOptions {
-            strict: case.strict,
-            extra_names: case.extra_names.clone(),
-            ..DetectOptions::default()
-        };
-        let found: Vec<Expected> = Detector::new(&opts)
+        let found: Vec<Expected> = Detector::new(&opts_of(case))
             .find(case.text.as_bytes())
             .into_iter()
             .map(|m| Expected {
@@ -101,4 +105,63 @@ fn both_positive_and_negative_examples_exist_in_every_file() {
             "{f} needs positive and negative examples"
         );
     }
+}
+
+/// Every rule id the detector emits on the examples is a catalog rule, and
+/// the finding's kind is the rule's kind, or else the kind of the name the
+/// secret is assigned to (DESIGN.md "Precise rules": a token assigned to
+/// `INTERCOM_WEBHOOK_SECRET` is a webhook secret). In that case the bare
+/// secret, without its name, must be found by the same rule with the rule's
+/// own kind. And every catalog rule is emitted by some example.
+#[test]
+fn every_rule_found_is_in_the_catalog_with_its_kind() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/examples");
+    let mut failures = Vec::new();
+    let mut emitted: Vec<&str> = Vec::new();
+    for (file, case) in load(&dir).iter().filter(|(_, c)| !c.find.is_empty()) {
+        let detector = Detector::new(&opts_of(case));
+        let text = case.text.as_bytes();
+        for m in detector.find(text) {
+            emitted.push(m.rule_id);
+            let Some(rule) = catalog::rule(m.rule_id) else {
+                failures.push(format!(
+                    "{file}: {}: rule {:?} is not in src/catalog.rs",
+                    case.name, m.rule_id
+                ));
+                continue;
+            };
+            if m.kind == rule.kind {
+                continue;
+            }
+            let secret = &text[m.start..m.end];
+            let bare = detector.find(secret);
+            let same = bare.len() == 1
+                && (bare[0].start, bare[0].end) == (0, secret.len())
+                && bare[0].rule_id == rule.id
+                && bare[0].kind == rule.kind;
+            if !same {
+                failures.push(format!(
+                    "{file}: {}: {} is a {} rule but found {:?} as {}, and the bare secret \
+                     gives {:?}",
+                    case.name,
+                    rule.id,
+                    rule.kind.as_str(),
+                    String::from_utf8_lossy(secret),
+                    m.kind.as_str(),
+                    bare.iter()
+                        .map(|b| (b.rule_id, b.kind.as_str()))
+                        .collect::<Vec<_>>()
+                ));
+            }
+        }
+    }
+    for rule in catalog::RULES {
+        if !emitted.contains(&rule.id) {
+            failures.push(format!(
+                "{}: no positive example under tests/examples emits this rule",
+                rule.id
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

@@ -11,6 +11,7 @@ use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use base64::Engine as _;
 use sha2::{Digest, Sha256};
 
+use crate::catalog;
 use crate::finding::{Confidence, Kind};
 
 /// What the engine is tuned with (from the config file and flags).
@@ -42,6 +43,7 @@ pub struct Match {
     pub end: usize,
     pub kind: Kind,
     pub confidence: Confidence,
+    /// The id of the [`catalog`] rule that found it.
     pub rule_id: &'static str,
     /// sha256 hex of the canonical secret (see DESIGN.md "Precise rules").
     pub fingerprint: String,
@@ -72,18 +74,14 @@ pub struct Detector {
     opts: DetectOptions,
 }
 
-/// Rule ids, as they appear in reports.
-pub const RULE_TOKEN: &str = "intercom-access-token";
-pub const RULE_TOKEN_BASE64: &str = "intercom-access-token-base64";
-pub const RULE_TOKEN_DECODED: &str = "intercom-access-token-decoded";
-
+/// The name rule for a kind of secret.
 fn named_rule(kind: Kind) -> &'static str {
     match kind {
-        Kind::AccessToken => "intercom-access-token-named",
-        Kind::WebhookSecret => "intercom-webhook-secret",
-        Kind::IdentitySecret => "intercom-identity-secret",
-        Kind::ClientSecret => "intercom-client-secret",
-        Kind::ApiKey => "intercom-api-key",
+        Kind::AccessToken => catalog::ACCESS_TOKEN_NAMED.id,
+        Kind::WebhookSecret => catalog::WEBHOOK_SECRET.id,
+        Kind::IdentitySecret => catalog::IDENTITY_SECRET.id,
+        Kind::ClientSecret => catalog::CLIENT_SECRET.id,
+        Kind::ApiKey => catalog::API_KEY.id,
     }
 }
 
@@ -149,11 +147,14 @@ impl Detector {
                 continue;
             }
             let hit = match pattern {
-                Pattern::Token => token::plain(hay, s, min_entropy).map(|t| (t, RULE_TOKEN)),
-                Pattern::Wrapped(back) => {
-                    token::wrapped(hay, s, back, min_entropy).map(|t| (t, RULE_TOKEN_BASE64))
+                Pattern::Token => {
+                    token::plain(hay, s, min_entropy).map(|t| (t, catalog::ACCESS_TOKEN.id))
                 }
-                Pattern::Decoded => token::decoded_form(hay, s).map(|t| (t, RULE_TOKEN_DECODED)),
+                Pattern::Wrapped(back) => token::wrapped(hay, s, back, min_entropy)
+                    .map(|t| (t, catalog::ACCESS_TOKEN_BASE64.id)),
+                Pattern::Decoded => {
+                    token::decoded_form(hay, s).map(|t| (t, catalog::ACCESS_TOKEN_DECODED.id))
+                }
                 Pattern::Name | Pattern::Extra => {
                     names::at_name(hay, s, e, &self.extra_names, &mut assignments);
                     None

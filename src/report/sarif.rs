@@ -1,10 +1,10 @@
 //! The SARIF report (`--format sarif`): SARIF 2.1.0 as GitHub code scanning
 //! accepts it (`github/codeql-action/upload-sarif`).
 //!
-//! - `runs[0].tool.driver` names the tool and lists every rule it has, each
-//!   with a description, a help text (the rotation steps) and a
-//!   `security-severity`, so code scanning files the results as security
-//!   alerts.
+//! - `runs[0].tool.driver` names the tool and lists every rule of the
+//!   [catalog](crate::catalog), each with its short and full descriptions,
+//!   its help followed by the rotation steps, and a `security-severity`, so
+//!   code scanning files the results as security alerts.
 //! - One result per finding: `ruleId`/`ruleIndex`, `level` from the
 //!   confidence (high → `error`, medium → `warning`, low → `note`), a
 //!   message naming the kind, the redacted secret and the commit, and a
@@ -25,55 +25,11 @@ use serde_json::{Value, json};
 use super::ReportOptions;
 use super::guidance::{Where, guidance};
 use super::redact::{redact, sanitize};
-use crate::detect::{RULE_TOKEN, RULE_TOKEN_BASE64, RULE_TOKEN_DECODED};
-use crate::finding::{Confidence, Finding, Kind, Problem, Stats};
+use crate::catalog::{self, Rule};
+use crate::finding::{Confidence, Finding, Problem, Stats};
 
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 const INFORMATION_URI: &str = "https://github.com/intercom-guard/intercom-guard";
-
-/// Every rule the detector reports: id, kind, short description.
-const RULES: [(&str, Kind, &str); 8] = [
-    (
-        RULE_TOKEN,
-        Kind::AccessToken,
-        "Intercom access token (matched by its structure)",
-    ),
-    (
-        RULE_TOKEN_BASE64,
-        Kind::AccessToken,
-        "Intercom access token encoded once more in base64",
-    ),
-    (
-        RULE_TOKEN_DECODED,
-        Kind::AccessToken,
-        "Intercom access token in its decoded form (tok:<uuid>:1:0)",
-    ),
-    (
-        "intercom-access-token-named",
-        Kind::AccessToken,
-        "Intercom access token assigned to a secret name",
-    ),
-    (
-        "intercom-webhook-secret",
-        Kind::WebhookSecret,
-        "Intercom webhook signing secret assigned to a secret name",
-    ),
-    (
-        "intercom-identity-secret",
-        Kind::IdentitySecret,
-        "Intercom identity verification secret assigned to a secret name",
-    ),
-    (
-        "intercom-client-secret",
-        Kind::ClientSecret,
-        "Intercom OAuth client secret assigned to a secret name",
-    ),
-    (
-        "intercom-api-key",
-        Kind::ApiKey,
-        "Intercom API key assigned to a secret name",
-    ),
-];
 
 /// Writes the whole report as one SARIF document followed by a newline.
 pub(crate) fn write(
@@ -83,25 +39,25 @@ pub(crate) fn write(
     stats: &Stats,
     opts: &ReportOptions,
 ) -> io::Result<()> {
-    let mut rules: Vec<(&str, Kind, String)> = RULES
-        .iter()
-        .map(|&(id, kind, text)| (id, kind, text.to_owned()))
-        .collect();
-    // A rule id the table does not know still gets a rule (GitHub rejects a
+    let mut rules: Vec<Rule> = catalog::RULES.to_vec();
+    // A rule id the catalog does not know still gets a rule (GitHub rejects a
     // result whose rule is missing).
     for f in findings {
-        if !rules.iter().any(|(id, _, _)| *id == f.rule_id) {
-            rules.push((f.rule_id, f.kind, f.kind.describe().to_owned()));
+        if !rules.iter().any(|r| r.id == f.rule_id) {
+            rules.push(Rule {
+                id: f.rule_id,
+                kind: f.kind,
+                short: f.kind.describe(),
+                full: f.kind.describe(),
+                help: "",
+            });
         }
     }
-    let rule_objects: Vec<Value> = rules
-        .iter()
-        .map(|(id, kind, text)| rule(id, *kind, text, opts))
-        .collect();
+    let rule_objects: Vec<Value> = rules.iter().map(|r| rule(r, opts)).collect();
     let results: Vec<Value> = findings
         .iter()
         .map(|f| {
-            let index = rules.iter().position(|(id, _, _)| *id == f.rule_id);
+            let index = rules.iter().position(|r| r.id == f.rule_id);
             result(f, index, opts.show_secrets)
         })
         .collect();
@@ -158,17 +114,19 @@ fn invocation(problems: &[Problem]) -> Value {
     })
 }
 
-fn rule(id: &str, kind: Kind, text: &str, opts: &ReportOptions) -> Value {
-    let help = guidance(kind, opts.exposure, &Where::default());
+fn rule(r: &Rule, opts: &ReportOptions) -> Value {
+    let steps = guidance(r.kind, opts.exposure, &Where::default());
+    let before = if r.help.is_empty() {
+        String::new()
+    } else {
+        format!("{}\n\n", r.help)
+    };
     json!({
-        "id": id,
-        "name": camel(id),
-        "shortDescription": {"text": text},
-        "fullDescription": {"text": format!(
-            "{text}. A {} in a repository is a live credential for the Intercom workspace: rotate it.",
-            kind.describe()
-        )},
-        "help": {"text": help, "markdown": format!("```\n{help}```")},
+        "id": r.id,
+        "name": camel(r.id),
+        "shortDescription": {"text": r.short},
+        "fullDescription": {"text": r.full},
+        "help": {"text": format!("{before}{steps}"), "markdown": format!("{before}```\n{steps}```")},
         "defaultConfiguration": {"level": "error"},
         "properties": {
             "tags": ["security", "secret", "intercom"],
