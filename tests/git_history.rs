@@ -664,3 +664,72 @@ fn packed_history_gives_the_same_report() {
         s.c_side.as_str()
     );
 }
+
+#[test]
+fn damaged_commit_is_a_problem_and_the_findings_are_still_reported() {
+    let repo = Repo::new();
+    let leak = token();
+    add_commit(
+        &repo,
+        "kept.env",
+        &format!("T={leak}\n"),
+        "A",
+        "2023-01-01T00:00:00Z",
+    );
+    repo.git(&["checkout", "-q", "-b", "side"]);
+    let damaged = add_commit(&repo, "clean.txt", "nothing\n", "B", "2023-01-02T00:00:00Z");
+    let damaged = repo.git(&["rev-parse", &damaged]).trim().to_owned();
+    repo.git(&["checkout", "-q", "-"]);
+    let object = repo
+        .path()
+        .join(".git/objects")
+        .join(&damaged[..2])
+        .join(&damaged[2..]);
+    let mut perms = std::fs::metadata(&object).expect("loose commit").permissions();
+    #[allow(clippy::permissions_set_readonly_false)]
+    perms.set_readonly(false);
+    std::fs::set_permissions(&object, perms).unwrap();
+    std::fs::write(&object, b"not zlib at all").unwrap();
+
+    let run = json(&repo, &[]);
+    run.assert_code(2);
+    assert_eq!(
+        paths(&run.findings()),
+        ["kept.env".to_owned()].into_iter().collect(),
+        "{run:?}"
+    );
+    let doc: Value = serde_json::from_str(&run.stdout).unwrap();
+    let problems = doc["problems"].as_array().expect("a problems array");
+    assert!(
+        problems.iter().any(|p| p["object"] == damaged.as_str()
+            && p["code"].as_str().is_some_and(|c| c.starts_with("intercom_guard::"))
+            && p["message"].as_str().is_some_and(|m| m.contains(&damaged))),
+        "a problem names the damaged commit {damaged}: {problems:?}"
+    );
+
+    let sarif = repo.guard(&["history", "--format", "sarif"]);
+    sarif.assert_code(2);
+    let doc: Value = serde_json::from_str(&sarif.stdout).unwrap();
+    let run0 = &doc["runs"][0];
+    assert_eq!(run0["results"].as_array().map(Vec::len), Some(1));
+    let invocation = &run0["invocations"][0];
+    assert_eq!(invocation["executionSuccessful"], false, "{invocation}");
+    let notes = invocation["toolExecutionNotifications"].as_array().unwrap();
+    assert!(
+        notes
+            .iter()
+            .any(|n| n["message"]["text"].as_str().is_some_and(|t| t.contains(&damaged))),
+        "{notes:?}"
+    );
+
+    // A whole run says so too.
+    let clean = Repo::new();
+    add_commit(&clean, "a.txt", "a\n", "A", "2023-01-01T00:00:00Z");
+    let whole = clean.guard(&["history", "--format", "sarif"]);
+    whole.assert_code(0);
+    let doc: Value = serde_json::from_str(&whole.stdout).unwrap();
+    assert_eq!(doc["runs"][0]["invocations"][0]["executionSuccessful"], true);
+    let whole = json(&clean, &[]);
+    let doc: Value = serde_json::from_str(&whole.stdout).unwrap();
+    assert_eq!(doc["problems"], serde_json::json!([]));
+}
