@@ -39,11 +39,12 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use gix::ObjectId;
 use gix::bstr::{BStr, ByteSlice};
-use gix::objs::{CommitRef, Find, FindExt, TreeRefIter};
+use gix::objs::{CommitRef, Find, FindExt};
 use rayon::prelude::*;
 
 use super::blob::{Blob, BlobId, GitReader, Occurrence, Old, Source};
 use super::objects;
+use super::tree_diff::{DiffError, FileChange, TreeDiff};
 use crate::finding::{CommitMeta, Problem};
 
 /// Blobs larger than this are read one at a time, after the others.
@@ -1177,9 +1178,7 @@ struct Differ {
     repo: gix::Repository,
     commit_buf: Vec<u8>,
     parent_buf: Vec<u8>,
-    old_tree: Vec<u8>,
-    new_tree: Vec<u8>,
-    state: gix::diff::tree::State,
+    diff: TreeDiff,
 }
 
 impl Differ {
@@ -1188,9 +1187,7 @@ impl Differ {
             repo,
             commit_buf: Vec::new(),
             parent_buf: Vec::new(),
-            old_tree: Vec::new(),
-            new_tree: Vec::new(),
-            state: Default::default(),
+            diff: TreeDiff::default(),
         }
     }
 
@@ -1203,7 +1200,6 @@ impl Differ {
         id: &ObjectId,
         keep: impl Fn(&ObjectId) -> bool,
     ) -> Result<CommitChanges, HistoryError> {
-        let hash = self.repo.object_hash();
         let (tree, parents, info) = {
             let commit = self
                 .repo
@@ -1218,56 +1214,24 @@ impl Differ {
             Some(p) => self.parent_tree(p)?,
             None => None,
         };
-        let new_tree = self
-            .repo
-            .objects
-            .find_tree_iter(&tree, &mut self.new_tree)
-            .map_err(|source| object_error("tree", tree, source))?;
-        let old_tree = match first_parent_tree {
-            Some(t) => self
-                .repo
-                .objects
-                .find_tree_iter(&t, &mut self.old_tree)
-                .map_err(|source| object_error("tree", t, source))?,
-            None => TreeRefIter::from_bytes(&[], hash),
-        };
-        let mut recorder = gix::diff::tree::Recorder::default();
-        gix::diff::tree(
-            old_tree,
-            new_tree,
-            &mut self.state,
-            &self.repo.objects,
-            &mut recorder,
-        )
-        .map_err(|err| HistoryError::CorruptObject {
-            what: "tree of commit",
-            id: *id,
-            source: gix::Error::from_error(err),
-        })?;
+        let files = self
+            .diff
+            .files(&self.repo, first_parent_tree, tree)
+            .map_err(|err| match err {
+                DiffError::Tree { id, source } => object_error("tree", id, source),
+                DiffError::Compare(err) => HistoryError::CorruptObject {
+                    what: "tree of commit",
+                    id: *id,
+                    source: gix::Error::from_error(err),
+                },
+            })?;
 
         let mut changes = Vec::new();
-        for record in recorder.records {
-            use gix::diff::tree::recorder::Change as R;
-            let (path, new, mode, old) = match record {
-                R::Addition {
-                    path,
-                    oid,
-                    entry_mode,
-                    ..
-                } => (path, oid, entry_mode, None),
-                R::Modification {
-                    path,
-                    oid,
-                    entry_mode,
-                    previous_oid,
-                    previous_entry_mode,
-                } => {
-                    let old = previous_entry_mode.is_blob().then_some(previous_oid);
-                    (path, oid, entry_mode, old)
-                }
-                R::Deletion { .. } => continue,
+        for file in files {
+            let FileChange::Changed { path, id: new, old } = file else {
+                continue;
             };
-            if !mode.is_blob() || !keep(&new) {
+            if !keep(&new) {
                 continue;
             }
             let mut parent_blobs = Vec::with_capacity(parents.len());

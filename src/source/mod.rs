@@ -29,6 +29,7 @@ pub mod push;
 pub mod quarantine;
 pub mod repo;
 pub mod staged;
+mod tree_diff;
 
 pub use files::FilesError;
 pub use repo::GitError;

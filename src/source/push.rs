@@ -28,6 +28,7 @@ use gix::objs::FindExt as _;
 
 use super::blob::{Blob, BlobId, GitReader, Occurrence, Old, Source};
 use super::quarantine::QuarantineError;
+use super::tree_diff::{DiffError, FileChange, TreeDiff};
 use super::repo::GitError;
 use crate::finding::CommitMeta;
 
@@ -714,10 +715,8 @@ type NumberedChanges = (usize, Vec<Changed>);
 /// Tree diffs of commits against their parents, reusing buffers.
 struct TreeDiffer<'repo> {
     repo: &'repo gix::Repository,
-    state: gix::diff::tree::State,
+    diff: TreeDiff,
     commit_buf: Vec<u8>,
-    old_buf: Vec<u8>,
-    new_buf: Vec<u8>,
 }
 
 /// A path's content against one parent.
@@ -730,10 +729,8 @@ impl<'repo> TreeDiffer<'repo> {
     fn new(repo: &'repo gix::Repository) -> TreeDiffer<'repo> {
         TreeDiffer {
             repo,
-            state: Default::default(),
+            diff: TreeDiff::default(),
             commit_buf: Vec::new(),
-            old_buf: Vec::new(),
-            new_buf: Vec::new(),
         }
     }
 
@@ -800,7 +797,9 @@ impl<'repo> TreeDiffer<'repo> {
     }
 
     /// Blobs of `new_tree` whose content is not at the same path of
-    /// `old_tree`, each with the old version to compare against.
+    /// `old_tree`, each with the old version to compare against: the blob
+    /// the path held, or, for a new path, every blob the diff deleted
+    /// (where a rename or a move came from).
     fn diff(
         &mut self,
         commit: ObjectId,
@@ -808,70 +807,27 @@ impl<'repo> TreeDiffer<'repo> {
         old_tree: Option<ObjectId>,
         new_tree: ObjectId,
     ) -> Result<Vec<(BString, PerParent)>, PushError> {
-        let hash = self.repo.object_hash();
-        let read_tree = |repo: &gix::Repository, id: ObjectId, buf: &mut Vec<u8>| {
-            repo.objects
-                .find_tree_iter(&id, buf)
-                .map(|_| ())
-                .map_err(|source| PushError::Object {
+        let files = self
+            .diff
+            .files(self.repo, old_tree, new_tree)
+            .map_err(|err| match err {
+                DiffError::Tree { id, source } => PushError::Object {
                     what: "tree",
                     id,
                     source,
-                })
-        };
-        self.old_buf.clear();
-        if let Some(old) = old_tree {
-            if old == new_tree {
-                return Ok(Vec::new());
-            }
-            read_tree(self.repo, old, &mut self.old_buf)?;
-        }
-        read_tree(self.repo, new_tree, &mut self.new_buf)?;
-        let mut recorder = gix::diff::tree::Recorder::default();
-        gix::diff::tree(
-            gix::objs::TreeRefIter::from_bytes(&self.old_buf, hash),
-            gix::objs::TreeRefIter::from_bytes(&self.new_buf, hash),
-            &mut self.state,
-            &self.repo.objects,
-            &mut recorder,
-        )
-        .map_err(|source| PushError::TreeDiff {
-            commit,
-            parent: parent.unwrap_or_else(|| ObjectId::empty_tree(hash)),
-            source,
-        })?;
-
-        use gix::diff::tree::recorder::Change;
+                },
+                DiffError::Compare(source) => PushError::TreeDiff {
+                    commit,
+                    parent: parent.unwrap_or_else(|| ObjectId::empty_tree(self.repo.object_hash())),
+                    source,
+                },
+            })?;
         let mut deleted: Vec<ObjectId> = Vec::new();
         let mut changed: Vec<(BString, ObjectId, Option<ObjectId>)> = Vec::new();
-        for change in recorder.records {
-            match change {
-                Change::Addition {
-                    entry_mode,
-                    oid,
-                    path,
-                    ..
-                } if entry_mode.is_blob() => changed.push((path, oid, None)),
-                Change::Deletion {
-                    entry_mode, oid, ..
-                } if entry_mode.is_blob() => deleted.push(oid),
-                Change::Modification {
-                    previous_entry_mode,
-                    previous_oid,
-                    entry_mode,
-                    oid,
-                    path,
-                } if entry_mode.is_blob() => {
-                    if previous_entry_mode.is_blob() {
-                        if previous_oid != oid {
-                            changed.push((path, oid, Some(previous_oid)));
-                        }
-                    } else {
-                        // A symlink or submodule became a file: all new.
-                        changed.push((path, oid, None));
-                    }
-                }
-                _ => {}
+        for file in files {
+            match file {
+                FileChange::Changed { path, id, old } => changed.push((path, id, old)),
+                FileChange::Deleted { id } => deleted.push(id),
             }
         }
         deleted.sort();
