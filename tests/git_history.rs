@@ -685,7 +685,9 @@ fn damaged_commit_is_a_problem_and_the_findings_are_still_reported() {
         .join(".git/objects")
         .join(&damaged[..2])
         .join(&damaged[2..]);
-    let mut perms = std::fs::metadata(&object).expect("loose commit").permissions();
+    let mut perms = std::fs::metadata(&object)
+        .expect("loose commit")
+        .permissions();
     #[allow(clippy::permissions_set_readonly_false)]
     perms.set_readonly(false);
     std::fs::set_permissions(&object, perms).unwrap();
@@ -702,7 +704,9 @@ fn damaged_commit_is_a_problem_and_the_findings_are_still_reported() {
     let problems = doc["problems"].as_array().expect("a problems array");
     assert!(
         problems.iter().any(|p| p["object"] == damaged.as_str()
-            && p["code"].as_str().is_some_and(|c| c.starts_with("intercom_guard::"))
+            && p["code"]
+                .as_str()
+                .is_some_and(|c| c.starts_with("intercom_guard::"))
             && p["message"].as_str().is_some_and(|m| m.contains(&damaged))),
         "a problem names the damaged commit {damaged}: {problems:?}"
     );
@@ -716,9 +720,9 @@ fn damaged_commit_is_a_problem_and_the_findings_are_still_reported() {
     assert_eq!(invocation["executionSuccessful"], false, "{invocation}");
     let notes = invocation["toolExecutionNotifications"].as_array().unwrap();
     assert!(
-        notes
-            .iter()
-            .any(|n| n["message"]["text"].as_str().is_some_and(|t| t.contains(&damaged))),
+        notes.iter().any(|n| n["message"]["text"]
+            .as_str()
+            .is_some_and(|t| t.contains(&damaged))),
         "{notes:?}"
     );
 
@@ -728,7 +732,10 @@ fn damaged_commit_is_a_problem_and_the_findings_are_still_reported() {
     let whole = clean.guard(&["history", "--format", "sarif"]);
     whole.assert_code(0);
     let doc: Value = serde_json::from_str(&whole.stdout).unwrap();
-    assert_eq!(doc["runs"][0]["invocations"][0]["executionSuccessful"], true);
+    assert_eq!(
+        doc["runs"][0]["invocations"][0]["executionSuccessful"],
+        true
+    );
     let whole = json(&clean, &[]);
     let doc: Value = serde_json::from_str(&whole.stdout).unwrap();
     assert_eq!(doc["problems"], serde_json::json!([]));

@@ -151,7 +151,7 @@ impl<'a> Engine<'a> {
                 _ => todo.push(index),
             }
         }
-        let threads = threads();
+        let threads = crate::source::threads();
         let parts: Vec<Detected> = if threads < 2 || todo.len() < SPREAD_FROM {
             vec![self.detect_part(&mut source.reader(), blobs, &todo)]
         } else {
@@ -308,9 +308,4 @@ struct Detected {
     problems: Vec<Problem>,
     blobs: u64,
     bytes: u64,
-}
-
-/// How many threads to spread work over: the machine's cores, at most 8.
-pub fn threads() -> usize {
-    std::thread::available_parallelism().map_or(1, |n| n.get().min(8))
 }

@@ -11,12 +11,15 @@
 //!   its delta tree, on every core), for `history` and for the quarantine
 //!   of a push.
 //! - [`push`]: the commits and blobs a push adds, for `pre-receive` and
-//!   `pre-push`; [`quarantine`] opens the repository so that the objects of
-//!   a push still in git's quarantine are visible.
-//!
+//!   `pre-push` (its walk and its tree diffs in submodules);
+//!   [`hook_input`] parses what git hands the hook on stdin;
+//!   [`quarantine`] opens the repository so that the objects of a push
+//!   still in git's quarantine are visible.
+//! - [`tree_diff`]: the one tree diff push and history share.
 //! - [`repo`]: opening the repository, and the git error type.
 //! - [`blob`]: the one vocabulary every source yields: blobs, where they
-//!   occur (path, commit) and the old sides they are judged against.
+//!   occur (path, commit) and the old sides they are judged against, and
+//!   the [`blob::Source`] / [`blob::Reader`] traits the engine reads by.
 //!
 //! This layer knows nothing of patterns: it hands out blobs and their origin.
 
@@ -24,6 +27,7 @@ pub mod blob;
 mod cache_tree;
 pub mod files;
 pub mod history;
+pub mod hook_input;
 pub mod objects;
 pub mod push;
 pub mod quarantine;
@@ -46,4 +50,9 @@ pub(crate) fn path_bytes(path: &std::path::Path) -> Vec<u8> {
     {
         path.to_string_lossy().into_owned().into_bytes()
     }
+}
+
+/// How many threads to spread work over: the machine's cores, at most 8.
+pub fn threads() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get().min(8))
 }

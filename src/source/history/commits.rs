@@ -1,0 +1,234 @@
+//! The commits a sweep walks: every ref's tips, a range as `git rev-list`
+//! selects it, everything reachable (shallow boundaries and missing
+//! parents reported), and generation numbers to order commits of the same
+//! time.
+
+use std::collections::{HashMap, HashSet};
+
+use gix::ObjectId;
+use gix::bstr::{BStr, ByteSlice};
+use gix::objs::Find;
+
+use super::{HistoryError, object_error};
+
+/// Every ref (and `HEAD`) peeled: commits are returned as tips; refs that
+/// end at a tree or a blob are added to `others` with their name.
+pub(super) fn tips(
+    repo: &gix::Repository,
+    others: &mut Vec<(String, ObjectId)>,
+) -> Result<Vec<ObjectId>, HistoryError> {
+    let mut tips = Vec::new();
+    if let Ok(head) = repo.head_id() {
+        tips.push(head.detach());
+    }
+    let platform = repo
+        .references()
+        .map_err(|source| HistoryError::Refs { source })?;
+    let all = platform
+        .all()
+        .map_err(|source| HistoryError::Refs { source })?;
+    for reference in all {
+        let Ok(mut reference) = reference else {
+            continue;
+        };
+        let name = reference.name().as_bstr().to_str_lossy().into_owned();
+        let Ok(id) = reference.peel_to_id() else {
+            continue;
+        };
+        let id = id.detach();
+        match repo.find_header(id).map(|h| h.kind()) {
+            Ok(gix::object::Kind::Commit) => tips.push(id),
+            Ok(gix::object::Kind::Tree | gix::object::Kind::Blob) => others.push((name, id)),
+            _ => {}
+        }
+    }
+    tips.sort();
+    tips.dedup();
+    Ok(tips)
+}
+
+/// The commits `git rev-list REVS...` lists.
+pub(super) fn walk(repo: &gix::Repository, revs: &[String]) -> Result<Vec<ObjectId>, HistoryError> {
+    use gix::revision::plumbing::Spec;
+    let mut include = Vec::new();
+    let mut hide = Vec::new();
+    for rev in revs {
+        let spec = repo
+            .rev_parse(BStr::new(rev.as_bytes()))
+            .map_err(|source| HistoryError::Revision {
+                rev: rev.clone(),
+                source,
+            })?
+            .detach();
+        match spec {
+            Spec::Include(id) => include.push(id),
+            Spec::Exclude(id) => hide.push(id),
+            Spec::Range { from, to } => {
+                hide.push(from);
+                include.push(to);
+            }
+            Spec::Merge { theirs, ours } => {
+                include.push(theirs);
+                include.push(ours);
+                if let Ok(Some(base)) = repo.merge_base(theirs, ours) {
+                    hide.push(base.detach());
+                }
+            }
+            Spec::IncludeOnlyParents(id) => {
+                let commit = repo
+                    .find_commit(id)
+                    .map_err(|source| HistoryError::Walk { source })?;
+                include.extend(commit.parent_ids().map(|p| p.detach()));
+            }
+            Spec::ExcludeParents(id) => {
+                include.push(id);
+                let commit = repo
+                    .find_commit(id)
+                    .map_err(|source| HistoryError::Walk { source })?;
+                hide.extend(commit.parent_ids().map(|p| p.detach()));
+            }
+        }
+    }
+    let include = peel_to_commits(repo, include)?;
+    let hide = peel_to_commits(repo, hide)?;
+    walk_ids(repo, include, hide)
+}
+
+/// Annotated tags given as revisions stand for their commits.
+fn peel_to_commits(
+    repo: &gix::Repository,
+    ids: Vec<ObjectId>,
+) -> Result<Vec<ObjectId>, HistoryError> {
+    ids.into_iter()
+        .map(|id| {
+            repo.find_object(id)
+                .and_then(|o| o.peel_to_kind(gix::object::Kind::Commit))
+                .map(|o| o.id)
+                .map_err(|source| HistoryError::Walk { source })
+        })
+        .collect()
+}
+
+fn walk_ids(
+    repo: &gix::Repository,
+    include: Vec<ObjectId>,
+    hide: Vec<ObjectId>,
+) -> Result<Vec<ObjectId>, HistoryError> {
+    if include.is_empty() {
+        return Ok(Vec::new());
+    }
+    let walk = repo
+        .rev_walk(include)
+        .with_hidden(hide)
+        .all()
+        .map_err(|source| HistoryError::Walk { source })?;
+    let mut ids = Vec::new();
+    for info in walk {
+        match info {
+            Ok(info) => ids.push(info.id),
+            Err(source) => return Err(HistoryError::Walk { source }),
+        }
+    }
+    Ok(ids)
+}
+
+/// Every commit reachable from `tips`. A missing parent is the boundary of
+/// a shallow clone, or else a missing object (reported, and the walk goes
+/// on with the rest).
+pub(super) fn reachable_commits(
+    repo: &gix::Repository,
+    tips: Vec<ObjectId>,
+    shallow: bool,
+    problems: &mut Vec<HistoryError>,
+) -> Vec<ObjectId> {
+    let hash = repo.object_hash();
+    let mut seen: HashSet<ObjectId> = HashSet::new();
+    let mut out = Vec::new();
+    let mut stack: Vec<(ObjectId, bool)> = tips.into_iter().map(|t| (t, true)).collect();
+    let mut buf = Vec::new();
+    while let Some((id, is_tip)) = stack.pop() {
+        if !seen.insert(id) {
+            continue;
+        }
+        match repo.objects.try_find(&id, &mut buf) {
+            Ok(Some(data)) if data.kind == gix::object::Kind::Commit => {
+                out.push(id);
+                for parent in gix::objs::CommitRefIter::from_bytes(data.data, hash).parent_ids() {
+                    if !seen.contains(&parent) {
+                        stack.push((parent, false));
+                    }
+                }
+            }
+            Ok(Some(_)) => {}
+            Ok(None) if shallow && !is_tip => {}
+            Ok(None) => problems.push(HistoryError::MissingObject { what: "commit", id }),
+            Err(source) => problems.push(object_error("commit", id, source)),
+        }
+    }
+    out
+}
+
+/// Generation numbers (longest parent chain below each commit) of the
+/// commits in `parents`; parents outside the map count as roots.
+pub(super) fn generations(parents: &HashMap<ObjectId, Vec<ObjectId>>) -> HashMap<ObjectId, u32> {
+    let mut generation: HashMap<ObjectId, u32> = HashMap::with_capacity(parents.len());
+    for &start in parents.keys() {
+        if generation.contains_key(&start) {
+            continue;
+        }
+        // Iterative post-order: a commit is numbered once all its parents are.
+        let mut stack = vec![start];
+        while let Some(&id) = stack.last() {
+            if generation.contains_key(&id) {
+                stack.pop();
+                continue;
+            }
+            let ps = parents.get(&id).map(Vec::as_slice).unwrap_or(&[]);
+            let pending: Vec<ObjectId> = ps
+                .iter()
+                .filter(|p| parents.contains_key(*p) && !generation.contains_key(*p))
+                .copied()
+                .collect();
+            if pending.is_empty() {
+                let g = ps
+                    .iter()
+                    .filter_map(|p| generation.get(p))
+                    .map(|g| g + 1)
+                    .max()
+                    .unwrap_or(0);
+                generation.insert(id, g);
+                stack.pop();
+            } else {
+                stack.extend(pending);
+            }
+        }
+    }
+    generation
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    fn id(n: u8) -> ObjectId {
+        ObjectId::from_bytes_or_panic(&[n; 20])
+    }
+
+    #[test]
+    fn generations_count_the_longest_chain() {
+        // 1 <- 2 <- 3, 1 <- 4, merge 5 of 3 and 4; 9 is outside the map.
+        let parents: HashMap<ObjectId, Vec<ObjectId>> = [
+            (id(1), vec![id(9)]),
+            (id(2), vec![id(1)]),
+            (id(3), vec![id(2)]),
+            (id(4), vec![id(1)]),
+            (id(5), vec![id(3), id(4)]),
+        ]
+        .into_iter()
+        .collect();
+        let g = generations(&parents);
+        assert_eq!(g[&id(1)], 0);
+        assert_eq!(g[&id(3)], 2);
+        assert_eq!(g[&id(4)], 1);
+        assert_eq!(g[&id(5)], 3);
+    }
+}

@@ -1,0 +1,495 @@
+//! Phase 3 of the sweep, only for the blobs that matched: the commits that
+//! put them at a path, with the blobs the parents had there; handed to the
+//! engine as the blob vocabulary ([`Appearances::blobs`]).
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Mutex;
+
+use gix::ObjectId;
+use gix::bstr::{BStr, ByteSlice};
+use gix::objs::{CommitRef, Find, FindExt};
+use rayon::prelude::*;
+
+use super::commits::{generations, reachable_commits, tips};
+use super::scan::{Plan, ScanOutcome};
+use super::{History, HistoryError, Selection, object_error};
+use crate::finding::{CommitMeta, Problem};
+use crate::source::blob::{Blob, BlobId, GitReader, Occurrence, Old, Source};
+use crate::source::tree_diff::{DiffError, FileChange, TreeDiff};
+
+/// A matched blob at a path: a commit made it the content of `path`
+/// (added or changed it there), or a ref points at it without a commit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Appearance {
+    pub blob: ObjectId,
+    /// Path relative to the repository root; for a blob no tree names, a
+    /// description such as `(ref refs/tags/x)` or `(dangling blob <id>)`.
+    pub path: Vec<u8>,
+    /// Index into [`Appearances::commits`]; `None` when no commit holds it.
+    pub commit: Option<usize>,
+    /// The blob at `path` in each parent of the commit (`None`: the path
+    /// did not hold a file there). Empty for a root commit.
+    pub parent_blobs: Vec<Option<ObjectId>>,
+}
+
+/// What phase 3 found.
+#[derive(Debug, Default)]
+pub struct Appearances {
+    pub appearances: Vec<Appearance>,
+    pub commits: Vec<CommitMeta>,
+    pub problems: Vec<HistoryError>,
+}
+
+impl History {
+    /// Phase 3: where the `matched` blobs appear, each with the commit that
+    /// put it at its path and the blobs the parents had there.
+    ///
+    /// When the plan read the whole object database (every ref,
+    /// `--all-objects`), this walk also runs with nothing matched: it is how
+    /// a blob that a commit names but the database lacks is found and
+    /// reported.
+    pub fn appearances<T>(
+        &self,
+        plan: &Plan,
+        scanned: &ScanOutcome<T>,
+        matched: &HashSet<ObjectId>,
+    ) -> Result<Appearances, HistoryError> {
+        let mut placement = Appearances::default();
+        let verify = matches!(plan.selection, Selection::AllRefs | Selection::AllObjects);
+        if matched.is_empty() && !verify {
+            return Ok(placement);
+        }
+        let repo = self.repo.to_thread_local();
+        let mut ref_blobs = Vec::new();
+        let commits = match plan.selection {
+            Selection::AllRefs => {
+                let tips = tips(&repo, &mut ref_blobs)?;
+                let shallow = repo.is_shallow().unwrap_or(false);
+                reachable_commits(&repo, tips, shallow, &mut placement.problems)
+            }
+            Selection::AllObjects => {
+                let mut commits = scanned.seen_commits.clone();
+                commits.sort();
+                commits.dedup();
+                commits
+            }
+            Selection::Revs(_) => plan.commits.clone(),
+        };
+        let known: HashSet<ObjectId> = if verify {
+            scanned.seen_blobs.iter().copied().collect()
+        } else {
+            HashSet::new()
+        };
+        let empty_blob = ObjectId::empty_blob(repo.object_hash());
+        let missing_blobs: Mutex<HashSet<ObjectId>> = Mutex::new(HashSet::new());
+        let keep = |new: &ObjectId| {
+            if verify && !known.contains(new) && *new != empty_blob {
+                missing_blobs
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .insert(*new);
+            }
+            matched.contains(new)
+        };
+
+        // One chunk per thread: consecutive commits share most trees, so a
+        // long-lived object cache per chunk pays.
+        let threads = rayon::current_num_threads().max(1);
+        let per_chunk: Vec<ChunkPlacement> = commits
+            .par_chunks(commits.len().div_ceil(threads).max(1))
+            .map(|chunk| {
+                let mut repo = self.repo.to_thread_local();
+                repo.object_cache_size_if_unset(64 * 1024 * 1024);
+                let mut diff = Differ::new(repo);
+                let mut out = ChunkPlacement::default();
+                for id in chunk {
+                    match diff.changes(id, keep) {
+                        Ok(commit) => out.push(commit),
+                        Err(err) => out.problems.push(err),
+                    }
+                }
+                out
+            })
+            .collect();
+
+        let mut missing: Vec<ObjectId> = missing_blobs
+            .into_inner()
+            .unwrap_or_else(|e| e.into_inner())
+            .into_iter()
+            .collect();
+        missing.sort();
+        placement.problems.extend(
+            missing
+                .into_iter()
+                .map(|id| HistoryError::MissingObject { what: "blob", id }),
+        );
+        let mut nodes: HashMap<ObjectId, Vec<ObjectId>> = HashMap::new();
+        let mut infos: Vec<(ObjectId, CommitMeta)> = Vec::new();
+        let mut index_of: HashMap<ObjectId, usize> = HashMap::new();
+        for chunk in per_chunk {
+            placement.problems.extend(chunk.problems);
+            nodes.extend(chunk.parents);
+            for (id, info, appearances) in chunk.found {
+                let index = *index_of.entry(id).or_insert_with(|| {
+                    infos.push((id, info));
+                    infos.len() - 1
+                });
+                for mut a in appearances {
+                    a.commit = Some(index);
+                    placement.appearances.push(a);
+                }
+            }
+        }
+        let generations = generations(&nodes);
+        placement.commits = infos
+            .into_iter()
+            .map(|(id, mut info)| {
+                info.generation = generations.get(&id).copied().unwrap_or(0);
+                info
+            })
+            .collect();
+
+        // Matched blobs that refs point at without a commit: a tag on a blob,
+        // a ref on a tree.
+        for (name, id) in ref_blobs {
+            let mut found = Vec::new();
+            match repo.find_object(id) {
+                Ok(object) if object.kind == gix::object::Kind::Blob => {
+                    if matched.contains(&id) {
+                        found.push((format!("(ref {name})").into_bytes(), id));
+                    }
+                }
+                Ok(object) if object.kind == gix::object::Kind::Tree => {
+                    tree_blobs(&repo, id, matched, &mut found, &mut placement.problems);
+                }
+                Ok(_) => {}
+                Err(source) => placement.problems.push(object_error("object", id, source)),
+            }
+            placement
+                .appearances
+                .extend(found.into_iter().map(|(path, blob)| Appearance {
+                    blob,
+                    path,
+                    commit: None,
+                    parent_blobs: Vec::new(),
+                }));
+        }
+
+        // `--all-objects`: a matched blob no commit holds is reported as is.
+        if plan.selection == Selection::AllObjects {
+            let placed: HashSet<ObjectId> = placement.appearances.iter().map(|a| a.blob).collect();
+            let mut dangling: Vec<&ObjectId> =
+                matched.iter().filter(|id| !placed.contains(*id)).collect();
+            dangling.sort();
+            for id in dangling {
+                placement.appearances.push(Appearance {
+                    blob: *id,
+                    path: format!("(dangling blob {id})").into_bytes(),
+                    commit: None,
+                    parent_blobs: Vec::new(),
+                });
+            }
+        }
+        Ok(placement)
+    }
+
+    /// The matched blobs in the tree at the tip of the default branch
+    /// (`HEAD`); `None` when `HEAD` has no commit.
+    pub fn at_tip(&self, matched: &HashSet<ObjectId>) -> Option<HashSet<ObjectId>> {
+        let repo = self.repo.to_thread_local();
+        let tree = repo.head_commit().ok()?.tree_id().ok()?.detach();
+        let mut found = Vec::new();
+        let mut problems = Vec::new();
+        tree_blobs(&repo, tree, matched, &mut found, &mut problems);
+        Some(found.into_iter().map(|(_, id)| id).collect())
+    }
+}
+
+impl Appearances {
+    /// The appearances in the engine's vocabulary: each matched blob once,
+    /// with every path and commit it appears at and, as the sides its lines
+    /// are judged against, the blobs the parents had at that path.
+    pub fn blobs(&self) -> Vec<Blob> {
+        let mut blobs: Vec<Blob> = Vec::new();
+        let mut index: HashMap<ObjectId, usize> = HashMap::new();
+        for a in &self.appearances {
+            let occurrence = Occurrence {
+                commit: a.commit,
+                olds: a
+                    .parent_blobs
+                    .iter()
+                    .flatten()
+                    .map(|id| Old::Blob(*id))
+                    .collect(),
+                ..Occurrence::whole(a.path.clone())
+            };
+            match index.get(&a.blob) {
+                Some(&i) => blobs[i].occurrences.push(occurrence),
+                None => {
+                    index.insert(a.blob, blobs.len());
+                    blobs.push(Blob {
+                        id: BlobId::Object(a.blob),
+                        occurrences: vec![occurrence],
+                    });
+                }
+            }
+        }
+        blobs
+    }
+
+    /// The source the engine reads the matched blobs and their parents'
+    /// versions from, with these commits.
+    pub fn source<'h>(&'h self, history: &'h History) -> HistorySource<'h> {
+        HistorySource {
+            history,
+            commits: &self.commits,
+        }
+    }
+}
+
+/// A history's matched blobs, as the engine reads them.
+pub struct HistorySource<'h> {
+    history: &'h History,
+    commits: &'h [CommitMeta],
+}
+
+impl Source for HistorySource<'_> {
+    type Reader = GitReader;
+
+    fn reader(&self) -> GitReader {
+        GitReader::new(self.history.repo())
+    }
+
+    fn commit(&self, index: usize) -> Result<CommitMeta, Problem> {
+        self.commits
+            .get(index)
+            .cloned()
+            .ok_or_else(|| Problem::new(crate::source::blob::UnknownCommit { index }))
+    }
+}
+
+#[derive(Default)]
+struct ChunkPlacement {
+    found: Vec<(ObjectId, CommitMeta, Vec<Appearance>)>,
+    parents: Vec<(ObjectId, Vec<ObjectId>)>,
+    problems: Vec<HistoryError>,
+}
+
+impl ChunkPlacement {
+    fn push(&mut self, commit: CommitChanges) {
+        self.parents.push((commit.id, commit.parents.clone()));
+        if commit.changes.is_empty() {
+            return;
+        }
+        let appearances = commit
+            .changes
+            .into_iter()
+            .map(|c| Appearance {
+                blob: c.new,
+                path: c.path,
+                commit: None,
+                parent_blobs: c.parent_blobs,
+            })
+            .collect();
+        self.found.push((commit.id, commit.info, appearances));
+    }
+}
+
+/// Every blob of `tree` (recursively) in `wanted`, with its path.
+fn tree_blobs(
+    repo: &gix::Repository,
+    tree: ObjectId,
+    wanted: &HashSet<ObjectId>,
+    out: &mut Vec<(Vec<u8>, ObjectId)>,
+    problems: &mut Vec<HistoryError>,
+) {
+    let mut stack: Vec<(Vec<u8>, ObjectId)> = vec![(Vec::new(), tree)];
+    let mut buf = Vec::new();
+    while let Some((prefix, id)) = stack.pop() {
+        let entries = match repo.objects.find_tree_iter(&id, &mut buf) {
+            Ok(iter) => iter,
+            Err(source) => {
+                problems.push(object_error("tree", id, source));
+                continue;
+            }
+        };
+        for entry in entries {
+            let Ok(entry) = entry else {
+                problems.push(HistoryError::MissingObject { what: "tree", id });
+                break;
+            };
+            let mut path = prefix.clone();
+            if !path.is_empty() {
+                path.push(b'/');
+            }
+            path.extend_from_slice(entry.filename);
+            if entry.mode.is_tree() {
+                stack.push((path, entry.oid.to_owned()));
+            } else if entry.mode.is_blob() && wanted.contains(entry.oid) {
+                out.push((path, entry.oid.to_owned()));
+            }
+        }
+    }
+}
+
+/// One commit's file changes against its first parent.
+pub(super) struct CommitChanges {
+    id: ObjectId,
+    info: CommitMeta,
+    parents: Vec<ObjectId>,
+    pub(super) changes: Vec<Change>,
+}
+
+/// A file the commit added or changed.
+pub(super) struct Change {
+    path: Vec<u8>,
+    pub(super) new: ObjectId,
+    /// The file at `path` in each parent (empty for a root commit).
+    parent_blobs: Vec<Option<ObjectId>>,
+}
+
+/// Diffs commits with their first parent, reusing buffers.
+pub(super) struct Differ {
+    repo: gix::Repository,
+    commit_buf: Vec<u8>,
+    parent_buf: Vec<u8>,
+    diff: TreeDiff,
+}
+
+impl Differ {
+    pub(super) fn new(repo: gix::Repository) -> Differ {
+        Differ {
+            repo,
+            commit_buf: Vec::new(),
+            parent_buf: Vec::new(),
+            diff: TreeDiff::default(),
+        }
+    }
+
+    /// The files `id` adds or changes (blobs only: not links or
+    /// submodules) whose new blob satisfies `keep`, with the parents'
+    /// blobs at each path. A missing parent (shallow clone) counts as an
+    /// empty tree.
+    pub(super) fn changes(
+        &mut self,
+        id: &ObjectId,
+        keep: impl Fn(&ObjectId) -> bool,
+    ) -> Result<CommitChanges, HistoryError> {
+        let (tree, parents, info) = {
+            let commit = self
+                .repo
+                .objects
+                .find_commit(id, &mut self.commit_buf)
+                .map_err(|source| object_error("commit", *id, source))?;
+            let parents: Vec<ObjectId> = commit.parents().collect();
+            (commit.tree(), parents, commit_info(*id, &commit))
+        };
+
+        let first_parent_tree = match parents.first() {
+            Some(p) => self.parent_tree(p)?,
+            None => None,
+        };
+        let files = self
+            .diff
+            .files(&self.repo, first_parent_tree, tree)
+            .map_err(|err| match err {
+                DiffError::Tree { id, source } => object_error("tree", id, source),
+                DiffError::Compare(err) => HistoryError::CorruptObject {
+                    what: "tree of commit",
+                    id: *id,
+                    source: gix::Error::from_error(err),
+                },
+            })?;
+
+        let mut changes = Vec::new();
+        for file in files {
+            let FileChange::Changed { path, id: new, old } = file else {
+                continue;
+            };
+            if !keep(&new) {
+                continue;
+            }
+            let mut parent_blobs = Vec::with_capacity(parents.len());
+            if !parents.is_empty() {
+                parent_blobs.push(old);
+            }
+            for p in parents.iter().skip(1) {
+                parent_blobs.push(self.blob_at(p, path.as_ref())?);
+            }
+            changes.push(Change {
+                path: path.into(),
+                new,
+                parent_blobs,
+            });
+        }
+        Ok(CommitChanges {
+            id: *id,
+            info,
+            parents,
+            changes,
+        })
+    }
+
+    /// The tree of a parent commit; `None` when the parent is not in the
+    /// database (the boundary of a shallow clone).
+    fn parent_tree(&mut self, parent: &ObjectId) -> Result<Option<ObjectId>, HistoryError> {
+        match self.repo.objects.try_find(parent, &mut self.parent_buf) {
+            Ok(Some(data)) => {
+                let commit = CommitRef::from_bytes(data.data, self.repo.object_hash()).map_err(
+                    |source| HistoryError::CorruptObject {
+                        what: "commit",
+                        id: *parent,
+                        source,
+                    },
+                )?;
+                Ok(Some(commit.tree()))
+            }
+            Ok(None) => Ok(None),
+            Err(source) => Err(object_error("commit", *parent, source)),
+        }
+    }
+
+    /// The blob at `path` in commit `parent`, if it holds a file there.
+    fn blob_at(
+        &mut self,
+        parent: &ObjectId,
+        path: &BStr,
+    ) -> Result<Option<ObjectId>, HistoryError> {
+        let Some(tree) = self.parent_tree(parent)? else {
+            return Ok(None);
+        };
+        let tree = self
+            .repo
+            .find_tree(tree)
+            .map_err(|source| object_error("tree", tree, source))?;
+        let entry = tree
+            .lookup_entry(path.split(|&b| b == b'/'))
+            .map_err(|source| object_error("tree", tree.id, source))?;
+        Ok(entry.filter(|e| e.mode().is_blob()).map(|e| e.object_id()))
+    }
+}
+
+fn commit_info(id: ObjectId, commit: &CommitRef<'_>) -> CommitMeta {
+    let (author, date) = match commit.author() {
+        Ok(sig) => {
+            let sig = sig.trim();
+            let date = sig
+                .time()
+                .map(|t| t.format_or_unix(gix::date::time::format::ISO8601_STRICT))
+                .unwrap_or_default();
+            (
+                format!("{} <{}>", sig.name.to_str_lossy(), sig.email.to_str_lossy()),
+                date,
+            )
+        }
+        Err(_) => (String::new(), String::new()),
+    };
+    let time = commit.committer().map(|s| s.seconds()).unwrap_or(0);
+    CommitMeta {
+        id: id.to_string(),
+        author,
+        date,
+        time,
+        generation: 0,
+    }
+}

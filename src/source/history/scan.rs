@@ -1,0 +1,415 @@
+//! Phases 1 and 2 of the sweep: which blobs to read, and reading each
+//! once, in parallel (every pack by its delta tree, loose objects after,
+//! big blobs one at a time).
+
+use std::collections::HashSet;
+use std::path::PathBuf;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use gix::ObjectId;
+use gix::objs::Find;
+use rayon::prelude::*;
+
+use super::commits::walk;
+use super::place::Differ;
+use super::{BIG_BLOB, History, HistoryError, MAX_BLOB, Selection, chunk_len, object_error};
+use crate::source::objects;
+
+/// A blob to read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BlobToScan {
+    pub id: ObjectId,
+    /// From the object header; 0 when unknown.
+    pub size: u64,
+}
+
+/// What phase 1 found: the blobs to read, and what phase 3 will walk.
+#[derive(Debug)]
+pub struct Plan {
+    pub selection: Selection,
+    /// Distinct blobs, in the order they are best read; empty when the
+    /// whole database is read ([`Plan::whole_database`]).
+    pub blobs: Vec<BlobToScan>,
+    /// Every ref and `--all-objects`: the scan traverses every pack by its
+    /// delta tree and every loose object, and learns the blobs and commits
+    /// as it goes.
+    pub whole_database: bool,
+    /// Commits to place matches in: the range's (`Revs`), every commit
+    /// object (`AllObjects`); empty for `AllRefs`, whose commits are walked
+    /// only when something matched.
+    pub(super) commits: Vec<ObjectId>,
+    /// Objects that could not be listed or read while planning.
+    pub problems: Vec<HistoryError>,
+}
+
+/// What phase 2 read.
+#[derive(Debug)]
+pub struct ScanOutcome<T> {
+    /// The caller's result for each blob it returned `Some` for.
+    pub hits: Vec<(ObjectId, T)>,
+    pub blobs: u64,
+    pub bytes: u64,
+    pub problems: Vec<HistoryError>,
+    /// Whole-database scans: every blob id met (read or not).
+    pub seen_blobs: Vec<ObjectId>,
+    /// Whole-database scans: every commit id met.
+    pub seen_commits: Vec<ObjectId>,
+}
+
+impl<T> Default for ScanOutcome<T> {
+    fn default() -> Self {
+        ScanOutcome {
+            hits: Vec::new(),
+            blobs: 0,
+            bytes: 0,
+            problems: Vec::new(),
+            seen_blobs: Vec::new(),
+            seen_commits: Vec::new(),
+        }
+    }
+}
+
+impl History {
+    /// Phase 1: the blobs to read for `selection`.
+    pub fn plan(&self, selection: Selection) -> Result<Plan, HistoryError> {
+        let repo = self.repo.to_thread_local();
+        let mut problems = Vec::new();
+        let (blobs, commits) = match &selection {
+            Selection::AllRefs | Selection::AllObjects => (Vec::new(), Vec::new()),
+            Selection::Revs(revs) => {
+                let commits = walk(&repo, revs)?;
+                let blobs = self.changed_blobs(&commits, &mut problems);
+                (blobs, commits)
+            }
+        };
+        let whole_database = !matches!(selection, Selection::Revs(_));
+        Ok(Plan {
+            selection,
+            whole_database,
+            blobs,
+            commits,
+            problems,
+        })
+    }
+
+    /// The distinct blobs the `commits` add or change (against their first
+    /// parent), in the order first met.
+    fn changed_blobs(
+        &self,
+        commits: &[ObjectId],
+        problems: &mut Vec<HistoryError>,
+    ) -> Vec<BlobToScan> {
+        let per_chunk: Vec<(Vec<ObjectId>, Vec<HistoryError>)> = commits
+            .par_chunks(chunk_len(commits.len()))
+            .map(|chunk| {
+                let mut diff = Differ::new(self.repo.to_thread_local());
+                let mut ids = Vec::new();
+                let mut errors = Vec::new();
+                for id in chunk {
+                    match diff.changes(id, |_| true) {
+                        Ok(commit) => ids.extend(commit.changes.into_iter().map(|c| c.new)),
+                        Err(err) => errors.push(err),
+                    }
+                }
+                (ids, errors)
+            })
+            .collect();
+        let mut seen = HashSet::new();
+        let mut blobs = Vec::new();
+        for (ids, errors) in per_chunk {
+            problems.extend(errors);
+            for id in ids {
+                if seen.insert(id) {
+                    blobs.push(BlobToScan { id, size: 0 });
+                }
+            }
+        }
+        blobs
+    }
+
+    /// Phase 2: read every planned blob once, in parallel, and call `scan`
+    /// with its bytes; `progress` is called after each blob with its size.
+    /// Keeps `scan`'s `Some` results.
+    pub fn scan<T, S, P>(&self, plan: &Plan, scan: S, progress: P) -> ScanOutcome<T>
+    where
+        T: Send,
+        S: Fn(&ObjectId, &[u8]) -> Option<T> + Sync,
+        P: Fn(u64) + Sync,
+    {
+        let outcome = Mutex::new(ScanOutcome::default());
+        let mut loose = Vec::new();
+        let blobs: &[BlobToScan] = if plan.whole_database {
+            match self.scan_packs(&scan, &progress, &outcome) {
+                Ok(blobs) => {
+                    loose = blobs;
+                    &loose
+                }
+                Err(err) => {
+                    merge(
+                        &outcome,
+                        ScanOutcome {
+                            problems: vec![err],
+                            ..ScanOutcome::default()
+                        },
+                    );
+                    &loose
+                }
+            }
+        } else {
+            &plan.blobs
+        };
+        let (big, small): (Vec<BlobToScan>, Vec<BlobToScan>) =
+            blobs.iter().partition(|b| b.size > BIG_BLOB);
+        let read_failed = AtomicBool::new(false);
+        small.par_chunks(chunk_len(small.len())).for_each(|chunk| {
+            let mut repo = self.repo.to_thread_local();
+            // Each blob is read once: an object cache would only cost memory.
+            repo.object_cache_size(0);
+            let mut local = ScanOutcome::default();
+            let mut buf = Vec::new();
+            for blob in chunk {
+                read_one(&repo, blob, &mut buf, &scan, &mut local);
+                progress(buf.len() as u64);
+            }
+            if !local.problems.is_empty() {
+                read_failed.store(true, Ordering::Relaxed);
+            }
+            merge(&outcome, local);
+        });
+        // One big blob at a time: memory holds at most one of them.
+        let mut repo = self.repo.to_thread_local();
+        repo.object_cache_size(0);
+        let mut local = ScanOutcome::default();
+        for blob in &big {
+            if blob.size > MAX_BLOB {
+                local.problems.push(HistoryError::TooBig {
+                    id: blob.id,
+                    size: blob.size,
+                    max: MAX_BLOB,
+                });
+                progress(0);
+                continue;
+            }
+            let mut buf = Vec::new();
+            read_one(&repo, blob, &mut buf, &scan, &mut local);
+            progress(buf.len() as u64);
+        }
+        merge(&outcome, local);
+        outcome.into_inner().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The number of objects a whole-database scan meets (packed entries
+    /// and loose objects), for a progress bar.
+    pub fn object_count(&self) -> u64 {
+        let hash = self.repo.to_thread_local().object_hash();
+        self.object_dirs()
+            .iter()
+            .flat_map(|dir| objects::pack_indices(dir))
+            .filter_map(|idx| gix::odb::pack::index::File::at(idx, hash).ok())
+            .map(|i| u64::from(i.num_objects()))
+            .sum()
+    }
+
+    /// The objects folder and its alternates.
+    fn object_dirs(&self) -> Vec<PathBuf> {
+        let repo = self.repo.to_thread_local();
+        let objects_dir = repo.objects.store_ref().path().to_owned();
+        let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+        let mut dirs = vec![objects_dir.clone()];
+        dirs.extend(gix::odb::alternate::resolve(objects_dir, &cwd).unwrap_or_default());
+        dirs
+    }
+
+    /// Whole-database scan, packed part: each pack traversed by its delta
+    /// tree (every base inflated once, on every core), blobs handed to
+    /// `scan`, blob and commit ids recorded. Returns the loose objects still
+    /// to read (blobs, with their size); loose commits are recorded here.
+    /// A pack that cannot be traversed is read object by object instead.
+    fn scan_packs<T, S, P>(
+        &self,
+        scan: &S,
+        progress: &P,
+        outcome: &Mutex<ScanOutcome<T>>,
+    ) -> Result<Vec<BlobToScan>, HistoryError>
+    where
+        T: Send,
+        S: Fn(&ObjectId, &[u8]) -> Option<T> + Sync,
+        P: Fn(u64) + Sync,
+    {
+        use gix::odb::pack;
+        let repo = self.repo.to_thread_local();
+        let hash = repo.object_hash();
+        let mut loose_ids: Vec<ObjectId> = Vec::new();
+        for dir in &self.object_dirs() {
+            for idx in objects::pack_indices(dir) {
+                let bundle = match pack::Bundle::at(&idx, hash) {
+                    Ok(bundle) => bundle,
+                    Err(source) => {
+                        merge(
+                            outcome,
+                            ScanOutcome {
+                                problems: vec![HistoryError::Objects { source }],
+                                ..ScanOutcome::default()
+                            },
+                        );
+                        continue;
+                    }
+                };
+                let traversed = self.traverse_pack(&bundle, scan, progress, outcome);
+                if traversed.is_err() {
+                    // Read what can be read, one object at a time, naming
+                    // each one that cannot.
+                    let ids: Vec<ObjectId> = bundle.index.iter().map(|e| e.oid).collect();
+                    self.scan_each(&ids, scan, progress, outcome);
+                }
+            }
+            for id in objects::loose_ids(dir, hash) {
+                match id {
+                    Ok(id) => loose_ids.push(id),
+                    Err(source) => merge(
+                        outcome,
+                        ScanOutcome {
+                            problems: vec![HistoryError::Objects { source }],
+                            ..ScanOutcome::default()
+                        },
+                    ),
+                }
+            }
+        }
+        let mut local = ScanOutcome::<T>::default();
+        let mut blobs = Vec::new();
+        for id in loose_ids {
+            match repo.find_header(id) {
+                Ok(h) if h.kind() == gix::object::Kind::Blob => {
+                    local.seen_blobs.push(id);
+                    blobs.push(BlobToScan { id, size: h.size() });
+                }
+                Ok(h) if h.kind() == gix::object::Kind::Commit => local.seen_commits.push(id),
+                Ok(_) => {}
+                Err(source) => {
+                    local.seen_blobs.push(id);
+                    local.problems.push(object_error("object", id, source));
+                }
+            }
+        }
+        merge(outcome, local);
+        Ok(blobs)
+    }
+
+    /// One pack by its delta tree, in parallel.
+    fn traverse_pack<T, S, P>(
+        &self,
+        bundle: &gix::odb::pack::Bundle,
+        scan: &S,
+        progress: &P,
+        outcome: &Mutex<ScanOutcome<T>>,
+    ) -> Result<(), gix::Error>
+    where
+        T: Send,
+        S: Fn(&ObjectId, &[u8]) -> Option<T> + Sync,
+        P: Fn(u64) + Sync,
+    {
+        objects::traverse_pack(bundle, |kind, id, data| {
+            let mut local = ScanOutcome::default();
+            match kind {
+                gix::object::Kind::Blob => {
+                    local.seen_blobs.push(*id);
+                    local.blobs += 1;
+                    local.bytes += data.len() as u64;
+                    if let Some(result) = scan(id, data) {
+                        local.hits.push((*id, result));
+                    }
+                    progress(data.len() as u64);
+                }
+                gix::object::Kind::Commit => {
+                    local.seen_commits.push(*id);
+                    progress(0);
+                }
+                _ => progress(0),
+            }
+            merge(outcome, local);
+        })
+    }
+
+    /// Read `ids` one at a time (kind from the header), reporting each that
+    /// cannot be read.
+    fn scan_each<T, S, P>(
+        &self,
+        ids: &[ObjectId],
+        scan: &S,
+        progress: &P,
+        outcome: &Mutex<ScanOutcome<T>>,
+    ) where
+        T: Send,
+        S: Fn(&ObjectId, &[u8]) -> Option<T> + Sync,
+        P: Fn(u64) + Sync,
+    {
+        let repo = self.repo.to_thread_local();
+        let mut local = ScanOutcome::default();
+        let mut buf = Vec::new();
+        for &id in ids {
+            match repo.find_header(id) {
+                Ok(h) if h.kind() == gix::object::Kind::Blob => {
+                    local.seen_blobs.push(id);
+                    let blob = BlobToScan { id, size: h.size() };
+                    read_one(&repo, &blob, &mut buf, scan, &mut local);
+                    progress(buf.len() as u64);
+                }
+                Ok(h) if h.kind() == gix::object::Kind::Commit => {
+                    local.seen_commits.push(id);
+                    progress(0);
+                }
+                Ok(_) => progress(0),
+                Err(source) => {
+                    local.seen_blobs.push(id);
+                    local.problems.push(object_error("object", id, source));
+                    progress(0);
+                }
+            }
+        }
+        merge(outcome, local);
+    }
+}
+
+fn merge<T>(outcome: &Mutex<ScanOutcome<T>>, local: ScanOutcome<T>) {
+    let mut all = outcome.lock().unwrap_or_else(|e| e.into_inner());
+    all.hits.extend(local.hits);
+    all.blobs += local.blobs;
+    all.bytes += local.bytes;
+    all.problems.extend(local.problems);
+    all.seen_blobs.extend(local.seen_blobs);
+    all.seen_commits.extend(local.seen_commits);
+}
+
+/// Read one blob into `buf` and hand it to `scan`; a failure is recorded.
+fn read_one<T, S>(
+    repo: &gix::Repository,
+    blob: &BlobToScan,
+    buf: &mut Vec<u8>,
+    scan: &S,
+    out: &mut ScanOutcome<T>,
+) where
+    S: Fn(&ObjectId, &[u8]) -> Option<T>,
+{
+    match repo.objects.try_find(&blob.id, buf) {
+        Ok(Some(data)) => {
+            out.blobs += 1;
+            out.bytes += data.data.len() as u64;
+            if let Some(result) = scan(&blob.id, data.data) {
+                out.hits.push((blob.id, result));
+            }
+        }
+        Ok(None) => {
+            buf.clear();
+            out.problems.push(HistoryError::MissingObject {
+                what: "blob",
+                id: blob.id,
+            });
+        }
+        Err(source) => {
+            buf.clear();
+            out.problems.push(object_error("blob", blob.id, source));
+        }
+    }
+}

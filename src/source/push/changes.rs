@@ -1,0 +1,240 @@
+//! What each new commit changes: a tree diff against every parent (a path
+//! counts when it differs from all of them), and the blobs of a tree or
+//! blob a ref points at directly.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+use gix::ObjectId;
+use gix::bstr::BString;
+use gix::objs::FindExt as _;
+
+use super::PushError;
+use crate::source::blob::Old;
+use crate::source::tree_diff::{DiffError, FileChange, TreeDiff};
+
+/// The changed blobs of each commit, in commit order. Commits are split in
+/// contiguous chunks over [`crate::source::threads`] (each with its own object caches), so
+/// neighbouring commits, which share trees, stay on one thread.
+pub(super) fn changed_blobs_of(
+    repo: &gix::Repository,
+    commits: &[ObjectId],
+) -> Result<Vec<(usize, Vec<Changed>)>, PushError> {
+    let threads = crate::source::threads();
+    if threads < 2 || commits.len() < 64 {
+        let mut walker = TreeDiffer::new(repo);
+        return commits
+            .iter()
+            .enumerate()
+            .map(|(idx, &id)| Ok((idx, walker.changed_blobs(id)?)))
+            .collect();
+    }
+    let chunk = commits.len().div_ceil(threads);
+    let results: Vec<Result<Vec<NumberedChanges>, PushError>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = commits
+            .chunks(chunk)
+            .enumerate()
+            .map(|(n, part)| {
+                let repo = repo.clone();
+                scope.spawn(move || {
+                    let mut walker = TreeDiffer::new(&repo);
+                    part.iter()
+                        .enumerate()
+                        .map(|(i, &id)| Ok((n * chunk + i, walker.changed_blobs(id)?)))
+                        .collect()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect()
+    });
+    let mut out = Vec::with_capacity(commits.len());
+    for part in results {
+        out.extend(part?);
+    }
+    Ok(out)
+}
+
+/// A changed blob of one commit: path, new id, the versions it replaces.
+type Changed = (BString, ObjectId, Vec<Old>);
+
+/// The changed blobs of the commit at an index of the walk.
+type NumberedChanges = (usize, Vec<Changed>);
+
+/// Tree diffs of commits against their parents, reusing buffers.
+struct TreeDiffer<'repo> {
+    repo: &'repo gix::Repository,
+    diff: TreeDiff,
+    commit_buf: Vec<u8>,
+}
+
+/// A path's content against one parent.
+struct PerParent {
+    id: ObjectId,
+    old: Old,
+}
+
+impl<'repo> TreeDiffer<'repo> {
+    fn new(repo: &'repo gix::Repository) -> TreeDiffer<'repo> {
+        TreeDiffer {
+            repo,
+            diff: TreeDiff::default(),
+            commit_buf: Vec::new(),
+        }
+    }
+
+    /// (tree, parents) of a commit.
+    fn commit(&mut self, id: ObjectId) -> Result<(ObjectId, Vec<ObjectId>), PushError> {
+        let err = |source: gix::Error| PushError::Object {
+            what: "commit",
+            id,
+            source,
+        };
+        let mut iter = self
+            .repo
+            .objects
+            .find_commit_iter(&id, &mut self.commit_buf)
+            .map_err(err)?;
+        let tree = iter.tree_id().map_err(err)?;
+        let parents = iter.parent_ids().collect();
+        Ok((tree, parents))
+    }
+
+    /// The blobs of commit `id` whose content differs from every parent.
+    fn changed_blobs(&mut self, id: ObjectId) -> Result<Vec<Changed>, PushError> {
+        let (tree, parents) = self.commit(id)?;
+        if parents.is_empty() {
+            let changes = self.diff(id, None, None, tree)?;
+            return Ok(changes
+                .into_iter()
+                .map(|(path, p)| (path, p.id, Vec::new()))
+                .collect());
+        }
+        let mut merged: Option<HashMap<BString, (ObjectId, Vec<Old>)>> = None;
+        for parent in parents {
+            let (parent_tree, _) = self.commit(parent)?;
+            let changes = self.diff(id, Some(parent), Some(parent_tree), tree)?;
+            merged = Some(match merged {
+                None => changes
+                    .into_iter()
+                    .map(|(path, p)| (path, (p.id, vec![p.old])))
+                    .collect(),
+                Some(mut so_far) => {
+                    // Keep only the paths that differ from this parent too.
+                    let mut this: HashMap<BString, PerParent> = changes.into_iter().collect();
+                    so_far.retain(|path, (_, olds)| match this.remove(path) {
+                        Some(p) => {
+                            olds.push(p.old);
+                            true
+                        }
+                        None => false,
+                    });
+                    so_far
+                }
+            });
+            if merged.as_ref().is_some_and(HashMap::is_empty) {
+                break;
+            }
+        }
+        let mut out: Vec<Changed> = merged
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(path, (id, olds))| (path, id, olds))
+            .collect();
+        out.sort_by(|a, b| a.0.cmp(&b.0));
+        Ok(out)
+    }
+
+    /// Blobs of `new_tree` whose content is not at the same path of
+    /// `old_tree`, each with the old version to compare against: the blob
+    /// the path held, or, for a new path, every blob the diff deleted
+    /// (where a rename or a move came from).
+    fn diff(
+        &mut self,
+        commit: ObjectId,
+        parent: Option<ObjectId>,
+        old_tree: Option<ObjectId>,
+        new_tree: ObjectId,
+    ) -> Result<Vec<(BString, PerParent)>, PushError> {
+        let files = self
+            .diff
+            .files(self.repo, old_tree, new_tree)
+            .map_err(|err| match err {
+                DiffError::Tree { id, source } => PushError::Object {
+                    what: "tree",
+                    id,
+                    source,
+                },
+                DiffError::Compare(source) => PushError::TreeDiff {
+                    commit,
+                    parent: parent.unwrap_or_else(|| ObjectId::empty_tree(self.repo.object_hash())),
+                    source,
+                },
+            })?;
+        let mut deleted: Vec<ObjectId> = Vec::new();
+        let mut changed: Vec<(BString, ObjectId, Option<ObjectId>)> = Vec::new();
+        for file in files {
+            match file {
+                FileChange::Changed { path, id, old } => changed.push((path, id, old)),
+                FileChange::Deleted { id } => deleted.push(id),
+            }
+        }
+        deleted.sort();
+        deleted.dedup();
+        let deleted: Arc<[ObjectId]> = deleted.into();
+        Ok(changed
+            .into_iter()
+            .filter(|(_, id, old)| {
+                // A pure rename or move keeps the same blob: nothing is new.
+                old.is_some() || deleted.binary_search(id).is_err()
+            })
+            .map(|(path, id, old)| {
+                let old = match old {
+                    Some(old) => Old::Blob(old),
+                    None => Old::AnyOf(Arc::clone(&deleted)),
+                };
+                (path, PerParent { id, old })
+            })
+            .collect())
+    }
+}
+
+/// The blobs of a tree or blob that a ref points at directly.
+pub(super) fn whole_object(
+    repo: &gix::Repository,
+    tip: ObjectId,
+    id: ObjectId,
+    kind: gix::object::Kind,
+) -> Result<Vec<(BString, ObjectId)>, PushError> {
+    match kind {
+        gix::object::Kind::Blob => Ok(vec![(format!("(blob {tip})").into(), id)]),
+        gix::object::Kind::Tree => {
+            let tree = repo.find_tree(id).map_err(|source| PushError::Object {
+                what: "tree",
+                id,
+                source,
+            })?;
+            let mut recorder = gix::traverse::tree::Recorder::default();
+            tree.traverse()
+                .breadthfirst(&mut recorder)
+                .map_err(|source| PushError::Object {
+                    what: "tree",
+                    id,
+                    source,
+                })?;
+            let mut seen = HashSet::new();
+            Ok(recorder
+                .records
+                .into_iter()
+                .filter(|e| e.mode.is_blob() && seen.insert(e.oid))
+                .map(|e| (e.filepath, e.oid))
+                .collect())
+        }
+        _ => Ok(Vec::new()),
+    }
+}
