@@ -69,8 +69,6 @@ pub struct Occurrence {
     pub path: Vec<u8>,
     /// Index of the commit in the source's own list ([`Source::commit`]);
     /// `None` where no commit is known.
-    ///
-    /// [`Source::commit`]: crate::engine::Source::commit
     pub commit: Option<usize>,
     /// What the lines are judged against; empty: every line is added.
     pub olds: Vec<Old>,

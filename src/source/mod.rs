@@ -15,7 +15,7 @@
 //!   [`hook_input`] parses what git hands the hook on stdin;
 //!   [`quarantine`] opens the repository so that the objects of a push
 //!   still in git's quarantine are visible.
-//! - [`tree_diff`]: the one tree diff push and history share.
+//! - `tree_diff`: the one tree diff push and history share.
 //! - [`repo`]: opening the repository, and the git error type.
 //! - [`blob`]: the one vocabulary every source yields: blobs, where they
 //!   occur (path, commit) and the old sides they are judged against, and
