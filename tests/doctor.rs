@@ -354,6 +354,35 @@ fn hooks_of_managers_count_and_a_broken_hook_warns() {
     );
 }
 
+/// `install` and `doctor` ask one resolver where the hooks go, so what one
+/// writes the other finds, wherever `core.hooksPath` points.
+#[test]
+fn doctor_finds_the_hook_install_wrote() {
+    let repo = Repo::new();
+    repo.write(".gitignore", GITIGNORE);
+    repo.commit_all("init");
+    for (hooks_path, folder) in [
+        (None, repo.path().join(".git/hooks")),
+        (Some("githooks"), repo.path().join("githooks")),
+        (Some("~/shared-hooks"), repo.home().join("shared-hooks")),
+    ] {
+        if let Some(p) = hooks_path {
+            repo.git(&["config", "core.hooksPath", p]);
+        }
+        let before = repo.guard(&["doctor", "--format", "json"]);
+        assert_eq!(
+            status(&before, "hook"),
+            "warn",
+            "{hooks_path:?}: {before:?}"
+        );
+        repo.guard(&["install", "--hook", "pre-push"])
+            .assert_code(0);
+        assert!(folder.join("pre-push").is_file(), "{hooks_path:?}");
+        let after = repo.guard(&["doctor", "--format", "json"]);
+        assert_eq!(status(&after, "hook"), "pass", "{hooks_path:?}: {after:?}");
+    }
+}
+
 #[test]
 fn outside_a_repository_doctor_exits_2() {
     let s = common::Scratch::new();

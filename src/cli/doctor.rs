@@ -33,6 +33,7 @@ use crate::finding::{Finding, Stats};
 use crate::policy::{Mode, Policy, Settings, locate};
 use crate::report::Format;
 use crate::report::redact::sanitize;
+use crate::source::hooks::{self, is_executable};
 
 /// The names `.gitignore` must ignore; the last stands for `.env.*.local`.
 const ENV_NAMES: [&str; 3] = [".env", ".env.local", ".env.development.local"];
@@ -581,7 +582,18 @@ fn hook_item(repo: &gix::Repository) -> Item {
     let fix = "install one: `intercom-guard install` (or copy hooks/pre-commit), or add \
                `- id: intercom-guard` to .pre-commit-config.yaml and run `pre-commit install`";
     let workdir = repo.workdir().map(Path::to_owned);
-    let hooks_dir = hooks_dir(repo);
+    let hooks_dir = match hooks::hooks_dir(repo) {
+        Ok(dir) => dir,
+        Err(err) => {
+            return Item::problem(
+                CHECK,
+                Status::Warn,
+                "cannot tell where git looks for hooks: core.hooksPath cannot be read",
+                vec![err.to_string()],
+                "`git config core.hooksPath` shows the value; fix or unset it",
+            );
+        }
+    };
     let read = |p: &Path| std::fs::read_to_string(p).unwrap_or_default();
     let in_tree = |names: &[&str]| -> bool {
         workdir.as_ref().is_some_and(|w| {
@@ -640,38 +652,6 @@ fn hook_item(repo: &gix::Repository) -> Item {
             vec![format!("looked in {}", hooks_dir.display())],
             fix,
         )
-    }
-}
-
-/// `core.hooksPath` (relative to the work tree) or the git directory's `hooks`.
-fn hooks_dir(repo: &gix::Repository) -> PathBuf {
-    let config = repo.config_snapshot();
-    if let Some(value) = config.string("core.hooksPath")
-        && let Ok(path) = gix::path::from_bstr(value.as_ref() as &gix::bstr::BStr)
-    {
-        let path = path.into_owned();
-        let path = match path.strip_prefix("~") {
-            Ok(rest) => std::env::var_os("HOME")
-                .map_or_else(|| path.clone(), |h| PathBuf::from(h).join(rest)),
-            Err(_) => path,
-        };
-        if path.is_absolute() {
-            return path;
-        }
-        return repo.workdir().unwrap_or_else(|| repo.git_dir()).join(path);
-    }
-    repo.common_dir().join("hooks")
-}
-
-fn is_executable(path: &Path) -> bool {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::metadata(path).is_ok_and(|m| m.permissions().mode() & 0o111 != 0)
-    }
-    #[cfg(not(unix))]
-    {
-        path.is_file()
     }
 }
 

@@ -13,12 +13,14 @@
 //! - [`push`]: the commits and blobs a push adds, for `pre-receive` and
 //!   `pre-push`; [`quarantine`] opens the repository so that the objects of
 //!   a push still in git's quarantine are visible.
+//! - [`hooks`]: the folder git runs hooks from, for `install` and `doctor`.
 //!
 //! This layer knows nothing of patterns: it hands out blobs and their origin.
 
 mod cache_tree;
 pub mod files;
 pub mod history;
+pub mod hooks;
 pub mod objects;
 pub mod push;
 pub mod quarantine;
