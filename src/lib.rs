@@ -1,10 +1,13 @@
 //! intercom-guard: keeps Intercom credentials out of git.
 //!
 //! Data flows one way: [`source`] → [`detect`] → [`policy`] → [`report`].
+//! [`doctor`] is the security checklist: checks over a repository that
+//! return items, which the report renders.
 //! The binary (`main.rs`, [`cli`]) only parses arguments and wires the layers.
 
 pub mod cli;
 pub mod detect;
+pub mod doctor;
 pub mod finding;
 pub mod policy;
 pub mod report;
