@@ -6,6 +6,7 @@
 //! capture a buffer. Each format is one module behind [`write_report`].
 //! Secrets are redacted ([`redact::redact`]) unless `show_secrets`.
 
+pub mod config;
 pub mod doctor;
 pub mod guidance;
 mod human;
