@@ -2,12 +2,15 @@
 //!
 //! Data flows one way: [`source`] → [`detect`] → [`policy`] → [`report`];
 //! the [`engine`] runs that sequence for every mode.
+//! [`doctor`] is the security checklist: checks over a repository that
+//! return items, which the report renders.
 //! The binary (`main.rs`, [`cli`]) only parses arguments and wires the layers.
 //! [`finding`] and [`catalog`] (the rules) are the vocabulary they share.
 
 pub mod catalog;
 pub mod cli;
 pub mod detect;
+pub mod doctor;
 pub mod engine;
 pub mod finding;
 pub mod policy;

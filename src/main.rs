@@ -5,11 +5,10 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use clap::Parser;
 use intercom_guard::cli::{self, Cli};
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = Cli::parse_checked();
     cli::install_diagnostic_hook(&cli.common);
     match cli::run(&cli) {
         Ok(code) => ExitCode::from(code),

@@ -396,3 +396,59 @@ fn the_server_never_reads_the_work_tree_file() {
     run.assert_code(2);
     assert!(run.stderr.contains("intercom-guard.config"), "{run:?}");
 }
+
+#[test]
+fn config_json_is_one_document() {
+    let repo = Repo::new();
+    repo.write(".intercom-guard.yaml", "detect:\n  strict: true\n");
+    for args in [
+        &["config", "--format", "json"][..],
+        &["--format", "json", "config", "--mode", "history"][..],
+    ] {
+        let run = repo.guard(args);
+        run.assert_code(0);
+        assert_eq!(run.stderr, "", "{run:?}");
+        let doc = run.json();
+        assert!(doc["mode"].is_string(), "{doc}");
+        assert!(
+            doc["config"]["path"]
+                .as_str()
+                .unwrap()
+                .ends_with(".intercom-guard.yaml"),
+            "{doc}"
+        );
+        let values = doc["values"].as_object().expect("values");
+        assert!(values.contains_key("allow.paths"), "{doc}");
+        for (key, v) in values {
+            assert!(
+                v.get("value").is_some() && v["from"].is_string(),
+                "{key}: {v}"
+            );
+        }
+        assert_eq!(values["detect.strict"]["value"], true);
+    }
+}
+
+/// `config` writes no SARIF: the parser refuses it (exit 2, nothing on
+/// stdout) rather than printing the human table.
+#[test]
+fn config_refuses_sarif_at_the_parser() {
+    let repo = Repo::new();
+    for args in [
+        &["config", "--format", "sarif"][..],
+        &["--format", "sarif", "config", "--mode", "server"][..],
+    ] {
+        let run = repo.guard(args);
+        run.assert_code(2);
+        assert_eq!(run.stdout, "", "{run:?}");
+        assert!(
+            run.stderr
+                .starts_with("error: invalid value 'sarif' for '--format <FORMAT>'"),
+            "{run:?}"
+        );
+        assert!(
+            run.stderr.contains("[possible values: human, json]"),
+            "{run:?}"
+        );
+    }
+}

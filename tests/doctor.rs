@@ -354,6 +354,109 @@ fn hooks_of_managers_count_and_a_broken_hook_warns() {
     );
 }
 
+/// `install` and `doctor` ask one resolver where the hooks go, so what one
+/// writes the other finds, wherever `core.hooksPath` points.
+#[test]
+fn doctor_finds_the_hook_install_wrote() {
+    let repo = Repo::new();
+    repo.write(".gitignore", GITIGNORE);
+    repo.commit_all("init");
+    for (hooks_path, folder) in [
+        (None, repo.path().join(".git/hooks")),
+        (Some("githooks"), repo.path().join("githooks")),
+        (Some("~/shared-hooks"), repo.home().join("shared-hooks")),
+    ] {
+        if let Some(p) = hooks_path {
+            repo.git(&["config", "core.hooksPath", p]);
+        }
+        let before = repo.guard(&["doctor", "--format", "json"]);
+        assert_eq!(
+            status(&before, "hook"),
+            "warn",
+            "{hooks_path:?}: {before:?}"
+        );
+        repo.guard(&["install", "--hook", "pre-push"])
+            .assert_code(0);
+        assert!(folder.join("pre-push").is_file(), "{hooks_path:?}");
+        let after = repo.guard(&["doctor", "--format", "json"]);
+        assert_eq!(status(&after, "hook"), "pass", "{hooks_path:?}: {after:?}");
+    }
+}
+
+#[test]
+fn doctor_json_is_one_document_with_every_check() {
+    let repo = Repo::new();
+    repo.write(".gitignore", GITIGNORE);
+    repo.commit_all("init");
+    for args in [
+        &["doctor", "--format", "json"][..],
+        &["--format", "json", "doctor"][..],
+    ] {
+        let run = repo.guard(args);
+        run.assert_code(0);
+        assert_eq!(run.stderr, "", "{run:?}");
+        let doc = run.json();
+        assert_eq!(doc["ok"], true, "{doc}");
+        let checks = doc["checks"].as_array().expect("checks");
+        assert_eq!(
+            checks
+                .iter()
+                .map(|c| c["check"].as_str().unwrap())
+                .collect::<Vec<_>>(),
+            [
+                "config",
+                "gitignore",
+                "tracked-env",
+                "secrets-at-head",
+                "hook",
+                "environment"
+            ]
+        );
+        for c in checks {
+            let keys: Vec<&str> = c.as_object().unwrap().keys().map(String::as_str).collect();
+            assert_eq!(
+                keys,
+                ["check", "details", "fix", "message", "status"],
+                "{c}"
+            );
+            assert!(c["message"].is_string() && c["details"].is_array(), "{c}");
+        }
+        assert_eq!(check_json(&run, "hook")["status"], "warn");
+        assert!(check_json(&run, "hook")["fix"].is_string());
+        assert_eq!(check_json(&run, "gitignore")["fix"], Value::Null);
+    }
+}
+
+/// A format doctor cannot write is a usage error from the parser (exit 2,
+/// nothing on stdout), never a human report under another name; before or
+/// after the subcommand, and before doctor looks for a repository.
+#[test]
+fn doctor_refuses_sarif_at_the_parser() {
+    let repo = Repo::new();
+    let outside = common::Scratch::new();
+    for (run, place) in [
+        (repo.guard(&["doctor", "--format", "sarif"]), "repo"),
+        (
+            repo.guard(&["--format", "sarif", "doctor"]),
+            "repo, flag first",
+        ),
+        (outside.guard(&["doctor", "--format", "sarif"]), "outside"),
+    ] {
+        run.assert_code(2);
+        assert_eq!(run.stdout, "", "{place}: {run:?}");
+        assert!(
+            run.stderr
+                .starts_with("error: invalid value 'sarif' for '--format <FORMAT>'"),
+            "{place}: {run:?}"
+        );
+        assert!(
+            run.stderr.contains("[possible values: human, json]"),
+            "{place}: {run:?}"
+        );
+        assert!(!run.stderr.contains("not a git repository"), "{run:?}");
+    }
+}
+
 #[test]
 fn outside_a_repository_doctor_exits_2() {
     let s = common::Scratch::new();

@@ -161,3 +161,24 @@ fn outside_a_repository_install_says_so() {
     run.assert_code(2);
     assert!(run.stderr.contains("not a git repository"), "{run:?}");
 }
+
+/// `install` prints one human line: any other `--format` is a usage error
+/// from the parser, and no hook is written.
+#[test]
+fn install_refuses_a_format_it_does_not_write() {
+    let repo = Repo::new();
+    for format in ["json", "sarif"] {
+        let run = repo.guard(&["install", "--format", format]);
+        run.assert_code(2);
+        assert_eq!(run.stdout, "", "{run:?}");
+        assert!(
+            run.stderr.starts_with(&format!(
+                "error: invalid value '{format}' for '--format <FORMAT>'"
+            )),
+            "{run:?}"
+        );
+        assert!(run.stderr.contains("[possible values: human]"), "{run:?}");
+    }
+    assert!(!repo.path().join(".git/hooks/pre-commit").exists());
+    repo.guard(&["install", "--format", "human"]).assert_code(0);
+}

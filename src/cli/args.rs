@@ -1,9 +1,16 @@
 //! The command line (clap derive). Only parsing lives here; see
 //! [`super::run`] for what each subcommand does.
+//!
+//! `--format` is a global flag (it goes before or after the subcommand), and
+//! [`Command::formats`] is the one table of the formats each subcommand
+//! writes: [`Cli::try_parse_checked_from`] refuses any other as a usage
+//! error (exit 2), so no report is ever silently written in another format.
 
+use std::ffi::OsString;
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::error::{ContextKind, ContextValue, ErrorKind};
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
 pub use crate::report::ColorChoice;
 use crate::report::Format;
@@ -107,7 +114,8 @@ pub enum ConfigMode {
 /// Flags every subcommand takes, before or after the subcommand.
 #[derive(Debug, Clone, Args)]
 pub struct CommonArgs {
-    /// Report format.
+    /// Report format. `doctor` and `config` write human or json,
+    /// `install` only human.
     #[arg(long, value_enum, default_value = "human", global = true)]
     pub format: Format,
 
@@ -145,6 +153,89 @@ pub enum HookName {
     PreCommit,
     PrePush,
     PreReceive,
+}
+
+impl Command {
+    /// The report formats this subcommand writes; `--format` must be one of
+    /// them (`human`, the default, always is).
+    pub fn formats(&self) -> &'static [Format] {
+        match self {
+            Command::Scan { .. }
+            | Command::PreCommit
+            | Command::History { .. }
+            | Command::PreReceive { .. }
+            | Command::PrePush { .. } => &[Format::Human, Format::Json, Format::Sarif],
+            Command::Doctor | Command::Config { .. } => &[Format::Human, Format::Json],
+            Command::Install { .. } => &[Format::Human],
+        }
+    }
+}
+
+impl Cli {
+    /// Parse the process's arguments; on a usage error (including a
+    /// `--format` the subcommand does not write) print it as clap does and
+    /// exit 2.
+    pub fn parse_checked() -> Cli {
+        Cli::try_parse_checked_from(std::env::args_os()).unwrap_or_else(|err| err.exit())
+    }
+
+    /// [`Cli::try_parse_from`], then `--format` against [`Command::formats`].
+    pub fn try_parse_checked_from<I, T>(args: I) -> Result<Cli, clap::Error>
+    where
+        I: IntoIterator<Item = T>,
+        T: Into<OsString> + Clone,
+    {
+        let mut cmd = Cli::command();
+        let matches = cmd.try_get_matches_from_mut(args)?;
+        let cli = Cli::from_arg_matches(&matches).map_err(|err| err.format(&mut cmd))?;
+        let allowed = cli.command.formats();
+        if allowed.contains(&cli.common.format) {
+            return Ok(cli);
+        }
+        let name = matches.subcommand_name().unwrap_or_default();
+        let sub = cmd.find_subcommand(name).unwrap_or(&cmd);
+        Err(format_refused(sub, name, cli.common.format, allowed))
+    }
+}
+
+/// The usage error for `--format` with a format `subcommand` does not write,
+/// worded and shown like clap's own "invalid value" error.
+fn format_refused(
+    cmd: &clap::Command,
+    subcommand: &str,
+    format: Format,
+    allowed: &[Format],
+) -> clap::Error {
+    let name = |f: &Format| {
+        f.to_possible_value()
+            .map_or_else(String::new, |v| v.get_name().to_owned())
+    };
+    let arg = cmd
+        .get_arguments()
+        .find(|a| a.get_id() == "format")
+        .map_or_else(|| "--format <FORMAT>".to_owned(), ToString::to_string);
+    let mut err = clap::Error::new(ErrorKind::InvalidValue).with_cmd(cmd);
+    err.insert(ContextKind::InvalidArg, ContextValue::String(arg));
+    err.insert(
+        ContextKind::InvalidValue,
+        ContextValue::String(name(&format)),
+    );
+    err.insert(
+        ContextKind::ValidValue,
+        ContextValue::Strings(allowed.iter().map(name).collect()),
+    );
+    err.insert(
+        ContextKind::Suggested,
+        ContextValue::StyledStrs(vec![
+            format!(
+                "`{subcommand}` writes its report as {}, not {}",
+                allowed.iter().map(name).collect::<Vec<_>>().join(" or "),
+                name(&format)
+            )
+            .into(),
+        ]),
+    );
+    err
 }
 
 #[cfg(test)]
@@ -196,6 +287,73 @@ mod tests {
             }
         ));
         assert!(Cli::try_parse_from(["ig", "doctor"]).is_ok());
+    }
+
+    #[test]
+    fn a_format_the_subcommand_does_not_write_is_a_usage_error() {
+        use clap::error::ErrorKind;
+        let parse = |args: &[&str]| Cli::try_parse_checked_from(args.iter().copied());
+        for args in [
+            &["ig", "doctor", "--format", "sarif"][..],
+            &["ig", "--format", "sarif", "doctor"],
+            &["ig", "config", "--format", "sarif", "--mode", "server"],
+            &["ig", "install", "--format", "json"],
+            &["ig", "--format", "sarif", "install", "--hook", "pre-push"],
+        ] {
+            let err = parse(args).expect_err(&args.join(" "));
+            assert_eq!(err.kind(), ErrorKind::InvalidValue, "{args:?}");
+            assert_eq!(err.exit_code(), 2, "{args:?}");
+            let text = err.to_string();
+            assert!(text.contains("for '--format <FORMAT>'"), "{text}");
+            assert!(text.contains("[possible values: human"), "{text}");
+        }
+        let err = parse(&["ig", "doctor", "--format", "sarif"]).unwrap_err();
+        assert!(
+            err.to_string().contains("[possible values: human, json]"),
+            "{err}"
+        );
+
+        // What each subcommand writes is accepted, before or after it.
+        for args in [
+            &["ig", "doctor", "--format", "json"][..],
+            &["ig", "--format", "json", "config"],
+            &["ig", "install"],
+            &["ig", "install", "--format", "human"],
+            &["ig", "scan", "-", "--format", "sarif"],
+            &["ig", "--format", "sarif", "history"],
+            &["ig", "pre-commit", "--format", "sarif"],
+            &["ig", "pre-push", "--format", "json"],
+            &["ig", "pre-receive", "--format", "sarif"],
+        ] {
+            let cli = parse(args).unwrap_or_else(|e| panic!("{args:?}: {e}"));
+            assert!(cli.command.formats().contains(&cli.common.format));
+        }
+        // Other usage errors are clap's, as before.
+        assert_eq!(
+            parse(&["ig", "doctor", "--format", "xml"])
+                .unwrap_err()
+                .kind(),
+            ErrorKind::InvalidValue
+        );
+        assert!(parse(&["ig", "scan"]).is_err());
+    }
+
+    #[test]
+    fn every_subcommand_writes_human() {
+        for args in [
+            &["ig", "scan", "-"][..],
+            &["ig", "pre-commit"],
+            &["ig", "history"],
+            &["ig", "pre-receive"],
+            &["ig", "pre-push"],
+            &["ig", "install"],
+            &["ig", "doctor"],
+            &["ig", "config"],
+        ] {
+            let cli = Cli::try_parse_from(args).unwrap();
+            assert_eq!(cli.common.format, Format::Human);
+            assert!(cli.command.formats().contains(&Format::Human), "{args:?}");
+        }
     }
 
     #[test]

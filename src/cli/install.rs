@@ -1,9 +1,9 @@
 //! `intercom-guard install [--hook pre-commit|pre-push|pre-receive] [--force]`:
 //! write the hook where git will run it.
 //!
-//! The hooks folder is `core.hooksPath` when set (a relative path is taken
-//! from the work tree root, or from the git directory of a bare repository,
-//! as git does), else `hooks/` in the repository's (common) git directory.
+//! The hooks folder is the one git runs hooks from ([`hooks::hooks_dir`]:
+//! `core.hooksPath` when set, else `hooks/` in the git directory), the same
+//! folder `doctor` looks in.
 //! The hook written is the same shell script as `hooks/<name>` in this
 //! repository: it finds the binary through `$INTERCOM_GUARD_BIN` or `PATH`.
 //!
@@ -17,6 +17,7 @@ use std::io::{self, Write as _};
 use std::path::{Path, PathBuf};
 
 use super::args::HookName;
+use crate::source::hooks::{self, is_executable};
 
 /// The line every hook we write carries; how `install` tells ours apart.
 pub(super) const MARKER: &str = "# intercom-guard: managed hook";
@@ -110,7 +111,7 @@ pub(super) fn run(hook: Option<HookName>, force: bool) -> Result<u8, super::CliE
     } else {
         HookName::PreCommit
     });
-    let dir = hooks_dir(&repo)?;
+    let dir = hooks::hooks_dir(&repo).map_err(|source| InstallError::HooksPath { source })?;
     let done = install(&dir, hook, force)?;
     let mut out = io::stdout().lock();
     let _ = match &done {
@@ -147,19 +148,6 @@ pub(super) fn run(hook: Option<HookName>, force: bool) -> Result<u8, super::CliE
         );
     }
     Ok(super::EXIT_CLEAN)
-}
-
-/// The folder git runs hooks from.
-pub(super) fn hooks_dir(repo: &gix::Repository) -> Result<PathBuf, InstallError> {
-    let configured = repo
-        .config_snapshot()
-        .trusted_path("core.hooksPath")
-        .map_err(|source| InstallError::HooksPath { source })?;
-    Ok(match configured {
-        Some(path) if path.is_absolute() => path,
-        Some(path) => repo.workdir().unwrap_or_else(|| repo.git_dir()).join(path),
-        None => repo.common_dir().join("hooks"),
-    })
 }
 
 /// Write `hook` into `dir`, never losing a hook that is not ours.
@@ -240,17 +228,6 @@ fn set_executable(path: &Path) -> io::Result<()> {
 #[cfg(not(unix))]
 fn set_executable(_path: &Path) -> io::Result<()> {
     Ok(())
-}
-
-#[cfg(unix)]
-fn is_executable(path: &Path) -> bool {
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::metadata(path).is_ok_and(|m| m.permissions().mode() & 0o111 != 0)
-}
-
-#[cfg(not(unix))]
-fn is_executable(path: &Path) -> bool {
-    path.is_file()
 }
 
 fn on_path(program: &str) -> bool {

@@ -10,6 +10,8 @@
 //! [`std::io::Write`], so tests capture a buffer. Secrets are redacted
 //! ([`redact::redact`]) unless `show_secrets`.
 
+pub mod config;
+pub mod doctor;
 pub mod guidance;
 mod human;
 mod json;

@@ -20,6 +20,7 @@
 //! - [`blob`]: the one vocabulary every source yields: blobs, where they
 //!   occur (path, commit) and the old sides they are judged against, and
 //!   the [`blob::Source`] / [`blob::Reader`] traits the engine reads by.
+//! - [`hooks`]: the folder git runs hooks from, for `install` and `doctor`.
 //!
 //! This layer knows nothing of patterns: it hands out blobs and their origin.
 
@@ -28,6 +29,7 @@ mod cache_tree;
 pub mod files;
 pub mod history;
 pub mod hook_input;
+pub mod hooks;
 pub mod objects;
 pub mod push;
 pub mod quarantine;
