@@ -2,41 +2,24 @@
 //! environment's credentials anywhere (an allowlisted path or an accepted
 //! fingerprint does not make a live credential in the repository fine).
 //!
-//! [`read_head`] is the walk (every file of HEAD's tree, read once);
-//! [`head_items`] turns what it found into the two items.
+//! The secrets go through the engine like every mode's (the source is
+//! every file of HEAD's tree, with no "before"); the environment's
+//! credentials are looked for in a pass of their own, only when the
+//! environment holds one.
 
 use aho_corasick::AhoCorasick;
 
 use super::environment::{self, EnvSecret};
 use super::{Item, MAX_LISTED, Status};
 use crate::detect::Detector;
-use crate::finding::{Finding, Stats};
-use crate::policy::{Policy, locate};
+use crate::engine::{Engine, Judged, Outcome, Placement};
+use crate::policy::Policy;
 use crate::report::redact::sanitize;
+use crate::source::blob::{Blob, Reader as _, Source as _};
+use crate::source::tree_files::{NoTree, TreeFiles};
 
 /// The id of the "no secret in the files at HEAD" check.
 const CHECK: &str = "secrets-at-head";
-
-/// What reading the files at HEAD found.
-#[derive(Debug, Default)]
-struct AtHead {
-    /// The secrets the policy keeps.
-    findings: Vec<Finding>,
-    /// `path: cause` of each file that could not be read.
-    unreadable: Vec<String>,
-    /// `(index into env, "path:line")` of each environment credential found.
-    env_hits: Vec<(usize, String)>,
-    /// What was read, accepted and suppressed.
-    stats: Stats,
-}
-
-/// Why HEAD's files could not be read at all.
-enum NoFiles {
-    /// No commit yet.
-    Unborn,
-    /// HEAD or its tree is broken: the cause.
-    Unreadable(String),
-}
 
 /// The `secrets-at-head` and `environment` items.
 pub(super) fn head_items(
@@ -45,93 +28,83 @@ pub(super) fn head_items(
     detector: &Detector,
     env: &[EnvSecret],
 ) -> (Item, Item) {
-    match read_head(repo, policy, detector, env) {
-        Ok(found) => (secrets_item(&found), environment::item(env, found.env_hits)),
-        Err(NoFiles::Unborn) => (
-            Item::pass(CHECK, "no commit yet: nothing at HEAD"),
-            environment::item(env, Vec::new()),
-        ),
-        Err(NoFiles::Unreadable(cause)) => {
-            (unreadable_head(cause), environment::item(env, Vec::new()))
+    let (files, blobs) = match TreeFiles::at_head(repo) {
+        Ok(found) => found,
+        Err(NoTree::Unborn) => {
+            return (
+                Item::pass(CHECK, "no commit yet: nothing at HEAD"),
+                environment::item(env, Vec::new()),
+            );
         }
-    }
+        Err(NoTree::Unreadable(cause)) => {
+            return (unreadable_head(cause), environment::item(env, Vec::new()));
+        }
+    };
+    let env_hits = env_hits(&files, &blobs, detector, env);
+    let outcome =
+        Engine::new(detector, policy).run(&files, blobs, &Judged::default(), Placement::AsListed);
+    (secrets_item(&outcome), environment::item(env, env_hits))
 }
 
-/// Every regular file at HEAD, through the detector and the policy; and
-/// each of `env`'s credentials wherever it is written, as is or in another
-/// spelling (same fingerprint), before the policy.
-fn read_head(
-    repo: &gix::Repository,
-    policy: &Policy,
+/// `(index into env, "path:line")` of each of `env`'s credentials wherever
+/// it is written at HEAD, as is or in another spelling (same fingerprint),
+/// before the policy: an allowlisted path or an accepted fingerprint does
+/// not make a live credential in the repository fine. Reads every file
+/// (a second time), only when the environment holds a credential.
+fn env_hits(
+    files: &TreeFiles,
+    blobs: &[Blob],
     detector: &Detector,
     env: &[EnvSecret],
-) -> Result<AtHead, NoFiles> {
-    let tree = match repo.head_tree_id() {
-        Ok(id) => id.detach(),
-        Err(_) if repo.head().is_ok_and(|h| h.is_unborn()) => return Err(NoFiles::Unborn),
-        Err(err) => return Err(NoFiles::Unreadable(err.to_string())),
+) -> Vec<(usize, String)> {
+    let Some(matcher) = (!env.is_empty())
+        .then(|| AhoCorasick::new(env.iter().map(|e| e.value.as_slice())).ok())
+        .flatten()
+    else {
+        return Vec::new();
     };
-    let files = repo
-        .index_from_tree(&tree)
-        .map_err(|err| NoFiles::Unreadable(err.to_string()))?;
-    let env_matcher = AhoCorasick::new(env.iter().map(|e| e.value.as_slice())).ok();
-    let mut found = AtHead::default();
-    for entry in files.entries() {
-        if entry.mode != gix::index::entry::Mode::FILE
-            && entry.mode != gix::index::entry::Mode::FILE_EXECUTABLE
-        {
+    let mut reader = files.reader();
+    let mut hits = Vec::new();
+    for blob in blobs {
+        let path = &blob.occurrences[0].path;
+        // An unreadable file is the secrets check's problem to report.
+        let Ok(data) = reader.read(&blob.id, path) else {
             continue;
-        }
-        let path = entry.path(&files).to_vec();
-        let shown = sanitize(&String::from_utf8_lossy(&path));
-        let data = match repo.find_blob(entry.id) {
-            Ok(mut blob) => blob.take_data(),
-            Err(err) => {
-                found.unreadable.push(format!("{shown}: {err}"));
-                continue;
-            }
         };
-        if let Some(ac) = &env_matcher {
-            for m in ac.find_iter(&data) {
-                let line = data[..m.start()].iter().filter(|&&b| b == b'\n').count() + 1;
-                found
-                    .env_hits
-                    .push((m.pattern().as_usize(), format!("{shown}:{line}")));
-            }
+        let shown = sanitize(&String::from_utf8_lossy(path));
+        let line = |at: usize| data[..at].iter().filter(|&&b| b == b'\n').count() + 1;
+        for m in matcher.find_iter(&data) {
+            hits.push((
+                m.pattern().as_usize(),
+                format!("{shown}:{}", line(m.start())),
+            ));
         }
-        let matches = detector.find(&data);
-        // The same credential written another way (encoded, escaped).
-        for m in &matches {
+        for m in detector.find(&data) {
             if let Some(i) = env.iter().position(|e| e.fingerprint == m.fingerprint) {
-                let line = data[..m.start].iter().filter(|&&b| b == b'\n').count() + 1;
-                found.env_hits.push((i, format!("{shown}:{line}")));
+                hits.push((i, format!("{shown}:{}", line(m.start))));
             }
         }
-        if !policy.admits_path(&path, &mut found.stats) {
-            continue;
-        }
-        found.stats.blobs += 1;
-        found.stats.bytes += data.len() as u64;
-        let kept = policy.filter(&data, matches, &mut found.stats);
-        found.findings.extend(locate::findings(
-            &data,
-            &kept,
-            locate::Origin {
-                path: &path,
-                commit: None,
-            },
-        ));
     }
-    Ok(found)
+    hits
 }
 
-fn secrets_item(found: &AtHead) -> Item {
-    let AtHead {
+fn secrets_item(found: &Outcome) -> Item {
+    let Outcome {
         findings,
-        unreadable,
+        problems,
         stats,
-        ..
     } = found;
+    let unreadable: Vec<String> = problems
+        .iter()
+        .map(|p| {
+            let path = p.path.as_deref().unwrap_or_default();
+            format!(
+                "{}: {}",
+                sanitize(&String::from_utf8_lossy(path)),
+                p.message()
+            )
+        })
+        .collect();
     if !findings.is_empty() || !unreadable.is_empty() {
         let mut details: Vec<String> = findings
             .iter()

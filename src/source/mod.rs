@@ -15,7 +15,8 @@
 //!   [`hook_input`] parses what git hands the hook on stdin;
 //!   [`quarantine`] opens the repository so that the objects of a push
 //!   still in git's quarantine are visible.
-//! - `tree_diff`: the one tree diff push and history share.
+//! - `tree_diff`: the one tree diff push and history share;
+//!   [`tree_files`]: every file of the tree at `HEAD` (for `doctor`).
 //! - [`repo`]: opening the repository, and the git error type.
 //! - [`blob`]: the one vocabulary every source yields: blobs, where they
 //!   occur (path, commit) and the old sides they are judged against, and
@@ -36,6 +37,7 @@ pub mod quarantine;
 pub mod repo;
 pub mod staged;
 mod tree_diff;
+pub mod tree_files;
 
 pub use files::FilesError;
 pub use repo::GitError;
