@@ -7,6 +7,10 @@
 //! The binary (`main.rs`, [`cli`]) only parses arguments and wires the layers.
 //! [`finding`] and [`catalog`] (the rules) are the vocabulary they share.
 
+// What prints is the report, through a writer: no print macros outside
+// `cli` (which allows them) and the binary.
+#![deny(clippy::print_stdout, clippy::print_stderr)]
+
 pub mod catalog;
 pub mod cli;
 pub mod detect;

@@ -1,6 +1,8 @@
 //! The binary's glue: parse the command line, wire source → detect → policy
 //! → report for the chosen mode, and turn the outcome into an exit code.
 
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
 pub mod args;
 mod config_cmd;
 mod doctor;
