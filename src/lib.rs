@@ -17,6 +17,7 @@ pub mod detect;
 pub mod doctor;
 pub mod engine;
 pub mod finding;
+pub mod install;
 pub mod policy;
 pub mod report;
 pub mod source;

@@ -147,13 +147,7 @@ pub struct CommonArgs {
     pub baseline: Option<PathBuf>,
 }
 
-/// `install --hook`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum HookName {
-    PreCommit,
-    PrePush,
-    PreReceive,
-}
+pub use crate::install::HookName;
 
 impl Command {
     /// The report formats this subcommand writes; `--format` must be one of

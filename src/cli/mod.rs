@@ -59,7 +59,7 @@ pub enum CliError {
 
     #[error(transparent)]
     #[diagnostic(transparent)]
-    Install(#[from] install::InstallError),
+    Install(#[from] crate::install::InstallError),
 
     #[error(transparent)]
     #[diagnostic(transparent)]

@@ -23,6 +23,7 @@
 //! those are scanned whole. Submodule entries and symbolic links are skipped.
 
 mod changes;
+mod laptop;
 mod walk;
 
 use std::collections::HashMap;
@@ -37,6 +38,7 @@ use crate::finding::CommitMeta;
 
 pub use super::hook_input::{PushUpdate, RefUpdate, StdinError, parse_pre_push, parse_pre_receive};
 use changes::{changed_blobs_of, whole_object};
+pub use laptop::pre_push_range;
 pub use walk::new_commits;
 use walk::peel;
 
