@@ -59,6 +59,10 @@ pub enum CliError {
 
     #[error(transparent)]
     #[diagnostic(transparent)]
+    Quarantine(#[from] crate::source::quarantine::QuarantineError),
+
+    #[error(transparent)]
+    #[diagnostic(transparent)]
     Install(#[from] crate::install::InstallError),
 
     #[error(transparent)]

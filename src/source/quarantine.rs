@@ -38,6 +38,10 @@ pub const ALTERNATE_OBJECT_DIRECTORIES: &str = "GIT_ALTERNATE_OBJECT_DIRECTORIES
 /// What can go wrong opening the object database a hook must read.
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
 pub enum QuarantineError {
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Git(#[from] super::GitError),
+
     #[error("{var} names {}, which is not a directory", path.display())]
     #[diagnostic(
         code(intercom_guard::git::object_directory),
@@ -272,7 +276,7 @@ pub fn use_object_dirs(
 
 /// Open the repository for a hook from `dir` (git's `GIT_DIR` honoured), with
 /// the quarantine's objects visible when git set the object variables.
-pub fn open(dir: &Path) -> Result<HookRepo, super::push::PushError> {
+pub fn open(dir: &Path) -> Result<HookRepo, QuarantineError> {
     let mut repo = super::repo::open(dir)?;
     let object_directory = std::env::var_os(OBJECT_DIRECTORY);
     let alternates = std::env::var_os(ALTERNATE_OBJECT_DIRECTORIES);

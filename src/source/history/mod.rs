@@ -33,6 +33,7 @@
 //! them and exits 2 at the end.
 
 mod commits;
+mod diff;
 mod place;
 mod scan;
 

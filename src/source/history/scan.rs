@@ -12,7 +12,7 @@ use gix::objs::Find;
 use rayon::prelude::*;
 
 use super::commits::walk;
-use super::place::Differ;
+use super::diff::Differ;
 use super::{BIG_BLOB, History, HistoryError, MAX_BLOB, Selection, chunk_len, object_error};
 use crate::source::objects;
 

@@ -32,7 +32,6 @@ use gix::ObjectId;
 use gix::bstr::BString;
 
 use super::blob::{Blob, BlobId, GitReader, Occurrence, Old, Source};
-use super::quarantine::QuarantineError;
 use super::repo::GitError;
 use crate::finding::CommitMeta;
 
@@ -49,10 +48,6 @@ pub enum PushError {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Git(#[from] GitError),
-
-    #[error(transparent)]
-    #[diagnostic(transparent)]
-    Quarantine(#[from] QuarantineError),
 
     #[error(transparent)]
     #[diagnostic(transparent)]
