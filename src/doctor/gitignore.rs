@@ -5,7 +5,6 @@
 use std::path::{Path, PathBuf};
 
 use super::{Item, Status};
-use crate::report::redact::sanitize;
 
 /// The names `.gitignore` must ignore; the last stands for `.env.*.local`.
 const ENV_NAMES: [&str; 3] = [".env", ".env.local", ".env.development.local"];
@@ -143,8 +142,8 @@ pub(super) fn tracked_env_item(index: Option<&gix::index::State>) -> Item {
     for entry in index.entries() {
         let path = entry.path(index);
         match env_file_kind(path) {
-            Some(EnvFile::Local) => local.push(sanitize(&path.to_string())),
-            Some(EnvFile::Other) => other.push(sanitize(&path.to_string())),
+            Some(EnvFile::Local) => local.push(path.to_string()),
+            Some(EnvFile::Other) => other.push(path.to_string()),
             _ => {}
         }
     }

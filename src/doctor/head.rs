@@ -14,7 +14,6 @@ use super::{Item, MAX_LISTED, Status};
 use crate::detect::Detector;
 use crate::engine::{Engine, Judged, Outcome, Placement};
 use crate::policy::Policy;
-use crate::report::redact::sanitize;
 use crate::source::blob::{Blob, Reader as _, Source as _};
 use crate::source::tree_files::{NoTree, TreeFiles};
 
@@ -71,7 +70,7 @@ fn env_hits(
         let Ok(data) = reader.read(&blob.id, path) else {
             continue;
         };
-        let shown = sanitize(&String::from_utf8_lossy(path));
+        let shown = String::from_utf8_lossy(path).into_owned();
         let line = |at: usize| data[..at].iter().filter(|&&b| b == b'\n').count() + 1;
         for m in matcher.find_iter(&data) {
             hits.push((
@@ -100,7 +99,7 @@ fn secrets_item(found: &Outcome) -> Item {
             let path = p.path.as_deref().unwrap_or_default();
             format!(
                 "{}: {}",
-                sanitize(&String::from_utf8_lossy(path)),
+                String::from_utf8_lossy(path).into_owned(),
                 p.message()
             )
         })
@@ -112,7 +111,7 @@ fn secrets_item(found: &Outcome) -> Item {
             .map(|f| {
                 format!(
                     "{}:{} {} (fingerprint {})",
-                    sanitize(&String::from_utf8_lossy(&f.path)),
+                    String::from_utf8_lossy(&f.path),
                     f.line
                         .map_or_else(|| "binary".to_owned(), |l| l.to_string()),
                     f.kind.describe(),

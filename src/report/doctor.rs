@@ -11,6 +11,7 @@ use std::path::Path;
 use serde_json::json;
 
 use super::Format;
+use super::redact::sanitize;
 use crate::doctor::{Item, Status};
 
 /// Writes the report for `items` in `format`; `place` is the repository
@@ -58,9 +59,10 @@ fn write_human(out: &mut dyn Write, place: &Path, items: &[Item]) -> io::Result<
             Status::Warn => "WARN",
             Status::Fail => "FAIL",
         };
-        writeln!(out, "{mark}  {}: {}", item.check, item.message)?;
+        // Paths in the text are shown with control characters escaped.
+        writeln!(out, "{mark}  {}: {}", item.check, sanitize(&item.message))?;
         for d in &item.details {
-            writeln!(out, "        {d}")?;
+            writeln!(out, "        {}", sanitize(d))?;
         }
         if let Some(fix) = &item.fix {
             let mut lines = fix.lines();
