@@ -241,10 +241,11 @@ impl HistoryError {
 }
 
 fn object_error(what: &'static str, id: ObjectId, source: gix::Error) -> HistoryError {
-    if source.is_not_found() {
-        HistoryError::MissingObject { what, id }
-    } else {
-        HistoryError::CorruptObject { what, id, source }
+    match super::repo::ErrorClass::of(&source) {
+        super::repo::ErrorClass::NotFound => HistoryError::MissingObject { what, id },
+        super::repo::ErrorClass::Corrupt | super::repo::ErrorClass::Other => {
+            HistoryError::CorruptObject { what, id, source }
+        }
     }
 }
 
