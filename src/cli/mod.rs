@@ -4,6 +4,7 @@
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 pub mod args;
+mod budget;
 mod config_cmd;
 mod doctor;
 mod history;

@@ -18,6 +18,11 @@
 //! read from the pushed tree, inline markers ignored unless the server's
 //! configuration sets `inline_allow: true`.
 //!
+//! With `time_budget` in the server's configuration, a watchdog stops the
+//! hook in time ([`super::budget`]) and refuses the push with its own
+//! message (or lets it through with a warning under `--fail-open`, unless a
+//! secret was already found).
+//!
 //! Output is written for git's `remote: ` prefix: the plain report on
 //! stderr (JSON, with `--format json`, on stdout). Exit 1 refuses the push;
 //! an internal error refuses it with exit 2, unless `--fail-open`, which lets
@@ -25,8 +30,11 @@
 
 use std::io::{self, Read as _, Write as _};
 use std::path::Path;
-use std::time::Instant;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
 
+use super::budget::Watchdog;
 use super::{CliError, CommonArgs, settings};
 use crate::engine::{Judged, Outcome, Placement};
 use crate::finding::Exposure;
@@ -53,7 +61,16 @@ pub(super) fn run(common: &CommonArgs, fail_open: bool) -> Result<u8, CliError> 
         );
         return Ok(super::EXIT_CLEAN);
     }
-    match scan(common, started) {
+    let mut run = Run {
+        started,
+        fail_open,
+        hit: Arc::new(AtomicBool::new(false)),
+        watchdog: None,
+    };
+    let scanned = scan(common, &mut run);
+    // From here on the report is written whole, however long it takes.
+    drop(run.watchdog.take());
+    match scanned {
         Ok(Some(outcome)) => report(outcome, common, fail_open),
         Ok(None) => {
             let _ = writeln!(
@@ -77,7 +94,66 @@ const SCAN_FIRST_MIN_OBJECTS: u64 = 500;
 /// What the push holds, or `None` when the administrator's bypass is on.
 type Scanned = Option<Outcome>;
 
-fn scan(common: &CommonArgs, started: Instant) -> Result<Scanned, CliError> {
+/// One run of the hook: when it started, how it fails, and its time budget.
+struct Run {
+    started: Instant,
+    fail_open: bool,
+    /// Raised by the engine on the first hit.
+    hit: Arc<AtomicBool>,
+    watchdog: Option<Watchdog>,
+}
+
+impl Run {
+    /// Arm the server's `time_budget`, if it set one.
+    fn arm(&mut self, settings: &crate::policy::Settings) {
+        let Some(budget) = settings.time_budget.value else {
+            return;
+        };
+        let origin = settings.time_budget.origin.to_string();
+        let (fail_open, hit) = (self.fail_open, Arc::clone(&self.hit));
+        self.watchdog = Some(Watchdog::start(self.started, budget, move || {
+            out_of_time(budget, &origin, fail_open, hit.load(Ordering::Relaxed))
+        }));
+    }
+}
+
+/// What a hook out of time says, and its exit code: a push with a secret
+/// found is refused (1); an unchecked one is refused (2), or let through
+/// with `--fail-open` (0).
+fn out_of_time(budget: Duration, origin: &str, fail_open: bool, hit: bool) -> (String, u8) {
+    let budget = format!("{} s", budget.as_secs_f64());
+    let why = format!(
+        "intercom-guard: the push could not be checked within the server's time budget of {budget} (time_budget, {origin})"
+    );
+    if hit {
+        return (
+            format!(
+                "{why}, and an Intercom secret was already found in it: the push was refused\n\
+                 intercom-guard: remove the secret from the commits (rewrite them), rotate it, and push in smaller parts"
+            ),
+            super::EXIT_FINDINGS,
+        );
+    }
+    if fail_open {
+        return (
+            format!(
+                "{why}\nintercom-guard: WARNING: the push was NOT checked for Intercom secrets; --fail-open lets it through"
+            ),
+            super::EXIT_CLEAN,
+        );
+    }
+    (
+        format!(
+            "{why}: the push was refused\n\
+             intercom-guard: push it in smaller parts, a few commits at a time: git push <remote> <commit>:<branch>\n\
+             intercom-guard: an administrator can raise time_budget in the server's configuration, or let pushes through for a while with `git config intercom-guard.bypass true` (and unset it after)"
+        ),
+        super::EXIT_ERROR,
+    )
+}
+
+fn scan(common: &CommonArgs, run: &mut Run) -> Result<Scanned, CliError> {
+    let started = run.started;
     let mut input = Vec::new();
     io::stdin()
         .lock()
@@ -106,7 +182,8 @@ fn scan(common: &CommonArgs, started: Instant) -> Result<Scanned, CliError> {
     // The server's own configuration: `--config` or `git config
     // intercom-guard.config`, never a file of the pushed commits.
     let loaded = settings::load(Mode::Server, common, Some(repo))?;
-    let engine = loaded.engine();
+    run.arm(&loaded.settings);
+    let engine = loaded.engine().with_hit_flag(&run.hit);
     let walked = Walked::walk(repo, &range)?;
 
     // Scan first: a large push has every object it brings read straight

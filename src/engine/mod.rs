@@ -22,6 +22,7 @@
 pub mod place;
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use gix::ObjectId;
 
@@ -62,6 +63,9 @@ impl Outcome {
 pub struct Engine<'a> {
     pub detector: &'a Detector,
     pub policy: &'a Policy,
+    /// Set when any blob had a hit (a server hook that runs out of time
+    /// must not let a push through once something was found).
+    hit: Option<&'a AtomicBool>,
 }
 
 /// A blob that had a hit: its index in the listing, its matches, and its
@@ -77,14 +81,32 @@ const SPREAD_FROM: usize = 256;
 
 impl<'a> Engine<'a> {
     pub fn new(detector: &'a Detector, policy: &'a Policy) -> Engine<'a> {
-        Engine { detector, policy }
+        Engine {
+            detector,
+            policy,
+            hit: None,
+        }
+    }
+
+    /// Raise `flag` on the first hit of the run.
+    pub fn with_hit_flag(self, flag: &'a AtomicBool) -> Engine<'a> {
+        Engine {
+            hit: Some(flag),
+            ..self
+        }
     }
 
     /// The detector's verdict on one blob, for whole-database passes that
     /// read the bytes themselves.
     pub fn judge(&self, data: &[u8]) -> Option<Vec<Match>> {
         let matches = self.detector.find(data);
-        (!matches.is_empty()).then_some(matches)
+        if matches.is_empty() {
+            return None;
+        }
+        if let Some(flag) = self.hit {
+            flag.store(true, Ordering::Relaxed);
+        }
+        Some(matches)
     }
 
     /// Run the whole sequence over `blobs`.

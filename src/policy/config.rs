@@ -10,6 +10,7 @@
 //!   strict: false
 //! inline_allow: true
 //! baseline: .intercom-guard-baseline.json
+//! time_budget: 4.5s          # server hooks: stop and refuse in time
 //! ```
 //!
 //! Read with serde-saphyr; unknown keys are refused (`deny_unknown_fields`)
@@ -47,6 +48,9 @@ pub struct ConfigFile {
     pub inline_allow: Option<Spanned<bool>>,
     #[serde(default)]
     pub baseline: Option<Spanned<String>>,
+    /// How long a server hook may take (`4.5s`, `4500ms`).
+    #[serde(default)]
+    pub time_budget: Option<Spanned<String>>,
 }
 
 /// `allow:`.
@@ -379,6 +383,15 @@ impl Config {
     pub fn baseline(&self) -> Option<Located<String>> {
         self.file.baseline.as_ref().map(located)
     }
+
+    /// `time_budget:` (validated when the file was read).
+    pub fn time_budget(&self) -> Option<Located<std::time::Duration>> {
+        let s = self.file.time_budget.as_ref()?;
+        Some(Located {
+            value: parse_duration(&s.value)?,
+            line: s.referenced.line(),
+        })
+    }
 }
 
 fn located<T: Clone>(s: &Spanned<T>) -> Located<T> {
@@ -458,6 +471,20 @@ fn validate(file: &ConfigFile, r: &Reporter<'_>) -> Result<(), ConfigError> {
             ));
         }
     }
+    if let Some(t) = &file.time_budget
+        && parse_duration(&t.value).is_none()
+    {
+        return Err(r.at(
+            t.referenced,
+            format!("time_budget: {:?} is not a duration", shorten(&t.value)),
+            "expected a duration such as 4.5s or 4500ms",
+            Some(format!(
+                "time_budget is how long a server hook may run before it stops and refuses \
+                 the push (more than 0, at most {} s); GitHub Enterprise Server kills hooks at 5 s",
+                MAX_TIME_BUDGET.as_secs()
+            )),
+        ));
+    }
     if let Some(b) = &file.baseline
         && b.value.trim().is_empty()
     {
@@ -508,6 +535,30 @@ fn check_glob(glob: &Spanned<String>, r: &Reporter<'_>) -> Result<(), ConfigErro
             ),
         )),
     }
+}
+
+/// The longest `time_budget` taken.
+pub const MAX_TIME_BUDGET: std::time::Duration = std::time::Duration::from_secs(3600);
+
+/// A duration as `time_budget` takes it: a number of seconds (`4.5s`, or
+/// bare) or of milliseconds (`4500ms`), more than 0 and at most
+/// [`MAX_TIME_BUDGET`].
+pub fn parse_duration(text: &str) -> Option<std::time::Duration> {
+    let text = text.trim();
+    let (number, scale) = if let Some(ms) = text.strip_suffix("ms") {
+        (ms, 0.001)
+    } else if let Some(s) = text.strip_suffix('s') {
+        (s, 1.0)
+    } else {
+        (text, 1.0)
+    };
+    let number = number.trim();
+    if number.is_empty() || !number.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
+        return None;
+    }
+    let seconds = number.parse::<f64>().ok()? * scale;
+    let duration = std::time::Duration::try_from_secs_f64(seconds).ok()?;
+    (duration > std::time::Duration::ZERO && duration <= MAX_TIME_BUDGET).then_some(duration)
 }
 
 /// 64 hexadecimal characters.

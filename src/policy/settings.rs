@@ -140,6 +140,8 @@ pub struct Settings {
     pub min_entropy: Sourced<f64>,
     pub strict: Sourced<bool>,
     pub inline_allow: Sourced<bool>,
+    /// How long a server hook may run (`time_budget`); `None`: no limit.
+    pub time_budget: Sourced<Option<std::time::Duration>>,
 }
 
 impl Settings {
@@ -156,6 +158,7 @@ impl Settings {
             min_entropy: Sourced::default(d.min_entropy),
             strict: Sourced::default(d.strict),
             inline_allow: Sourced::default(mode.inline_default()),
+            time_budget: Sourced::default(None),
         }
     }
 
@@ -189,6 +192,11 @@ impl Settings {
             set(&mut s.min_entropy, config.min_entropy(), at);
             set(&mut s.strict, config.strict(), at);
             set(&mut s.inline_allow, config.inline_allow(), at);
+            let budget = config.time_budget().map(|b| Located {
+                value: Some(b.value),
+                line: b.line,
+            });
+            set(&mut s.time_budget, budget, at);
             if flags.baseline.is_none()
                 && let Some(v) = config.baseline()
             {

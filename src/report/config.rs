@@ -103,6 +103,14 @@ fn rows(s: &Settings) -> Vec<(&'static str, String, serde_json::Value, String)> 
             s.inline_allow.value.to_string(),
             json!(s.inline_allow.value),
         ),
+        row(
+            "time_budget",
+            &s.time_budget,
+            s.time_budget
+                .value
+                .map_or_else(|| "none".to_owned(), |d| format!("{}s", d.as_secs_f64())),
+            json!(s.time_budget.value.map(|d| d.as_secs_f64())),
+        ),
     ]);
     rows
 }
@@ -166,7 +174,11 @@ mod tests {
             "{text}"
         );
         assert!(
-            text.ends_with("\ninline_allow        true   from default\n"),
+            text.contains("\ninline_allow        true   from default\n"),
+            "{text}"
+        );
+        assert!(
+            text.ends_with("\ntime_budget         none   from default\n"),
             "{text}"
         );
     }
@@ -179,7 +191,8 @@ mod tests {
         assert_eq!(doc["config"], serde_json::Value::Null);
         assert_eq!(doc["values"]["baseline"]["value"], serde_json::Value::Null);
         assert_eq!(doc["values"]["detect.strict"]["from"], "default");
-        assert_eq!(doc["values"].as_object().unwrap().len(), 7);
+        assert_eq!(doc["values"]["time_budget"]["value"], serde_json::Value::Null);
+        assert_eq!(doc["values"].as_object().unwrap().len(), 8);
     }
 
     #[test]
