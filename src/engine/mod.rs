@@ -21,7 +21,7 @@
 
 pub mod place;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use gix::ObjectId;
@@ -280,15 +280,22 @@ impl<'a> Engine<'a> {
                 .collect();
             // The policy judges each match of the blob once, however many
             // occurrences add it.
+            let added_somewhere: HashSet<(usize, usize)> =
+                added.iter().flatten().map(span).collect();
             let any_added: Vec<Match> = hit
                 .matches
                 .iter()
-                .filter(|m| added.iter().flatten().any(|a| same(a, m)))
+                .filter(|m| added_somewhere.contains(&span(m)))
                 .cloned()
                 .collect();
-            let allowed = self.policy.filter(&data, any_added, &mut out.stats);
+            let allowed: HashSet<(usize, usize)> = self
+                .policy
+                .filter(&data, any_added, &mut out.stats)
+                .iter()
+                .map(span)
+                .collect();
             for (occurrence, mut kept) in blob.occurrences.iter().zip(added) {
-                kept.retain(|m| allowed.iter().any(|a| same(a, m)));
+                kept.retain(|m| allowed.contains(&span(m)));
                 if kept.is_empty() {
                     continue;
                 }
@@ -319,8 +326,9 @@ impl<'a> Engine<'a> {
     }
 }
 
-fn same(a: &Match, b: &Match) -> bool {
-    a.start == b.start && a.end == b.end
+/// A match's place in its blob, which identifies it there.
+fn span(m: &Match) -> (usize, usize) {
+    (m.start, m.end)
 }
 
 /// What one thread's share of the detect step found.
