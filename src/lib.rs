@@ -18,6 +18,7 @@ pub mod doctor;
 pub mod engine;
 pub mod finding;
 pub mod install;
+pub mod parallel;
 pub mod policy;
 pub mod report;
 pub mod source;

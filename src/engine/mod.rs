@@ -173,29 +173,12 @@ impl<'a> Engine<'a> {
                 _ => todo.push(index),
             }
         }
-        let threads = crate::source::threads();
-        let parts: Vec<Detected> = if threads < 2 || todo.len() < SPREAD_FROM {
-            vec![self.detect_part(&mut source.reader(), blobs, &todo)]
-        } else {
-            let chunk = todo.len().div_ceil(threads);
-            let readers: Vec<S::Reader> = todo.chunks(chunk).map(|_| source.reader()).collect();
-            std::thread::scope(|scope| {
-                let handles: Vec<_> = todo
-                    .chunks(chunk)
-                    .zip(readers)
-                    .map(|(part, mut reader)| {
-                        scope.spawn(move || self.detect_part(&mut reader, blobs, part))
-                    })
-                    .collect();
-                handles
-                    .into_iter()
-                    .map(|h| {
-                        h.join()
-                            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-                    })
-                    .collect()
-            })
-        };
+        let parts = crate::parallel::in_chunks(
+            &todo,
+            SPREAD_FROM,
+            || source.reader(),
+            |mut reader, _, part| self.detect_part(&mut reader, blobs, part),
+        );
         for part in parts {
             hits.extend(part.hits);
             out.problems.extend(part.problems);

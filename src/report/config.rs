@@ -191,7 +191,10 @@ mod tests {
         assert_eq!(doc["config"], serde_json::Value::Null);
         assert_eq!(doc["values"]["baseline"]["value"], serde_json::Value::Null);
         assert_eq!(doc["values"]["detect.strict"]["from"], "default");
-        assert_eq!(doc["values"]["time_budget"]["value"], serde_json::Value::Null);
+        assert_eq!(
+            doc["values"]["time_budget"]["value"],
+            serde_json::Value::Null
+        );
         assert_eq!(doc["values"].as_object().unwrap().len(), 8);
     }
 

@@ -55,8 +55,3 @@ pub(crate) fn path_bytes(path: &std::path::Path) -> Vec<u8> {
         path.to_string_lossy().into_owned().into_bytes()
     }
 }
-
-/// How many threads to spread work over: the machine's cores, at most 8.
-pub fn threads() -> usize {
-    std::thread::available_parallelism().map_or(1, |n| n.get().min(8))
-}

@@ -14,45 +14,25 @@ use crate::source::blob::Old;
 use crate::source::tree_diff::{DiffError, FileChange, TreeDiff};
 
 /// The changed blobs of each commit, in commit order. Commits are split in
-/// contiguous chunks over [`crate::source::threads`] (each with its own object caches), so
+/// contiguous chunks over [`crate::parallel::threads`] (each with its own object caches), so
 /// neighbouring commits, which share trees, stay on one thread.
 pub(super) fn changed_blobs_of(
     repo: &gix::Repository,
     commits: &[ObjectId],
 ) -> Result<Vec<(usize, Vec<Changed>)>, PushError> {
-    let threads = crate::source::threads();
-    if threads < 2 || commits.len() < 64 {
-        let mut walker = TreeDiffer::new(repo);
-        return commits
-            .iter()
-            .enumerate()
-            .map(|(idx, &id)| Ok((idx, walker.changed_blobs(id)?)))
-            .collect();
-    }
-    let chunk = commits.len().div_ceil(threads);
-    let results: Vec<Result<Vec<NumberedChanges>, PushError>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = commits
-            .chunks(chunk)
-            .enumerate()
-            .map(|(n, part)| {
-                let repo = repo.clone();
-                scope.spawn(move || {
-                    let mut walker = TreeDiffer::new(&repo);
-                    part.iter()
-                        .enumerate()
-                        .map(|(i, &id)| Ok((n * chunk + i, walker.changed_blobs(id)?)))
-                        .collect()
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| {
-                h.join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-            })
-            .collect()
-    });
+    // Neighbouring commits share trees: each chunk keeps its own caches.
+    let results = crate::parallel::in_chunks(
+        commits,
+        64,
+        || repo.clone(),
+        |repo, offset, part| {
+            let mut walker = TreeDiffer::new(&repo);
+            part.iter()
+                .enumerate()
+                .map(|(i, &id)| Ok((offset + i, walker.changed_blobs(id)?)))
+                .collect::<Result<Vec<NumberedChanges>, PushError>>()
+        },
+    );
     let mut out = Vec::with_capacity(commits.len());
     for part in results {
         out.extend(part?);
