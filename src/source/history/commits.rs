@@ -47,6 +47,68 @@ pub(super) fn tips(
     Ok(tips)
 }
 
+/// Every annotated tag that a ref (all refs, or those under `prefix`)
+/// names, each tag of a chain, with the object the chain ends at: (tag,
+/// peeled). A tag that cannot be read is a problem and ends its chain.
+pub(super) fn tag_chains(
+    repo: &gix::Repository,
+    prefix: Option<&str>,
+    problems: &mut Vec<HistoryError>,
+) -> Result<Vec<(ObjectId, ObjectId)>, HistoryError> {
+    let refs_err = |source| HistoryError::Refs { source };
+    let platform = repo.references().map_err(refs_err)?;
+    let all = match prefix {
+        Some(prefix) => platform.prefixed(prefix).map_err(refs_err)?,
+        None => platform.all().map_err(refs_err)?,
+    };
+    let hash = repo.object_hash();
+    let mut out = Vec::new();
+    let mut buf = Vec::new();
+    for reference in all {
+        let Some(mut id) = reference
+            .ok()
+            .and_then(|r| r.try_id().map(|id| id.detach()))
+        else {
+            continue;
+        };
+        let mut chain = Vec::new();
+        // Tag chains are short; the bound only guards against a cycle.
+        for _ in 0..64 {
+            if !repo
+                .find_header(id)
+                .is_ok_and(|h| h.kind() == gix::object::Kind::Tag)
+            {
+                break;
+            }
+            let target = match repo.objects.try_find(&id, &mut buf) {
+                Ok(Some(data)) => gix::objs::TagRefIter::from_bytes(data.data, hash).target_id(),
+                Ok(None) => {
+                    problems.push(HistoryError::MissingObject { what: "tag", id });
+                    break;
+                }
+                Err(source) => {
+                    problems.push(object_error("tag", id, source));
+                    break;
+                }
+            };
+            chain.push(id);
+            match target {
+                Ok(target) => id = target,
+                Err(source) => {
+                    problems.push(HistoryError::CorruptObject {
+                        what: "tag",
+                        id,
+                        source: gix::Error::from_error(source),
+                    });
+                    break;
+                }
+            }
+        }
+        out.extend(chain.into_iter().map(|tag| (tag, id)));
+    }
+    Ok(out)
+}
+
 /// The commits `git rev-list REVS...` lists.
 pub(super) fn walk(repo: &gix::Repository, revs: &[String]) -> Result<Vec<ObjectId>, HistoryError> {
     use gix::revision::plumbing::Spec;

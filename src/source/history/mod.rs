@@ -27,6 +27,11 @@
 //!    matched, with the blob the path had in every parent. The policy layer
 //!    then decides which lines each commit added.
 //!
+//! Symbolic links are blobs like files (their target); the messages of
+//! commits and annotated tags are scanned in phase 2 (the whole-database
+//! traversal meets every commit and tag object) and placed at their commit
+//! (`<commit message>`) or tag (`<tag NAME>`).
+//!
 //! This layer knows nothing of patterns: it hands out blob ids, bytes and
 //! where they appear. Problems with single objects (missing, corrupt) are
 //! collected as [`HistoryError`]s so the sweep goes on; the caller reports
