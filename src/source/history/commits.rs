@@ -12,14 +12,17 @@ use gix::objs::Find;
 use super::{HistoryError, object_error};
 
 /// Every ref (and `HEAD`) peeled: commits are returned as tips; refs that
-/// end at a tree or a blob are added to `others` with their name.
+/// end at a tree or a blob are added to `others` with their name. A ref
+/// whose object cannot be read or peeled is a tip too: the walk then names
+/// what is damaged (never a ref silently left out, with what lies below).
 pub(super) fn tips(
     repo: &gix::Repository,
     others: &mut Vec<(String, ObjectId)>,
 ) -> Result<Vec<ObjectId>, HistoryError> {
     let mut tips = Vec::new();
-    if let Ok(head) = repo.head_id() {
-        tips.push(head.detach());
+    match repo.head_id() {
+        Ok(head) => tips.push(head.detach()),
+        Err(_) => tips.extend(repo.head().ok().and_then(|h| h.id()).map(|id| id.detach())),
     }
     let platform = repo
         .references()
@@ -32,14 +35,18 @@ pub(super) fn tips(
             continue;
         };
         let name = reference.name().as_bstr().to_str_lossy().into_owned();
-        let Ok(id) = reference.peel_to_id() else {
-            continue;
+        let direct = reference.try_id().map(|id| id.detach());
+        let id = match reference.peel_to_id() {
+            Ok(id) => id.detach(),
+            Err(_) => {
+                tips.extend(direct);
+                continue;
+            }
         };
-        let id = id.detach();
         match repo.find_header(id).map(|h| h.kind()) {
-            Ok(gix::object::Kind::Commit) => tips.push(id),
+            Ok(gix::object::Kind::Commit) | Err(_) => tips.push(id),
             Ok(gix::object::Kind::Tree | gix::object::Kind::Blob) => others.push((name, id)),
-            _ => {}
+            Ok(gix::object::Kind::Tag) => {}
         }
     }
     tips.sort();

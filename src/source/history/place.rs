@@ -52,6 +52,12 @@ impl History {
     /// `--all-objects`), this walk also runs with nothing matched: it is how
     /// a blob that a commit names but the database lacks is found and
     /// reported.
+    ///
+    /// When the walk breaks (a commit or tree that cannot be read), what
+    /// was found is still reported: the matches not placed yet are looked
+    /// for in every other commit the scan met (every ref), and what is
+    /// still not placed is reported as `(unplaced blob <id>)` (or
+    /// `(unplaced commit <id>)` for a message) without a commit.
     pub fn appearances<T>(
         &self,
         plan: &Plan,
@@ -84,11 +90,15 @@ impl History {
 
         let repo = self.repo.to_thread_local();
         let mut ref_blobs = Vec::new();
+        let mut broken = false;
         let commits = match plan.selection {
             Selection::AllRefs => {
                 let tips = tips(&repo, &mut ref_blobs)?;
                 let shallow = repo.is_shallow().unwrap_or(false);
-                reachable_commits(&repo, tips, shallow, &mut placement.problems)
+                let before = placement.problems.len();
+                let commits = reachable_commits(&repo, tips, shallow, &mut placement.problems);
+                broken = placement.problems.len() > before;
+                commits
             }
             Selection::AllObjects => {
                 let mut commits = scanned.seen_commits.clone();
@@ -114,7 +124,30 @@ impl History {
             }
             blob_hits.contains(new)
         };
-        let chunks = self.place_in(&commits, &keep, &commit_messages);
+        let mut chunks = self.place_in(&commits, &keep, &commit_messages);
+        broken |= chunks.iter().any(|c| !c.problems.is_empty());
+
+        // A broken walk: look for what is not placed yet in the commits the
+        // walk did not reach (every ref: the scan met every commit object).
+        if broken && plan.selection == Selection::AllRefs {
+            let placed = placed_ids(&chunks);
+            let blobs: HashSet<ObjectId> = blob_hits.difference(&placed).copied().collect();
+            let messages: HashSet<ObjectId> =
+                commit_messages.difference(&placed).copied().collect();
+            if !blobs.is_empty() || !messages.is_empty() {
+                let walked: HashSet<ObjectId> = commits.iter().copied().collect();
+                let mut rest: Vec<ObjectId> = scanned
+                    .seen_commits
+                    .iter()
+                    .filter(|id| !walked.contains(*id))
+                    .copied()
+                    .collect();
+                rest.sort();
+                rest.dedup();
+                let keep = |new: &ObjectId| blobs.contains(new);
+                chunks.extend(self.place_in(&rest, &keep, &messages));
+            }
+        }
 
         let mut missing: Vec<ObjectId> = missing_blobs
             .into_inner()
@@ -209,15 +242,37 @@ impl History {
             .filter(|id| !placed.contains(*id))
             .collect();
         unplaced.sort();
-        // `--all-objects`: a matched blob no commit holds is reported as is.
-        if plan.selection == Selection::AllObjects {
+        // `--all-objects`: a matched blob no commit holds is reported as is;
+        // after a broken walk, a matched blob not placed is reported too.
+        let label = match plan.selection {
+            Selection::AllObjects => Some("dangling"),
+            _ if broken => Some("unplaced"),
+            _ => None,
+        };
+        if let Some(label) = label {
             for id in unplaced {
                 placement.appearances.push(Appearance {
                     blob: *id,
-                    path: format!("(dangling blob {id})").into_bytes(),
+                    path: format!("({label} blob {id})").into_bytes(),
                     commit: None,
                     parent_blobs: Vec::new(),
                     source: SourceKind::File,
+                });
+            }
+        }
+        if broken {
+            let mut unplaced: Vec<&ObjectId> = commit_messages
+                .iter()
+                .filter(|id| !placed.contains(*id))
+                .collect();
+            unplaced.sort();
+            for id in unplaced {
+                placement.appearances.push(Appearance {
+                    blob: *id,
+                    path: format!("(unplaced commit {id})").into_bytes(),
+                    commit: None,
+                    parent_blobs: Vec::new(),
+                    source: SourceKind::CommitMessage,
                 });
             }
         }
@@ -277,6 +332,15 @@ impl History {
         tree_blobs(&repo, tree, matched, &mut found, &mut problems);
         Some(found.into_iter().map(|(_, id, _)| id).collect())
     }
+}
+
+/// The blobs and messages the chunks placed.
+fn placed_ids(chunks: &[ChunkPlacement]) -> HashSet<ObjectId> {
+    chunks
+        .iter()
+        .flat_map(|c| c.found.iter())
+        .flat_map(|(_, _, appearances)| appearances.iter().map(|a| a.blob))
+        .collect()
 }
 
 /// The name an annotated tag gives itself; its id when it cannot be read.
