@@ -86,6 +86,35 @@ pub enum Exposure {
     Published,
 }
 
+/// What a secret was found in, when it is not a file's content: `source`
+/// in the JSON report (absent for [`SourceKind::File`]) and in SARIF's
+/// properties. Human and plain output say it through the path
+/// (`<commit message>`, `<tag v1.2>`; a symbolic link keeps its path).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum SourceKind {
+    /// A file's content (or stdin's).
+    #[default]
+    File,
+    /// The message of a commit.
+    CommitMessage,
+    /// The message of an annotated tag.
+    TagMessage,
+    /// The target of a symbolic link (a `120000` entry).
+    Symlink,
+}
+
+impl SourceKind {
+    /// The report's `source` value; `None` for file content.
+    pub fn as_str(self) -> Option<&'static str> {
+        match self {
+            SourceKind::File => None,
+            SourceKind::CommitMessage => Some("commit_message"),
+            SourceKind::TagMessage => Some("tag_message"),
+            SourceKind::Symlink => Some("symlink"),
+        }
+    }
+}
+
 /// One secret occurrence, ready to be reported.
 #[derive(Debug, Clone)]
 pub struct Finding {
@@ -113,6 +142,8 @@ pub struct Finding {
     /// History mode: whether the secret is still in the tree at the tip of
     /// the default branch. `None` where that is not asked (hook modes, scan).
     pub still_present: Option<bool>,
+    /// What the secret was found in: a file, a message, a link's target.
+    pub source: SourceKind,
 }
 
 /// Counters for the `stats` object of the report.

@@ -740,3 +740,87 @@ fn damaged_commit_is_a_problem_and_the_findings_are_still_reported() {
     let doc: Value = serde_json::from_str(&whole.stdout).unwrap();
     assert_eq!(doc["problems"], serde_json::json!([]));
 }
+
+/// Overwrite the loose object `id` with bytes that are not zlib.
+fn damage_loose(repo: &Repo, id: &str) {
+    let object = repo
+        .path()
+        .join(".git/objects")
+        .join(&id[..2])
+        .join(&id[2..]);
+    let mut perms = std::fs::metadata(&object)
+        .expect("loose object")
+        .permissions();
+    #[allow(clippy::permissions_set_readonly_false)]
+    perms.set_readonly(false);
+    std::fs::set_permissions(&object, perms).unwrap();
+    std::fs::write(&object, b"not zlib at all").unwrap();
+}
+
+#[test]
+fn a_damaged_commit_above_the_leak_does_not_hide_it() {
+    // The only branch: the leak, then a commit git cannot read. The walk
+    // from the tip stops at once; the leak is still reported, at its
+    // commit (the sweep met it), with the problem.
+    let repo = Repo::new();
+    let leak = token();
+    let leaking = add_commit(
+        &repo,
+        "kept.env",
+        &format!("T={leak}\n"),
+        "A",
+        "2023-01-01T00:00:00Z",
+    );
+    let damaged = add_commit(&repo, "clean.txt", "nothing\n", "B", "2023-01-02T00:00:00Z");
+    damage_loose(&repo, &damaged);
+
+    let run = json(&repo, &[]);
+    run.assert_code(2);
+    assert!(!run.all().contains(&leak), "redacted: {run:?}");
+    let findings = run.findings();
+    assert_eq!(findings.len(), 1, "{run:?}");
+    assert_eq!(findings[0]["path"], "kept.env");
+    assert_eq!(findings[0]["commit"], leaking.as_str());
+    assert_eq!(findings[0]["line"], 1);
+    let problems = run.json()["problems"].as_array().unwrap().clone();
+    assert!(
+        problems.iter().any(|p| p["object"] == damaged.as_str()),
+        "a problem names the damaged commit {damaged}: {problems:?}"
+    );
+    // The human report says so too, and not "no Intercom secrets found".
+    let human = repo.guard(&["history", "--color", "never"]);
+    human.assert_code(2);
+    assert!(human.all().contains("kept.env"), "{human:?}");
+    assert!(!human.all().contains("no Intercom secrets"), "{human:?}");
+}
+
+#[test]
+fn a_leak_whose_commit_cannot_be_read_is_reported_unplaced() {
+    // The leaking commit itself is damaged: its blob was read by the sweep,
+    // but no readable commit holds it. It is reported with its blob id.
+    let repo = Repo::new();
+    let leak = token();
+    let leaking = add_commit(
+        &repo,
+        "kept.env",
+        &format!("T={leak}\n"),
+        "A",
+        "2023-01-01T00:00:00Z",
+    );
+    let blob = repo.git(&["rev-parse", "HEAD:kept.env"]).trim().to_owned();
+    add_commit(&repo, "clean.txt", "nothing\n", "B", "2023-01-02T00:00:00Z");
+    damage_loose(&repo, &leaking);
+
+    let run = json(&repo, &[]);
+    run.assert_code(2);
+    let findings = run.findings();
+    assert_eq!(findings.len(), 1, "{run:?}");
+    assert_eq!(findings[0]["path"], format!("(unplaced blob {blob})"));
+    assert_eq!(findings[0]["commit"], Value::Null);
+    assert_eq!(findings[0]["line"], 1);
+    let problems = run.json()["problems"].as_array().unwrap().clone();
+    assert!(
+        problems.iter().any(|p| p["object"] == leaking.as_str()),
+        "{problems:?}"
+    );
+}

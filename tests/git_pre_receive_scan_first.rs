@@ -24,6 +24,14 @@ fn setup(unpack_limit: u32) -> (Repo, Server) {
         let limit = unpack_limit.to_string();
         assert_eq!(server.git(&repo, &["config", key, &limit]).code, 0);
     }
+    // The server's own policy allowlists `vendor/` (see `add_vendored`).
+    std::fs::write(
+        server.path.join("guard.yaml"),
+        "allow:\n  paths: [\"vendor/**\"]\n",
+    )
+    .unwrap();
+    let config = server.git(&repo, &["config", "intercom-guard.config", "guard.yaml"]);
+    assert_eq!(config.code, 0);
     install_listing_hook(&server);
     (repo, server)
 }
@@ -69,20 +77,19 @@ fn report(run: &common::Run) -> serde_json::Value {
     serde_json::from_str(&line).expect("JSON report")
 }
 
-/// A symbolic link: a blob no commit-by-commit scan reads (links are
-/// skipped), but the quarantine scan does, so it shows which scan ran.
-#[cfg(unix)]
-fn add_symlink(repo: &Repo) {
-    std::os::unix::fs::symlink("README.md", repo.path().join("link")).unwrap();
-    repo.commit_all("a link");
+/// A file at a path the server allowlists: a blob no commit-by-commit scan
+/// reads, but the quarantine scan does (it reads every object before any
+/// path is known), so it shows which scan ran.
+fn add_vendored(repo: &Repo) {
+    repo.write("vendor/lib.txt", "vendored\n");
+    repo.commit_all("vendored");
 }
 
-#[cfg(unix)]
 #[test]
 fn a_large_clean_push_kept_as_a_pack_passes_on_the_object_scan() {
     let (repo, server) = setup(1);
     fast_commits(&repo, 200, |_| None);
-    add_symlink(&repo);
+    add_vendored(&repo);
     let run = push(&repo, &["origin", "main"]);
     assert_eq!(run.code, 0, "{run:?}");
     assert_eq!(server.rev(&repo, "refs/heads/main"), Some(repo.head()));
@@ -90,7 +97,7 @@ fn a_large_clean_push_kept_as_a_pack_passes_on_the_object_scan() {
     assert_eq!((packs, loose), (1, 0), "git kept the push as one pack");
     let report = report(&run);
     assert_eq!(report["findings"].as_array().unwrap().len(), 0);
-    // README.md, 200 versions of the 50 files, and the link's blob, which
+    // README.md, 200 versions of the 50 files, and the vendored file, which
     // only the quarantine scan reads.
     assert_eq!(report["stats"]["blobs"], 202, "{report}");
 }
@@ -122,18 +129,18 @@ fn a_deep_leak_in_a_large_packed_push_is_placed_at_its_commit_path_and_line() {
     assert_eq!(findings[0]["author"], "Test Author <author@example.com>");
 }
 
-#[cfg(unix)]
 #[test]
 fn a_large_push_unpacked_into_loose_objects_is_scanned_first_too() {
     let (repo, server) = setup(1_000_000);
     fast_commits(&repo, 160, |_| None);
-    add_symlink(&repo);
+    add_vendored(&repo);
     let run = push(&repo, &["origin", "main"]);
     assert_eq!(run.code, 0, "{run:?}");
     let (packs, loose) = quarantine(&server);
     assert_eq!(packs, 0, "git unpacked the push");
     assert!(loose >= 500, "{loose} loose objects");
-    // README.md, 160 file versions and the link (read by the object scan).
+    // README.md, 160 file versions and the vendored file (read by the
+    // object scan only).
     assert_eq!(report(&run)["stats"]["blobs"], 162);
 
     let tok = token();

@@ -1,8 +1,8 @@
 //! The staged set the source layer yields, checked against git's own answer
 //! (`git diff --cached --raw --no-renames`) rather than a hand-written list:
-//! the added and modified regular files with their new and old blobs, and
-//! the `HEAD` blobs the change deletes or replaces (where moved and copied
-//! lines come from). Each scenario is checked with the index as git left
+//! the added and modified regular files and symbolic links with their new
+//! and old blobs, and the `HEAD` blobs the change deletes or replaces
+//! (where moved and copied lines come from). Each scenario is checked with the index as git left
 //! it (cache-tree valid except above the staged paths), with a fully valid
 //! cache-tree that differs from `HEAD` (`git write-tree`), and with no
 //! cache-tree at all.
@@ -14,8 +14,8 @@ use std::collections::BTreeSet;
 use common::{Repo, lines};
 use intercom_guard::source::StagedChange;
 
-/// (path, new blob, `HEAD` blob at the same path)
-type Entry = (String, String, Option<String>);
+/// (path, new blob, `HEAD` blob at the same path, is a symbolic link)
+type Entry = (String, String, Option<String>, bool);
 /// (path in `HEAD`, blob)
 type Replaced = (String, String);
 
@@ -25,14 +25,16 @@ struct Set {
     replaced: BTreeSet<Replaced>,
 }
 
-fn is_file(mode: &str) -> bool {
-    mode == "100644" || mode == "100755"
+/// A regular file, or a symbolic link (its blob is the target).
+fn is_blob(mode: &str) -> bool {
+    mode == "100644" || mode == "100755" || mode == "120000"
 }
 
-/// What git says: regular files added or modified in content (no
-/// deletions, symlinks, gitlinks, mode-only changes or unmerged paths),
-/// and the regular-file blobs of `HEAD` deleted or replaced; a file whose
-/// blob is one of those (a pure move or copy) is not scanned.
+/// What git says: regular files and symbolic links added or modified in
+/// content (no deletions, gitlinks, mode-only changes or unmerged paths),
+/// and the blobs of `HEAD` deleted or replaced. A file whose blob is one of
+/// those (a pure move or copy) is listed too: the engine, which knows the
+/// allowlist, drops it.
 fn git_expected(repo: &Repo) -> Set {
     let raw = repo.git(&["diff", "--cached", "--raw", "--no-abbrev", "--no-renames"]);
     let mut entries = BTreeSet::new();
@@ -48,8 +50,8 @@ fn git_expected(repo: &Repo) -> Set {
             "A" | "M" | "T" | "D" => {}
             other => panic!("unexpected status {other} in {line}"),
         }
-        let old = (status != "A" && is_file(old_mode)).then(|| old_id.to_owned());
-        let new = (status != "D" && is_file(new_mode)).then(|| new_id.to_owned());
+        let old = (status != "A" && is_blob(old_mode)).then(|| old_id.to_owned());
+        let new = (status != "D" && is_blob(new_mode)).then(|| new_id.to_owned());
         if old.is_some() && old == new {
             continue;
         }
@@ -57,11 +59,9 @@ fn git_expected(repo: &Repo) -> Set {
             replaced.insert((path.clone(), old.clone()));
         }
         if let Some(new) = new {
-            entries.insert((path, new, old));
+            entries.insert((path, new, old, new_mode == "120000"));
         }
     }
-    let gone: BTreeSet<&String> = replaced.iter().map(|(_, id)| id).collect();
-    entries.retain(|(_, new, _)| !gone.contains(new));
     Set { entries, replaced }
 }
 
@@ -76,6 +76,7 @@ fn ours(repo: &Repo) -> Set {
                 text(&e.path),
                 e.id.to_string(),
                 e.old_id.map(|id| id.to_string()),
+                e.symlink,
             )
         })
         .collect();
@@ -167,7 +168,15 @@ fn staged_set_matches_git_diff_cached() {
 
     let expected = check_all_index_states(&repo);
     let paths: Vec<&str> = expected.entries.iter().map(|e| e.0.as_str()).collect();
-    assert_eq!(paths, ["a.txt", "d2.txt", "f.txt", "g.txt", "new.txt"]);
+    let mut want = vec!["a.txt", "d2.txt", "f.txt", "g.txt", "moved.txt", "new.txt"];
+    if cfg!(unix) {
+        want.insert(4, "link");
+    }
+    assert_eq!(paths, want);
+    assert!(
+        expected.entries.iter().all(|e| e.3 == (e.0 == "link")),
+        "only the link is one: {expected:?}"
+    );
     let replaced: Vec<&str> = expected.replaced.iter().map(|r| r.0.as_str()).collect();
     assert_eq!(replaced, ["a.txt", "c.txt", "d.txt", "f.txt", "same.txt"]);
 }
@@ -235,7 +244,7 @@ fn unborn_branch_compares_with_the_empty_tree() {
         .map(|l| {
             let (meta, path) = l.split_once('\t').expect("tab");
             let id = meta.split(' ').nth(1).expect("id");
-            (path.to_owned(), id.to_owned(), None)
+            (path.to_owned(), id.to_owned(), None, false)
         })
         .collect();
     assert_eq!(expected.entries, all);

@@ -1,7 +1,7 @@
 //! The human report through the public API: diagnostics, redaction,
 //! guidance once per kind, summary.
 
-use intercom_guard::finding::{CommitMeta, Confidence, Exposure, Finding, Kind, Stats};
+use intercom_guard::finding::{CommitMeta, Confidence, Exposure, Finding, Kind, SourceKind, Stats};
 use intercom_guard::report::redact::redact;
 use intercom_guard::report::{Format, ReportOptions, write_report};
 
@@ -33,6 +33,7 @@ fn line_finding(path: &str, line: u32, secret: &str) -> Finding {
         line_text: Some(text.into_bytes()),
         line_offset: 15,
         still_present: None,
+        source: SourceKind::File,
     }
 }
 
@@ -55,6 +56,7 @@ fn binary_finding() -> Finding {
         line_text: None,
         line_offset: 0,
         still_present: None,
+        source: SourceKind::File,
     }
 }
 

@@ -1,6 +1,6 @@
 //! The JSON report against the DESIGN.md schema, through the public API.
 
-use intercom_guard::finding::{CommitMeta, Confidence, Exposure, Finding, Kind, Stats};
+use intercom_guard::finding::{CommitMeta, Confidence, Exposure, Finding, Kind, SourceKind, Stats};
 use intercom_guard::report::{Format, ReportOptions, exit_code, write_report};
 use serde_json::Value;
 
@@ -31,6 +31,7 @@ fn line_finding() -> Finding {
         line_text: Some(line.into_bytes()),
         line_offset: 15,
         still_present: None,
+        source: SourceKind::File,
     }
 }
 
@@ -53,6 +54,7 @@ fn binary_finding() -> Finding {
         line_text: None,
         line_offset: 0,
         still_present: None,
+        source: SourceKind::File,
     }
 }
 

@@ -6,7 +6,9 @@
 //!    markers and accepted fingerprints run on each blob as it is read.
 //! 2. Only for the blobs that matched, the source finds the commits that
 //!    put them at a path, with the parents' versions of that path; a match
-//!    counts where its line is absent from every parent ("added").
+//!    counts where its line is absent from every parent ("added"). Symbolic
+//!    links' targets count like files; the messages of commits and
+//!    annotated tags are scanned too, each at its commit (or tag).
 //! 3. Each secret is reported once per path, at the earliest commit that
 //!    added it there (committer time, then generation); findings are grouped
 //!    by secret, newest first.
@@ -80,7 +82,7 @@ pub(super) fn run(args: &HistoryArgs<'_>, common: &CommonArgs) -> Result<u8, Cli
     let total = if plan.whole_database {
         history.object_count()
     } else {
-        plan.blobs.len() as u64
+        (plan.blobs.len() + plan.messages.len()) as u64
     };
     let progress = Progress::blobs(total, !common.quiet);
     let mut scanned = history.scan(

@@ -1,4 +1,5 @@
-//! `intercom-guard pre-commit`: the lines added by the staged change.
+//! `intercom-guard pre-commit`: the lines added by the staged change (files,
+//! and the targets of symbolic links).
 //!
 //! The source lists the blobs the index changes relative to `HEAD`, each
 //! with the blobs it replaces (its own `HEAD` version and whatever the

@@ -5,7 +5,8 @@
 //! from what the remote is known to have: the remote ids that exist locally,
 //! and every remote-tracking ref of REMOTE (`refs/remotes/REMOTE/*`), the
 //! union of `local --not remote` and `local --not --remotes=REMOTE`.
-//! Deletions scan nothing.
+//! Deletions scan nothing. Besides the files: the targets of symbolic links,
+//! the messages of the new commits and of the annotated tags pushed.
 //!
 //! Under the pre-commit framework's pre-push stage, stdin is the
 //! framework's: `PRE_COMMIT_TO_REF` is the tip and `PRE_COMMIT_FROM_REF`

@@ -6,9 +6,12 @@
 //! are those reachable from the new tips and from no ref the server had
 //! before the push.
 //!
+//! Besides the files: the targets of symbolic links, the messages of the
+//! new commits and those of the annotated tags pushed.
+//!
 //! A large push is scanned first and placed on hit: every object in the
 //! quarantine is read once (packs by their delta tree, on every core) and
-//! its blobs go through the detector. When none matched and the pushed
+//! its blobs and messages go through the detector. When none matched and the pushed
 //! commits and trees name nothing outside the quarantine, no commit can add
 //! a secret and the push passes without comparing a single commit with its
 //! parents. Otherwise the commits are compared with their parents as for a
@@ -206,6 +209,7 @@ fn scan(common: &CommonArgs, run: &mut Run) -> Result<Scanned, CliError> {
         judged.clean = objects
             .blobs
             .iter()
+            .chain(&objects.messages)
             .filter(|id| !objects.hits.contains_key(*id))
             .copied()
             .collect();

@@ -2,7 +2,11 @@
 //! source and a report (DESIGN.md "Shape of the code").
 //!
 //! 1. **Admit**: occurrences whose path is allowlisted are dropped (and
-//!    counted); a blob with none left is never read.
+//!    counted), and so are the old sides at allowlisted paths (every
+//!    occurrence is judged by its own path: moved out of an allowlisted
+//!    path, a secret counts as added at its new path); an occurrence whose
+//!    own blob is among its old sides adds nothing (a pure move or copy)
+//!    and is dropped too; a blob with no occurrence left is never read.
 //! 2. **Detect**: each distinct blob is read once and run through the
 //!    detector, over every core (contiguous chunks, so neighbouring blobs
 //!    share a thread's object caches). Blobs a whole-database pass already
@@ -19,6 +23,7 @@
 //! never drops a secret because it could not prove the line old). The
 //! engine knows nothing of formats or flags, and never prints.
 
+mod olds;
 pub mod place;
 
 use std::collections::{HashMap, HashSet};
@@ -125,9 +130,11 @@ impl<'a> Engine<'a> {
         out
     }
 
-    /// Drop the occurrences at allowlisted paths, and the blobs left with
-    /// none.
-    /// Each distinct path is asked once (and counted once).
+    /// Drop the occurrences at allowlisted paths, the old sides at
+    /// allowlisted paths, the occurrences that add nothing (their own blob
+    /// is an old side: a pure move or copy), and the blobs left with none.
+    /// Each distinct path is asked once (and counted once, when it is an
+    /// occurrence's).
     fn admit(&self, blobs: Vec<Blob>, stats: &mut Stats) -> Vec<Blob> {
         let mut verdicts: HashMap<Vec<u8>, bool> = HashMap::new();
         let mut admits = |path: &[u8]| match verdicts.get(path) {
@@ -138,6 +145,7 @@ impl<'a> Engine<'a> {
                 verdict
             }
         };
+        let mut old_sides = olds::OldSides::new(self.policy);
         blobs
             .into_iter()
             .filter_map(|mut blob| {
@@ -146,6 +154,12 @@ impl<'a> Engine<'a> {
                     PolicyPath::Other(path) => admits(path),
                     PolicyPath::Exempt => true,
                 });
+                for occurrence in &mut blob.occurrences {
+                    old_sides.admit(occurrence);
+                }
+                if let Some(id) = blob.id.object() {
+                    blob.occurrences.retain(|o| !olds::adds_nothing(o, id));
+                }
                 (!blob.occurrences.is_empty()).then_some(blob)
             })
             .collect()
@@ -195,8 +209,11 @@ impl<'a> Engine<'a> {
             let blob = &blobs[index];
             match reader.read(&blob.id, &blob.occurrences[0].path) {
                 Ok(data) => {
-                    done.blobs += 1;
-                    done.bytes += data.len() as u64;
+                    // A message is not a blob of the repository.
+                    if !matches!(blob.id, BlobId::Message(_)) {
+                        done.blobs += 1;
+                        done.bytes += data.len() as u64;
+                    }
                     if let Some(matches) = self.judge(&data) {
                         done.hits.push(Hit {
                             index,
@@ -296,6 +313,7 @@ impl<'a> Engine<'a> {
                 let origin = locate::Origin {
                     path: &occurrence.path,
                     commit: commit.as_ref(),
+                    source: occurrence.source,
                 };
                 for finding in locate::findings(&data, &kept, origin) {
                     found.push(place::Placed {

@@ -149,6 +149,7 @@ mod tests {
             line_text: None,
             line_offset: 0,
             still_present: None,
+            source: crate::finding::SourceKind::File,
         }
     }
 

@@ -6,7 +6,7 @@
 //! `None`. The column counts characters when the line is UTF-8, else bytes.
 
 use crate::detect::Match;
-use crate::finding::{CommitMeta, Finding};
+use crate::finding::{CommitMeta, Finding, SourceKind};
 
 /// Whether a blob is binary: it holds a NUL byte (git looks at the first
 /// 8000 bytes; we look at all of them, which only ever says "binary" more).
@@ -20,6 +20,8 @@ pub struct Origin<'a> {
     /// Path relative to the repository root, or as given to `scan`.
     pub path: &'a [u8],
     pub commit: Option<&'a CommitMeta>,
+    /// What the bytes are: a file's content, a message, a link's target.
+    pub source: SourceKind,
 }
 
 /// Turn the matches on one blob into findings, in the order given.
@@ -71,6 +73,7 @@ pub fn findings(data: &[u8], matches: &[Match], origin: Origin<'_>) -> Vec<Findi
                 line_text,
                 line_offset,
                 still_present: None,
+                source: origin.source,
             }
         })
         .collect()
@@ -100,6 +103,7 @@ mod tests {
         Origin {
             path: b"a.txt",
             commit: None,
+            source: SourceKind::File,
         }
     }
 

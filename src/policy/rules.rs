@@ -91,16 +91,21 @@ impl Policy {
     /// Whether a blob at `path` is scanned at all; an allowlisted path is
     /// counted in `stats.allowlisted_paths` instead.
     pub fn admits_path(&self, path: &[u8], stats: &mut Stats) -> bool {
-        let Some(set) = &self.allow_paths else {
-            return true;
-        };
-        let path = String::from_utf8_lossy(path);
-        let path = path.trim_start_matches("./");
-        let allowed = set.matched_path_or_any_parents(path, false).is_ignore();
+        let allowed = self.allowlists(path);
         if allowed {
             stats.allowlisted_paths += 1;
         }
         !allowed
+    }
+
+    /// Whether `path` matches `allow.paths` (nothing is counted).
+    pub fn allowlists(&self, path: &[u8]) -> bool {
+        let Some(set) = &self.allow_paths else {
+            return false;
+        };
+        let path = String::from_utf8_lossy(path);
+        let path = path.trim_start_matches("./");
+        set.matched_path_or_any_parents(path, false).is_ignore()
     }
 
     /// Drop the matches that are suppressed inline (when markers count) or

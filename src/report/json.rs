@@ -11,7 +11,9 @@
 //!  "stats": {"blobs": 12, "bytes": 48211, "elapsed_ms": 3}}
 //! ```
 //!
-//! `problems` is always present (empty when the run was whole).
+//! `problems` is always present (empty when the run was whole). A finding
+//! that is not in a file's content carries `"source": "commit_message" |
+//! "tag_message" | "symlink"` (absent for ordinary file content).
 //!
 //! A path that is not UTF-8 is written as `{"bytes": "<base64>"}`. With
 //! `--show-secrets` each finding also carries `"secret"` (lossy UTF-8). The
@@ -76,6 +78,10 @@ struct JsonFinding<'a> {
     /// default branch.
     #[serde(skip_serializing_if = "Option::is_none")]
     still_present: Option<bool>,
+    /// What the secret is in when not a file's content: a commit or tag
+    /// message, a symbolic link's target.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    source: Option<&'static str>,
 }
 
 /// A path as text when it is UTF-8, else its bytes in base64 (like ripgrep).
@@ -121,6 +127,7 @@ impl<'a> JsonFinding<'a> {
             redacted: redact(&finding.secret),
             secret: show_secrets.then(|| String::from_utf8_lossy(&finding.secret).into_owned()),
             still_present: finding.still_present,
+            source: finding.source.as_str(),
         }
     }
 }

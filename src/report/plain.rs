@@ -217,6 +217,7 @@ mod tests {
             line_text: Some(line.to_vec()),
             line_offset: offset,
             still_present: None,
+            source: crate::finding::SourceKind::File,
         }
     }
 

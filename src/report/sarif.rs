@@ -13,8 +13,10 @@
 //!   blob has lines).
 //! - `partialFingerprints` carry the secret's fingerprint (alone and with
 //!   the path), so an alert survives the line moving.
-//! - `properties` carry commit, author, date and, in history mode, whether
-//!   the secret is still at the tip of the default branch.
+//! - `properties` carry commit, author, date, `source` for a secret that is
+//!   not in a file's content (`commit_message`, `tag_message`, `symlink`)
+//!   and, in history mode, whether the secret is still at the tip of the
+//!   default branch.
 //!
 //! The secret itself appears only with `--show-secrets` (`properties.secret`).
 
@@ -181,6 +183,9 @@ fn result(f: &Finding, rule_index: Option<usize>, show_secrets: bool) -> Value {
     }
     if let Some(present) = f.still_present {
         properties["still_present"] = json!(present);
+    }
+    if let Some(source) = f.source.as_str() {
+        properties["source"] = json!(source);
     }
     if show_secrets {
         properties["secret"] = json!(String::from_utf8_lossy(&f.secret));

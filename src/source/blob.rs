@@ -1,9 +1,16 @@
 //! The one vocabulary every source yields, whatever the mode: a [`Blob`] to
-//! scan (how to read it), every [`Occurrence`] of it (path, commit) and, per
-//! occurrence, the [`Old`] sides its lines are judged against ("only what
-//! the change adds"). Files and stdin, the staged change, a pushed range, a
-//! history sweep and the tree at `HEAD` all speak it; the engine never asks
-//! which one it is talking to.
+//! scan (how to read it), every [`Occurrence`] of it (path, commit, what it
+//! is) and, per occurrence, the [`Old`] sides its lines are judged against
+//! ("only what the change adds"). Files and stdin, the staged change, a
+//! pushed range, a history sweep and the tree at `HEAD` all speak it; the
+//! engine never asks which one it is talking to.
+//!
+//! Not everything a git mode scans is a file's content: the target of a
+//! symbolic link is a blob like any other (its occurrence says
+//! [`SourceKind::Symlink`] and keeps its path), and the message of a commit
+//! or of an annotated tag is read from its object ([`BlobId::Message`],
+//! [`message`]) and reported at [`COMMIT_MESSAGE`] or [`tag_path`]. A
+//! message has no old side: it is new with its object.
 //!
 //! Bytes are read through a [`Reader`], one per worker thread, that the
 //! [`Source`] hands out; for git objects that is a [`GitReader`] on its own
@@ -15,13 +22,15 @@ use std::sync::{Arc, Mutex};
 use gix::ObjectId;
 
 use super::repo::GitError;
-use crate::finding::{CommitMeta, Problem};
+use crate::finding::{CommitMeta, Problem, SourceKind};
 
 /// How a blob's bytes are found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum BlobId {
-    /// A git object.
+    /// A git blob.
     Object(ObjectId),
+    /// The message of a git commit or annotated tag ([`message`]).
+    Message(ObjectId),
     /// A file on disk (`scan PATH`).
     File(PathBuf),
     /// Standard input (`scan -`), read once.
@@ -29,25 +38,63 @@ pub enum BlobId {
 }
 
 impl BlobId {
-    /// The git object id, for a git blob.
+    /// The git object the bytes come from (a blob, or the commit or tag of
+    /// a message): what whole-database passes judge them by.
     pub fn object(&self) -> Option<ObjectId> {
         match self {
-            BlobId::Object(id) => Some(*id),
+            BlobId::Object(id) | BlobId::Message(id) => Some(*id),
             BlobId::File(_) | BlobId::Stdin => None,
         }
     }
+}
+
+/// The path a commit message is reported at.
+pub const COMMIT_MESSAGE: &[u8] = b"<commit message>";
+
+/// The path an annotated tag's message is reported at: `<tag NAME>`.
+pub fn tag_path(name: &[u8]) -> Vec<u8> {
+    let mut path = b"<tag ".to_vec();
+    path.extend_from_slice(name);
+    path.push(b'>');
+    path
+}
+
+/// The message of a commit or tag object, given the object's bytes:
+/// everything after the first empty line, which ends the headers (a
+/// multi-line header such as `gpgsig` continues with lines starting with a
+/// space, never with an empty one). Every pass slices messages here, so
+/// the offsets of a match found in one are right in another.
+pub fn message(object: &[u8]) -> &[u8] {
+    if object.starts_with(b"\n") {
+        return &object[1..];
+    }
+    object
+        .windows(2)
+        .position(|w| w == b"\n\n")
+        .map_or(&[], |i| &object[i + 2..])
 }
 
 /// A version a blob's occurrence replaces, read only when the blob had a
 /// hit: a line found in any of them is not added by the change.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Old {
-    /// The blob the path held before (a parent's, or `HEAD`'s).
+    /// The blob the occurrence's own path held before (a parent's, or
+    /// `HEAD`'s): judged by that same path.
     Blob(ObjectId),
     /// Blobs the same change deleted or replaced elsewhere, where a moved
-    /// or copied line may come from; shared by every occurrence of the
-    /// change.
-    AnyOf(Arc<[ObjectId]>),
+    /// or copied line may come from, each with its own path; shared by
+    /// every occurrence of the change. One at an allowlisted path is no
+    /// source of a line (the engine drops it): moved out of an allowlisted
+    /// path, a secret counts as added at its new path.
+    AnyOf(Arc<[Elsewhere]>),
+}
+
+/// A blob at another path that a change deleted or replaced.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Elsewhere {
+    pub id: ObjectId,
+    /// Where it was, relative to the repository root.
+    pub path: Vec<u8>,
 }
 
 /// What path allowlists (`allow.paths`) match an occurrence by.
@@ -73,6 +120,8 @@ pub struct Occurrence {
     /// What the lines are judged against; empty: every line is added.
     pub olds: Vec<Old>,
     pub policy_path: PolicyPath,
+    /// What the bytes are here: a file, a link's target, a message.
+    pub source: SourceKind,
 }
 
 impl Occurrence {
@@ -83,6 +132,21 @@ impl Occurrence {
             commit: None,
             olds: Vec::new(),
             policy_path: PolicyPath::Same,
+            source: SourceKind::File,
+        }
+    }
+
+    /// The message of a commit (`commit`: its index in the source) or of
+    /// an annotated tag (`None`, reported at `path`).
+    pub fn message(path: Vec<u8>, commit: Option<usize>) -> Occurrence {
+        Occurrence {
+            commit,
+            source: if commit.is_some() {
+                SourceKind::CommitMessage
+            } else {
+                SourceKind::TagMessage
+            },
+            ..Occurrence::whole(path)
         }
     }
 
@@ -92,7 +156,7 @@ impl Occurrence {
         for old in &self.olds {
             match old {
                 Old::Blob(id) => ids.push(*id),
-                Old::AnyOf(list) => ids.extend(list.iter().copied()),
+                Old::AnyOf(list) => ids.extend(list.iter().map(|e| e.id)),
             }
         }
         let mut seen = std::collections::HashSet::new();
@@ -150,10 +214,27 @@ impl GitReader {
 
 impl Reader for GitReader {
     fn read(&mut self, id: &BlobId, path: &[u8]) -> Result<Vec<u8>, Problem> {
-        let BlobId::Object(id) = id else {
-            return Err(not_a_git_blob(id, path));
-        };
-        read_git_blob(&self.repo, *id, path)
+        match id {
+            BlobId::Object(id) => read_git_blob(&self.repo, *id, path),
+            BlobId::Message(id) => read_git_message(&self.repo, *id, path),
+            BlobId::File(_) | BlobId::Stdin => Err(not_a_git_blob(id, path)),
+        }
+    }
+}
+
+/// Read the message of a commit or tag object.
+fn read_git_message(repo: &gix::Repository, id: ObjectId, path: &[u8]) -> Result<Vec<u8>, Problem> {
+    let problem = |source: gix::Error| {
+        Problem::new(GitError::object(id, path, source))
+            .with_object(id)
+            .with_path(path)
+    };
+    let object = repo.find_object(id).map_err(problem)?;
+    match object.kind {
+        gix::object::Kind::Commit | gix::object::Kind::Tag => Ok(message(&object.data).to_vec()),
+        kind => Err(problem(gix::Error::from_error(std::io::Error::other(
+            format!("a {kind} has no message"),
+        )))),
     }
 }
 

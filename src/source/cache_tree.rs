@@ -29,11 +29,11 @@ use super::staged::{Change, ReplacedBlob, StagedEntry};
 /// needs.
 #[derive(Debug, Default)]
 pub(crate) struct Diff {
-    /// Regular files the index adds or modifies (content, not mode only),
-    /// sorted by path.
+    /// Regular files and symbolic links the index adds or modifies
+    /// (content, not mode only), sorted by path.
     pub(crate) changed: Vec<StagedEntry>,
-    /// `HEAD`'s regular-file blobs the index deletes or replaces, sorted by
-    /// path: where a moved or copied line may come from.
+    /// `HEAD`'s blobs (files and links) the index deletes or replaces,
+    /// sorted by path: where a moved or copied line may come from.
     pub(crate) replaced: Vec<ReplacedBlob>,
 }
 
@@ -89,13 +89,17 @@ struct Walk<'a> {
     out: Diff,
 }
 
-/// A regular or executable file: the only entries holding text to scan.
-fn is_file_mode(mode: Mode) -> bool {
-    mode == Mode::FILE || mode == Mode::FILE_EXECUTABLE
+/// A regular or executable file, or a symbolic link (whose blob is its
+/// target): the entries holding bytes to scan.
+fn is_blob_mode(mode: Mode) -> bool {
+    mode == Mode::FILE || mode == Mode::FILE_EXECUTABLE || mode == Mode::SYMLINK
 }
 
-fn is_file_kind(kind: EntryKind) -> bool {
-    matches!(kind, EntryKind::Blob | EntryKind::BlobExecutable)
+fn is_blob_kind(kind: EntryKind) -> bool {
+    matches!(
+        kind,
+        EntryKind::Blob | EntryKind::BlobExecutable | EntryKind::Link
+    )
 }
 
 /// Order names as git orders tree entries: a directory sorts as if its
@@ -285,15 +289,20 @@ impl<'a> Walk<'a> {
             // `git add -N`: no content is staged.
             return;
         }
-        let new = is_file_mode(entry.mode).then_some(entry.id);
+        let new = is_blob_mode(entry.mode).then_some((entry.id, entry.mode == Mode::SYMLINK));
         self.change(path, head, new);
     }
 
     /// Record what happens to one path: `head` is HEAD's entry there, `new`
-    /// the regular-file blob the index holds there (if any).
-    fn change(&mut self, path: &[u8], head: Option<(EntryKind, ObjectId)>, new: Option<ObjectId>) {
-        let old = head.filter(|(kind, _)| is_file_kind(*kind)).map(|h| h.1);
-        if old.is_some() && old == new {
+    /// the blob the index holds there (if any) and whether it is a link.
+    fn change(
+        &mut self,
+        path: &[u8],
+        head: Option<(EntryKind, ObjectId)>,
+        new: Option<(ObjectId, bool)>,
+    ) {
+        let old = head.filter(|(kind, _)| is_blob_kind(*kind)).map(|h| h.1);
+        if old.is_some() && old == new.map(|n| n.0) {
             // Unchanged content (at most a mode change): nothing is new.
             return;
         }
@@ -303,11 +312,12 @@ impl<'a> Walk<'a> {
                 id: old,
             });
         }
-        if let Some(id) = new {
+        if let Some((id, symlink)) = new {
             self.out.changed.push(StagedEntry {
                 path: path.to_vec(),
                 id,
                 old_id: old,
+                symlink,
                 change: if head.is_some() {
                     Change::Modified
                 } else {
@@ -317,7 +327,7 @@ impl<'a> Walk<'a> {
         }
     }
 
-    /// Something of HEAD the index no longer holds: its regular files are
+    /// Something of HEAD the index no longer holds: its files and links are
     /// replaced blobs.
     fn removed(
         &mut self,
@@ -388,7 +398,9 @@ impl<'a> Walk<'a> {
                     self.trees(prefix, Some(o.id), None)
                 }
                 (o, n) => {
-                    let new = n.filter(|n| is_file_kind(n.kind)).map(|n| n.id);
+                    let new = n
+                        .filter(|n| is_blob_kind(n.kind))
+                        .map(|n| (n.id, n.kind == EntryKind::Link));
                     self.change(prefix, o.map(|o| (o.kind, o.id)), new);
                     Ok(())
                 }

@@ -153,7 +153,7 @@ impl Reader for FileReader {
         match id {
             BlobId::File(file) => read_file(file).map_err(|err| Problem::new(err).with_path(path)),
             BlobId::Stdin => Ok(self.stdin.take()),
-            BlobId::Object(_) => Err(Problem::new(FilesError::Read {
+            BlobId::Object(_) | BlobId::Message(_) => Err(Problem::new(FilesError::Read {
                 path: PathBuf::from(String::from_utf8_lossy(path).into_owned()),
                 source: std::io::Error::other("a git object is not a file"),
             })),

@@ -18,7 +18,9 @@
 //! its objects into the repository, once the hook has answered.
 //!
 //! [`scan_objects`] reads every object of the quarantine once, for the
-//! "scan first, place on hit" path of `pre-receive`.
+//! "scan first, place on hit" path of `pre-receive`: the bytes of every
+//! blob (files and link targets alike) and the message of every commit and
+//! annotated tag.
 
 use std::ffi::{OsStr, OsString};
 use std::io::Write as _;
@@ -28,7 +30,7 @@ use std::sync::Mutex;
 use gix::ObjectId;
 use gix::hashtable::{HashMap, HashSet};
 
-use super::objects;
+use super::{blob, objects};
 
 /// The environment variable naming the primary object directory.
 pub const OBJECT_DIRECTORY: &str = "GIT_OBJECT_DIRECTORY";
@@ -319,7 +321,10 @@ pub struct PushedObjects<T> {
     pub ids: HashSet<ObjectId>,
     /// Every blob read.
     pub blobs: HashSet<ObjectId>,
-    /// The blobs the scan answered `Some` for, with its answer.
+    /// Every commit and tag whose message was read.
+    pub messages: HashSet<ObjectId>,
+    /// The blobs and messages (by their commit or tag) the scan answered
+    /// `Some` for, with its answer.
     pub hits: HashMap<ObjectId, T>,
     /// Bytes of the blobs read.
     pub bytes: u64,
@@ -333,8 +338,8 @@ pub struct PushedObjects<T> {
 
 impl<T> PushedObjects<T> {
     /// Whether every blob that `commits` (objects of the push) can add or
-    /// change, and each of `direct` (what refs point at directly), was
-    /// read here, with no hit.
+    /// change, each of `direct` (what refs point at directly, and the tags
+    /// on the way), and every message of those, was read here, with no hit.
     pub fn all_clean(&self, commits: &[ObjectId], direct: &[ObjectId]) -> bool {
         self.hits.is_empty()
             && self.outside == 0
@@ -344,8 +349,9 @@ impl<T> PushedObjects<T> {
 }
 
 /// Read every object of the quarantine directory `dir` once and call
-/// `scan` with the bytes of each blob. Trees and commits are parsed to
-/// count their references outside the quarantine
+/// `scan` with the bytes of each blob and with the message
+/// ([`blob::message`]) of each commit and tag. Trees and commits are
+/// parsed to count their references outside the quarantine
 /// ([`PushedObjects::outside`]). Nothing is written. Fails when a pack or
 /// a loose object cannot be read; the caller then takes the slow path,
 /// which names the object.
@@ -376,16 +382,28 @@ where
     let known = |id: &gix::hash::oid| ids.contains(id) || id == empty_tree || id == empty_blob;
     struct Found<T> {
         blobs: HashSet<ObjectId>,
+        messages: HashSet<ObjectId>,
         hits: HashMap<ObjectId, T>,
         bytes: u64,
         outside: u64,
     }
     let found = Mutex::new(Found {
         blobs: HashSet::default(),
+        messages: HashSet::default(),
         hits: HashMap::default(),
         bytes: 0,
         outside: 0,
     });
+    let message = |id: &ObjectId, data: &[u8], outside: u64| {
+        let hit = scan(blob::message(data));
+        let mut found = found.lock().unwrap_or_else(|e| e.into_inner());
+        found.outside += outside;
+        if found.messages.insert(*id)
+            && let Some(hit) = hit
+        {
+            found.hits.insert(*id, hit);
+        }
+    };
     let visit = |kind: Kind, id: &ObjectId, data: &[u8]| match kind {
         Kind::Blob => {
             let hit = scan(data);
@@ -412,11 +430,10 @@ where
         }
         Kind::Commit => {
             let tree = gix::objs::CommitRefIter::from_bytes(data, hash).tree_id();
-            if !tree.is_ok_and(|tree| known(&tree)) {
-                found.lock().unwrap_or_else(|e| e.into_inner()).outside += 1;
-            }
+            let outside = u64::from(!tree.is_ok_and(|tree| known(&tree)));
+            message(id, data, outside);
         }
-        Kind::Tag => {}
+        Kind::Tag => message(id, data, 0),
     };
     for bundle in &bundles {
         objects::traverse_pack(bundle, visit)?;
@@ -446,6 +463,7 @@ where
     Ok(PushedObjects {
         ids,
         blobs: found.blobs,
+        messages: found.messages,
         hits: found.hits,
         bytes: found.bytes,
         outside: found.outside,

@@ -4,34 +4,37 @@
 //! honoured (`GIT_DIR`, and above all `GIT_INDEX_FILE`, which `git commit -a`
 //! and `git commit PATH` point at a temporary index). The index content is
 //! read, never the work tree, and only the directories the change touches
-//! (see [`super::cache_tree`]). Each added or modified regular file is
-//! yielded with `HEAD`'s blob at the same path; besides, every `HEAD` blob
-//! the change deletes or replaces is kept as a possible source of moved or
+//! (see [`super::cache_tree`]). Each added or modified regular file or
+//! symbolic link (whose blob is its target) is yielded with `HEAD`'s blob
+//! at the same path; besides, every `HEAD` blob the change deletes or
+//! replaces is kept, with its path, as a possible source of moved or
 //! copied lines ("a moved or copied line is not added"), read only when a
 //! new blob had a hit. This covers what `git diff --cached -M -C` calls
-//! renames and copies (and more) without pairing paths.
+//! renames and copies (and more) without pairing paths. A file whose blob
+//! is one the change deletes or replaces (a pure move or copy) is listed
+//! too: the engine drops it unread, unless its old place was an
+//! allowlisted path (then it counts as added at its new path).
 //!
-//! Skipped: deletions, submodules (commit entries), symbolic links,
-//! mode-only changes, intent-to-add entries, unmerged (conflicted) entries
-//! of a merge in progress, and files whose blob is one the change deletes
-//! or replaces (a pure move or copy).
+//! Skipped: deletions, submodules (commit entries), mode-only changes,
+//! intent-to-add entries, and unmerged (conflicted) entries of a merge in
+//! progress.
 
-use std::collections::HashSet;
 use std::path::Path;
 use std::sync::Arc;
 
 use gix::ObjectId;
 
-use super::blob::{Blob, BlobId, GitReader, Occurrence, Old, Source};
+use super::blob::{Blob, BlobId, Elsewhere, GitReader, Occurrence, Old, Source};
 use super::repo::{GitError, open};
+use crate::finding::SourceKind;
 
 /// How a staged blob relates to `HEAD`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Change {
     /// `HEAD` has nothing at this path.
     Added,
-    /// `HEAD` has something else at this path (a file, or a symlink or
-    /// submodule the index turns into a file).
+    /// `HEAD` has something else at this path (a file or a link, or a
+    /// submodule the index turns into one).
     Modified,
 }
 
@@ -42,12 +45,14 @@ pub struct StagedEntry {
     pub path: Vec<u8>,
     /// The staged blob.
     pub id: ObjectId,
-    /// `HEAD`'s regular-file blob at the same path, if there is one.
+    /// `HEAD`'s blob (a file or a link) at the same path, if there is one.
     pub old_id: Option<ObjectId>,
+    /// The entry is a symbolic link: its blob is the link's target.
+    pub symlink: bool,
     pub change: Change,
 }
 
-/// A `HEAD` blob of a regular file the change deletes or replaces.
+/// A `HEAD` blob (a file or a link) the change deletes or replaces.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReplacedBlob {
     /// Its path in `HEAD`.
@@ -100,7 +105,14 @@ impl StagedChange {
     /// sides its lines are judged against (a line found in any of them is
     /// moved or copied, not added).
     pub fn blobs(&self) -> Vec<Blob> {
-        let replaced: Arc<[ObjectId]> = self.replaced.iter().map(|r| r.id).collect();
+        let replaced: Arc<[Elsewhere]> = self
+            .replaced
+            .iter()
+            .map(|r| Elsewhere {
+                id: r.id,
+                path: r.path.clone(),
+            })
+            .collect();
         self.entries
             .iter()
             .map(|entry| {
@@ -112,6 +124,11 @@ impl StagedChange {
                     id: BlobId::Object(entry.id),
                     occurrences: vec![Occurrence {
                         olds,
+                        source: if entry.symlink {
+                            SourceKind::Symlink
+                        } else {
+                            SourceKind::File
+                        },
                         ..Occurrence::whole(entry.path.clone())
                     }],
                 }
@@ -149,10 +166,5 @@ fn staged_diff(repo: &gix::Repository) -> Result<super::cache_tree::Diff, GitErr
         .detach();
     let head = (head != ObjectId::empty_tree(repo.object_hash())).then_some(head);
     let index = read_index(repo)?;
-    let mut diff = super::cache_tree::diff(repo, head, &index)?;
-    // A file whose blob is one the change deletes or replaces is a pure
-    // move or copy of it: every line already existed.
-    let replaced: HashSet<ObjectId> = diff.replaced.iter().map(|r| r.id).collect();
-    diff.changed.retain(|e| !replaced.contains(&e.id));
-    Ok(diff)
+    super::cache_tree::diff(repo, head, &index)
 }

@@ -1,24 +1,26 @@
 //! One tree diff for every git source: what a commit's tree changes against
-//! one parent's, at the level of files (regular and executable blobs;
-//! symbolic links and submodules are not files). Push and history each
-//! build their own occurrences from it.
+//! one parent's, at the level of blobs: regular and executable files, and
+//! symbolic links (whose blob is the link's target); submodules hold no
+//! blob. Push and history each build their own occurrences from it.
 
 use gix::ObjectId;
 use gix::bstr::BString;
 use gix::objs::FindExt as _;
 
-/// A file a tree diff found.
+/// A file or link a tree diff found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum FileChange {
-    /// The path now holds this file; `old` is the file it held before, or
-    /// `None` (new path, or a link or submodule turned into a file).
+    /// The path now holds this blob; `old` is the blob (file or link) it
+    /// held before, or `None` (new path, or a submodule turned into a
+    /// file); `symlink`: the path is a symbolic link now.
     Changed {
         path: BString,
         id: ObjectId,
         old: Option<ObjectId>,
+        symlink: bool,
     },
-    /// A file the new tree no longer has at its path.
-    Deleted { id: ObjectId },
+    /// A blob the new tree no longer has at its path.
+    Deleted { id: ObjectId, path: BString },
 }
 
 /// Why a diff failed.
@@ -81,24 +83,37 @@ impl TreeDiff {
                     oid,
                     path,
                     ..
-                } if entry_mode.is_blob() => files.push(FileChange::Changed {
+                } if entry_mode.is_blob_or_symlink() => files.push(FileChange::Changed {
                     path,
                     id: oid,
                     old: None,
+                    symlink: entry_mode.is_link(),
                 }),
                 Change::Deletion {
-                    entry_mode, oid, ..
-                } if entry_mode.is_blob() => files.push(FileChange::Deleted { id: oid }),
+                    entry_mode,
+                    oid,
+                    path,
+                    ..
+                } if entry_mode.is_blob_or_symlink() => {
+                    files.push(FileChange::Deleted { id: oid, path })
+                }
                 Change::Modification {
                     previous_entry_mode,
                     previous_oid,
                     entry_mode,
                     oid,
                     path,
-                } if entry_mode.is_blob() => {
-                    let old = previous_entry_mode.is_blob().then_some(previous_oid);
+                } if entry_mode.is_blob_or_symlink() => {
+                    let old = previous_entry_mode
+                        .is_blob_or_symlink()
+                        .then_some(previous_oid);
                     if old != Some(oid) {
-                        files.push(FileChange::Changed { path, id: oid, old });
+                        files.push(FileChange::Changed {
+                            path,
+                            id: oid,
+                            old,
+                            symlink: entry_mode.is_link(),
+                        });
                     }
                 }
                 _ => {}

@@ -12,14 +12,17 @@ use gix::objs::Find;
 use super::{HistoryError, object_error};
 
 /// Every ref (and `HEAD`) peeled: commits are returned as tips; refs that
-/// end at a tree or a blob are added to `others` with their name.
+/// end at a tree or a blob are added to `others` with their name. A ref
+/// whose object cannot be read or peeled is a tip too: the walk then names
+/// what is damaged (never a ref silently left out, with what lies below).
 pub(super) fn tips(
     repo: &gix::Repository,
     others: &mut Vec<(String, ObjectId)>,
 ) -> Result<Vec<ObjectId>, HistoryError> {
     let mut tips = Vec::new();
-    if let Ok(head) = repo.head_id() {
-        tips.push(head.detach());
+    match repo.head_id() {
+        Ok(head) => tips.push(head.detach()),
+        Err(_) => tips.extend(repo.head().ok().and_then(|h| h.id()).map(|id| id.detach())),
     }
     let platform = repo
         .references()
@@ -32,19 +35,85 @@ pub(super) fn tips(
             continue;
         };
         let name = reference.name().as_bstr().to_str_lossy().into_owned();
-        let Ok(id) = reference.peel_to_id() else {
-            continue;
+        let direct = reference.try_id().map(|id| id.detach());
+        let id = match reference.peel_to_id() {
+            Ok(id) => id.detach(),
+            Err(_) => {
+                tips.extend(direct);
+                continue;
+            }
         };
-        let id = id.detach();
         match repo.find_header(id).map(|h| h.kind()) {
-            Ok(gix::object::Kind::Commit) => tips.push(id),
+            Ok(gix::object::Kind::Commit) | Err(_) => tips.push(id),
             Ok(gix::object::Kind::Tree | gix::object::Kind::Blob) => others.push((name, id)),
-            _ => {}
+            Ok(gix::object::Kind::Tag) => {}
         }
     }
     tips.sort();
     tips.dedup();
     Ok(tips)
+}
+
+/// Every annotated tag that a ref (all refs, or those under `prefix`)
+/// names, each tag of a chain, with the object the chain ends at: (tag,
+/// peeled). A tag that cannot be read is a problem and ends its chain.
+pub(super) fn tag_chains(
+    repo: &gix::Repository,
+    prefix: Option<&str>,
+    problems: &mut Vec<HistoryError>,
+) -> Result<Vec<(ObjectId, ObjectId)>, HistoryError> {
+    let refs_err = |source| HistoryError::Refs { source };
+    let platform = repo.references().map_err(refs_err)?;
+    let all = match prefix {
+        Some(prefix) => platform.prefixed(prefix).map_err(refs_err)?,
+        None => platform.all().map_err(refs_err)?,
+    };
+    let hash = repo.object_hash();
+    let mut out = Vec::new();
+    let mut buf = Vec::new();
+    for reference in all {
+        let Some(mut id) = reference
+            .ok()
+            .and_then(|r| r.try_id().map(|id| id.detach()))
+        else {
+            continue;
+        };
+        let mut chain = Vec::new();
+        // Tag chains are short; the bound only guards against a cycle.
+        for _ in 0..64 {
+            if !repo
+                .find_header(id)
+                .is_ok_and(|h| h.kind() == gix::object::Kind::Tag)
+            {
+                break;
+            }
+            let target = match repo.objects.try_find(&id, &mut buf) {
+                Ok(Some(data)) => gix::objs::TagRefIter::from_bytes(data.data, hash).target_id(),
+                Ok(None) => {
+                    problems.push(HistoryError::MissingObject { what: "tag", id });
+                    break;
+                }
+                Err(source) => {
+                    problems.push(object_error("tag", id, source));
+                    break;
+                }
+            };
+            chain.push(id);
+            match target {
+                Ok(target) => id = target,
+                Err(source) => {
+                    problems.push(HistoryError::CorruptObject {
+                        what: "tag",
+                        id,
+                        source: gix::Error::from_error(source),
+                    });
+                    break;
+                }
+            }
+        }
+        out.extend(chain.into_iter().map(|tag| (tag, id)));
+    }
+    Ok(out)
 }
 
 /// The commits `git rev-list REVS...` lists.

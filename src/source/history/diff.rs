@@ -1,13 +1,14 @@
-//! One commit against its parents, for the sweep: the files it adds or
-//! changes against its first parent (through the shared tree diff), with
-//! the blob every parent had at each path, and the commit's metadata.
+//! One commit against its parents, for the sweep: the files and symbolic
+//! links it adds or changes against its first parent (through the shared
+//! tree diff), with the blob every parent had at each path, and the
+//! commit's metadata.
 
 use gix::ObjectId;
 use gix::bstr::{BStr, ByteSlice};
 use gix::objs::{CommitRef, Find, FindExt};
 
 use super::{HistoryError, object_error};
-use crate::finding::CommitMeta;
+use crate::finding::{CommitMeta, SourceKind};
 use crate::source::tree_diff::{DiffError, FileChange, TreeDiff};
 
 /// One commit's file changes against its first parent.
@@ -18,12 +19,13 @@ pub(super) struct CommitChanges {
     pub(super) changes: Vec<Change>,
 }
 
-/// A file the commit added or changed.
+/// A file or link the commit added or changed.
 pub(super) struct Change {
     pub(super) path: Vec<u8>,
     pub(super) new: ObjectId,
-    /// The file at `path` in each parent (empty for a root commit).
+    /// The blob at `path` in each parent (empty for a root commit).
     pub(super) parent_blobs: Vec<Option<ObjectId>>,
+    pub(super) source: SourceKind,
 }
 
 /// Diffs commits with their first parent, reusing buffers.
@@ -44,10 +46,9 @@ impl Differ {
         }
     }
 
-    /// The files `id` adds or changes (blobs only: not links or
-    /// submodules) whose new blob satisfies `keep`, with the parents'
-    /// blobs at each path. A missing parent (shallow clone) counts as an
-    /// empty tree.
+    /// The files and links `id` adds or changes (not submodules) whose new
+    /// blob satisfies `keep`, with the parents' blobs at each path. A
+    /// missing parent (shallow clone) counts as an empty tree.
     pub(super) fn changes(
         &mut self,
         id: &ObjectId,
@@ -81,7 +82,13 @@ impl Differ {
 
         let mut changes = Vec::new();
         for file in files {
-            let FileChange::Changed { path, id: new, old } = file else {
+            let FileChange::Changed {
+                path,
+                id: new,
+                old,
+                symlink,
+            } = file
+            else {
                 continue;
             };
             if !keep(&new) {
@@ -98,6 +105,11 @@ impl Differ {
                 path: path.into(),
                 new,
                 parent_blobs,
+                source: if symlink {
+                    SourceKind::Symlink
+                } else {
+                    SourceKind::File
+                },
             });
         }
         Ok(CommitChanges {
@@ -106,6 +118,20 @@ impl Differ {
             parents,
             changes,
         })
+    }
+
+    /// A commit's metadata and parents, without comparing trees (for its
+    /// message when its trees cannot be compared).
+    pub(super) fn meta(
+        &mut self,
+        id: &ObjectId,
+    ) -> Result<(CommitMeta, Vec<ObjectId>), HistoryError> {
+        let commit = self
+            .repo
+            .objects
+            .find_commit(id, &mut self.commit_buf)
+            .map_err(|source| object_error("commit", *id, source))?;
+        Ok((commit_info(*id, &commit), commit.parents().collect()))
     }
 
     /// The tree of a parent commit; `None` when the parent is not in the
@@ -143,7 +169,9 @@ impl Differ {
         let entry = tree
             .lookup_entry(path.split(|&b| b == b'/'))
             .map_err(|source| object_error("tree", tree.id, source))?;
-        Ok(entry.filter(|e| e.mode().is_blob()).map(|e| e.object_id()))
+        Ok(entry
+            .filter(|e| e.mode().is_blob_or_symlink())
+            .map(|e| e.object_id()))
     }
 }
 

@@ -25,7 +25,14 @@
 //!    the commits (every ref, the range, or every commit object) and diffs
 //!    each with its first parent, keeping the changes whose new blob
 //!    matched, with the blob the path had in every parent. The policy layer
-//!    then decides which lines each commit added.
+//!    then decides which lines each commit added. A walk that breaks (a
+//!    damaged commit) does not lose what phase 2 found: it is placed in the
+//!    other commits the scan met, or reported unplaced.
+//!
+//! Symbolic links are blobs like files (their target); the messages of
+//! commits and annotated tags are scanned in phase 2 (the whole-database
+//! traversal meets every commit and tag object) and placed at their commit
+//! (`<commit message>`) or tag (`<tag NAME>`).
 //!
 //! This layer knows nothing of patterns: it hands out blob ids, bytes and
 //! where they appear. Problems with single objects (missing, corrupt) are

@@ -1,6 +1,9 @@
 //! Phases 1 and 2 of the sweep: which blobs to read, and reading each
 //! once, in parallel (every pack by its delta tree, loose objects after,
-//! big blobs one at a time).
+//! big blobs one at a time). The messages of commits and annotated tags
+//! are scanned on the way: a whole-database scan meets every commit and
+//! tag object in the same traversal; a range reads the messages of its
+//! commits and of the tags that point into it.
 
 use std::collections::HashSet;
 use std::path::PathBuf;
@@ -11,10 +14,10 @@ use gix::ObjectId;
 use gix::objs::Find;
 use rayon::prelude::*;
 
-use super::commits::walk;
+use super::commits::{tag_chains, walk};
 use super::diff::Differ;
 use super::{BIG_BLOB, History, HistoryError, MAX_BLOB, Selection, chunk_len, object_error};
-use crate::source::objects;
+use crate::source::{blob, objects};
 
 /// A blob to read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,6 +42,9 @@ pub struct Plan {
     /// object (`AllObjects`); empty for `AllRefs`, whose commits are walked
     /// only when something matched.
     pub(super) commits: Vec<ObjectId>,
+    /// `Revs`: the commits and annotated tags whose messages to read (a
+    /// whole-database scan meets them all by itself).
+    pub messages: Vec<ObjectId>,
     /// Objects that could not be listed or read while planning.
     pub problems: Vec<HistoryError>,
 }
@@ -55,6 +61,9 @@ pub struct ScanOutcome<T> {
     pub seen_blobs: Vec<ObjectId>,
     /// Whole-database scans: every commit id met.
     pub seen_commits: Vec<ObjectId>,
+    /// The commits and tags whose message matched (their results are in
+    /// [`ScanOutcome::hits`]), with their kind.
+    pub messages: Vec<(ObjectId, gix::object::Kind)>,
 }
 
 impl<T> Default for ScanOutcome<T> {
@@ -66,6 +75,7 @@ impl<T> Default for ScanOutcome<T> {
             problems: Vec::new(),
             seen_blobs: Vec::new(),
             seen_commits: Vec::new(),
+            messages: Vec::new(),
         }
     }
 }
@@ -75,12 +85,23 @@ impl History {
     pub fn plan(&self, selection: Selection) -> Result<Plan, HistoryError> {
         let repo = self.repo.to_thread_local();
         let mut problems = Vec::new();
-        let (blobs, commits) = match &selection {
-            Selection::AllRefs | Selection::AllObjects => (Vec::new(), Vec::new()),
+        let (blobs, commits, messages) = match &selection {
+            Selection::AllRefs | Selection::AllObjects => (Vec::new(), Vec::new(), Vec::new()),
             Selection::Revs(revs) => {
                 let commits = walk(&repo, revs)?;
                 let blobs = self.changed_blobs(&commits, &mut problems);
-                (blobs, commits)
+                // The range's commits, and the annotated tags on them.
+                let in_range: HashSet<ObjectId> = commits.iter().copied().collect();
+                let mut messages = commits.clone();
+                let tags = tag_chains(&repo, Some("refs/tags/"), &mut problems)?;
+                let mut seen = HashSet::new();
+                messages.extend(
+                    tags.into_iter()
+                        .filter(|(_, peeled)| in_range.contains(peeled))
+                        .map(|(tag, _)| tag)
+                        .filter(|tag| seen.insert(*tag)),
+                );
+                (blobs, commits, messages)
             }
         };
         let whole_database = !matches!(selection, Selection::Revs(_));
@@ -89,6 +110,7 @@ impl History {
             whole_database,
             blobs,
             commits,
+            messages,
             problems,
         })
     }
@@ -139,10 +161,12 @@ impl History {
     {
         let outcome = Mutex::new(ScanOutcome::default());
         let mut loose = Vec::new();
+        let mut loose_messages = Vec::new();
         let blobs: &[BlobToScan] = if plan.whole_database {
             match self.scan_packs(&scan, &progress, &outcome) {
-                Ok(blobs) => {
+                Ok((blobs, messages)) => {
                     loose = blobs;
+                    loose_messages = messages;
                     &loose
                 }
                 Err(err) => {
@@ -196,6 +220,23 @@ impl History {
             progress(buf.len() as u64);
         }
         merge(&outcome, local);
+        let messages: &[ObjectId] = if plan.whole_database {
+            &loose_messages
+        } else {
+            &plan.messages
+        };
+        messages
+            .par_chunks(chunk_len(messages.len()))
+            .for_each(|chunk| {
+                let repo = self.repo.to_thread_local();
+                let mut local = ScanOutcome::default();
+                let mut buf = Vec::new();
+                for id in chunk {
+                    read_message(&repo, id, &mut buf, &scan, &mut local);
+                    progress(0);
+                }
+                merge(&outcome, local);
+            });
         outcome.into_inner().unwrap_or_else(|e| e.into_inner())
     }
 
@@ -222,16 +263,18 @@ impl History {
     }
 
     /// Whole-database scan, packed part: each pack traversed by its delta
-    /// tree (every base inflated once, on every core), blobs handed to
-    /// `scan`, blob and commit ids recorded. Returns the loose objects still
-    /// to read (blobs, with their size); loose commits are recorded here.
-    /// A pack that cannot be traversed is read object by object instead.
+    /// tree (every base inflated once, on every core), blobs and the
+    /// messages of commits and tags handed to `scan`, blob and commit ids
+    /// recorded. Returns the loose objects still to read: blobs, with their
+    /// size, and commits and tags (for their messages); loose commits are
+    /// recorded here. A pack that cannot be traversed is read object by
+    /// object instead.
     fn scan_packs<T, S, P>(
         &self,
         scan: &S,
         progress: &P,
         outcome: &Mutex<ScanOutcome<T>>,
-    ) -> Result<Vec<BlobToScan>, HistoryError>
+    ) -> Result<(Vec<BlobToScan>, Vec<ObjectId>), HistoryError>
     where
         T: Send,
         S: Fn(&ObjectId, &[u8]) -> Option<T> + Sync,
@@ -279,13 +322,18 @@ impl History {
         }
         let mut local = ScanOutcome::<T>::default();
         let mut blobs = Vec::new();
+        let mut messages = Vec::new();
         for id in loose_ids {
             match repo.find_header(id) {
                 Ok(h) if h.kind() == gix::object::Kind::Blob => {
                     local.seen_blobs.push(id);
                     blobs.push(BlobToScan { id, size: h.size() });
                 }
-                Ok(h) if h.kind() == gix::object::Kind::Commit => local.seen_commits.push(id),
+                Ok(h) if h.kind() == gix::object::Kind::Commit => {
+                    local.seen_commits.push(id);
+                    messages.push(id);
+                }
+                Ok(h) if h.kind() == gix::object::Kind::Tag => messages.push(id),
                 Ok(_) => {}
                 Err(source) => {
                     local.seen_blobs.push(id);
@@ -294,7 +342,7 @@ impl History {
             }
         }
         merge(outcome, local);
-        Ok(blobs)
+        Ok((blobs, messages))
     }
 
     /// One pack by its delta tree, in parallel.
@@ -324,9 +372,14 @@ impl History {
                 }
                 gix::object::Kind::Commit => {
                     local.seen_commits.push(*id);
+                    scan_message(gix::object::Kind::Commit, id, data, scan, &mut local);
                     progress(0);
                 }
-                _ => progress(0),
+                gix::object::Kind::Tag => {
+                    scan_message(gix::object::Kind::Tag, id, data, scan, &mut local);
+                    progress(0);
+                }
+                gix::object::Kind::Tree => progress(0),
             }
             merge(outcome, local);
         })
@@ -358,6 +411,11 @@ impl History {
                 }
                 Ok(h) if h.kind() == gix::object::Kind::Commit => {
                     local.seen_commits.push(id);
+                    read_message(&repo, &id, &mut buf, scan, &mut local);
+                    progress(0);
+                }
+                Ok(h) if h.kind() == gix::object::Kind::Tag => {
+                    read_message(&repo, &id, &mut buf, scan, &mut local);
                     progress(0);
                 }
                 Ok(_) => progress(0),
@@ -380,6 +438,54 @@ fn merge<T>(outcome: &Mutex<ScanOutcome<T>>, local: ScanOutcome<T>) {
     all.problems.extend(local.problems);
     all.seen_blobs.extend(local.seen_blobs);
     all.seen_commits.extend(local.seen_commits);
+    all.messages.extend(local.messages);
+}
+
+/// Hand the message of a commit or tag object (its bytes) to `scan`.
+fn scan_message<T, S>(
+    kind: gix::object::Kind,
+    id: &ObjectId,
+    object: &[u8],
+    scan: &S,
+    out: &mut ScanOutcome<T>,
+) where
+    S: Fn(&ObjectId, &[u8]) -> Option<T>,
+{
+    if let Some(result) = scan(id, blob::message(object)) {
+        out.hits.push((*id, result));
+        out.messages.push((*id, kind));
+    }
+}
+
+/// Read a commit or tag object and scan its message; a failure is
+/// recorded.
+fn read_message<T, S>(
+    repo: &gix::Repository,
+    id: &ObjectId,
+    buf: &mut Vec<u8>,
+    scan: &S,
+    out: &mut ScanOutcome<T>,
+) where
+    S: Fn(&ObjectId, &[u8]) -> Option<T>,
+{
+    match repo.objects.try_find(id, buf) {
+        Ok(Some(data))
+            if matches!(
+                data.kind,
+                gix::object::Kind::Commit | gix::object::Kind::Tag
+            ) =>
+        {
+            scan_message(data.kind, id, data.data, scan, out);
+        }
+        Ok(Some(_)) => {}
+        Ok(None) => out.problems.push(HistoryError::MissingObject {
+            what: "commit or tag",
+            id: *id,
+        }),
+        Err(source) => out
+            .problems
+            .push(object_error("commit or tag", *id, source)),
+    }
 }
 
 /// Read one blob into `buf` and hand it to `scan`; a failure is recorded.

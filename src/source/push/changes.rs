@@ -1,6 +1,7 @@
 //! What each new commit changes: a tree diff against every parent (a path
 //! counts when it differs from all of them), and the blobs of a tree or
-//! blob a ref points at directly.
+//! blob a ref points at directly. Symbolic links count like files (their
+//! blob is the target).
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -10,7 +11,8 @@ use gix::bstr::BString;
 use gix::objs::FindExt as _;
 
 use super::PushError;
-use crate::source::blob::Old;
+use crate::finding::SourceKind;
+use crate::source::blob::{Elsewhere, Old};
 use crate::source::tree_diff::{DiffError, FileChange, TreeDiff};
 
 /// The changed blobs of each commit, in commit order. Commits are split in
@@ -40,8 +42,12 @@ pub(super) fn changed_blobs_of(
     Ok(out)
 }
 
-/// A changed blob of one commit: path, new id, the versions it replaces.
-type Changed = (BString, ObjectId, Vec<Old>);
+/// A changed blob of one commit: path, new id, the versions it replaces,
+/// and whether it is a file or a link.
+pub(super) type Changed = (BString, ObjectId, Vec<Old>, SourceKind);
+
+/// A path's new blob, the versions it replaces so far, what it is.
+type Versions = (ObjectId, Vec<Old>, SourceKind);
 
 /// The changed blobs of the commit at an index of the walk.
 type NumberedChanges = (usize, Vec<Changed>);
@@ -57,6 +63,7 @@ struct TreeDiffer<'repo> {
 struct PerParent {
     id: ObjectId,
     old: Old,
+    source: SourceKind,
 }
 
 impl<'repo> TreeDiffer<'repo> {
@@ -92,22 +99,22 @@ impl<'repo> TreeDiffer<'repo> {
             let changes = self.diff(id, None, None, tree)?;
             return Ok(changes
                 .into_iter()
-                .map(|(path, p)| (path, p.id, Vec::new()))
+                .map(|(path, p)| (path, p.id, Vec::new(), p.source))
                 .collect());
         }
-        let mut merged: Option<HashMap<BString, (ObjectId, Vec<Old>)>> = None;
+        let mut merged: Option<HashMap<BString, Versions>> = None;
         for parent in parents {
             let (parent_tree, _) = self.commit(parent)?;
             let changes = self.diff(id, Some(parent), Some(parent_tree), tree)?;
             merged = Some(match merged {
                 None => changes
                     .into_iter()
-                    .map(|(path, p)| (path, (p.id, vec![p.old])))
+                    .map(|(path, p)| (path, (p.id, vec![p.old], p.source)))
                     .collect(),
                 Some(mut so_far) => {
                     // Keep only the paths that differ from this parent too.
                     let mut this: HashMap<BString, PerParent> = changes.into_iter().collect();
-                    so_far.retain(|path, (_, olds)| match this.remove(path) {
+                    so_far.retain(|path, (_, olds, _)| match this.remove(path) {
                         Some(p) => {
                             olds.push(p.old);
                             true
@@ -124,7 +131,7 @@ impl<'repo> TreeDiffer<'repo> {
         let mut out: Vec<Changed> = merged
             .unwrap_or_default()
             .into_iter()
-            .map(|(path, (id, olds))| (path, id, olds))
+            .map(|(path, (id, olds, source))| (path, id, olds, source))
             .collect();
         out.sort_by(|a, b| a.0.cmp(&b.0));
         Ok(out)
@@ -133,7 +140,9 @@ impl<'repo> TreeDiffer<'repo> {
     /// Blobs of `new_tree` whose content is not at the same path of
     /// `old_tree`, each with the old version to compare against: the blob
     /// the path held, or, for a new path, every blob the diff deleted
-    /// (where a rename or a move came from).
+    /// (where a rename or a move came from), each with its path. A pure
+    /// rename keeps its blob among those: the engine drops it unread,
+    /// unless the old path was allowlisted.
     fn diff(
         &mut self,
         commit: ObjectId,
@@ -156,43 +165,51 @@ impl<'repo> TreeDiffer<'repo> {
                     source,
                 },
             })?;
-        let mut deleted: Vec<ObjectId> = Vec::new();
-        let mut changed: Vec<(BString, ObjectId, Option<ObjectId>)> = Vec::new();
+        let mut deleted: Vec<Elsewhere> = Vec::new();
+        let mut changed = Vec::new();
         for file in files {
             match file {
-                FileChange::Changed { path, id, old } => changed.push((path, id, old)),
-                FileChange::Deleted { id } => deleted.push(id),
+                FileChange::Changed {
+                    path,
+                    id,
+                    old,
+                    symlink,
+                } => changed.push((path, id, old, symlink)),
+                FileChange::Deleted { id, path } => deleted.push(Elsewhere {
+                    id,
+                    path: path.into(),
+                }),
             }
         }
-        deleted.sort();
-        deleted.dedup();
-        let deleted: Arc<[ObjectId]> = deleted.into();
+        let deleted: Arc<[Elsewhere]> = deleted.into();
         Ok(changed
             .into_iter()
-            .filter(|(_, id, old)| {
-                // A pure rename or move keeps the same blob: nothing is new.
-                old.is_some() || deleted.binary_search(id).is_err()
-            })
-            .map(|(path, id, old)| {
+            .map(|(path, id, old, symlink)| {
                 let old = match old {
                     Some(old) => Old::Blob(old),
                     None => Old::AnyOf(Arc::clone(&deleted)),
                 };
-                (path, PerParent { id, old })
+                let source = if symlink {
+                    SourceKind::Symlink
+                } else {
+                    SourceKind::File
+                };
+                (path, PerParent { id, old, source })
             })
             .collect())
     }
 }
 
-/// The blobs of a tree or blob that a ref points at directly.
+/// The blobs of a tree (files and links) or blob that a ref points at
+/// directly.
 pub(super) fn whole_object(
     repo: &gix::Repository,
     tip: ObjectId,
     id: ObjectId,
     kind: gix::object::Kind,
-) -> Result<Vec<(BString, ObjectId)>, PushError> {
+) -> Result<Vec<(BString, ObjectId, SourceKind)>, PushError> {
     match kind {
-        gix::object::Kind::Blob => Ok(vec![(format!("(blob {tip})").into(), id)]),
+        gix::object::Kind::Blob => Ok(vec![(format!("(blob {tip})").into(), id, SourceKind::File)]),
         gix::object::Kind::Tree => {
             let tree = repo.find_tree(id).map_err(|source| PushError::Object {
                 what: "tree",
@@ -211,8 +228,15 @@ pub(super) fn whole_object(
             Ok(recorder
                 .records
                 .into_iter()
-                .filter(|e| e.mode.is_blob() && seen.insert(e.oid))
-                .map(|e| (e.filepath, e.oid))
+                .filter(|e| e.mode.is_blob_or_symlink() && seen.insert(e.oid))
+                .map(|e| {
+                    let source = if e.mode.is_link() {
+                        SourceKind::Symlink
+                    } else {
+                        SourceKind::File
+                    };
+                    (e.filepath, e.oid, source)
+                })
                 .collect())
         }
         _ => Ok(Vec::new()),

@@ -18,9 +18,13 @@
 //! 4. Occurrences are grouped by blob id, in the blob vocabulary: the
 //!    engine reads and scans each distinct blob once however many commits
 //!    and paths carry it ([`PushSource`]).
+//! 5. Besides the files: the target of every symbolic link a commit adds
+//!    or changes (judged against the old target like a file), the message
+//!    of every new commit, and the message of every annotated tag a pushed
+//!    ref names (each tag of a chain), whole.
 //!
 //! A ref may also point straight at a tree or a blob (`git tag x <blob>`):
-//! those are scanned whole. Submodule entries and symbolic links are skipped.
+//! those are scanned whole. Submodule entries are skipped.
 
 mod changes;
 mod laptop;
@@ -31,15 +35,15 @@ use std::collections::HashMap;
 use gix::ObjectId;
 use gix::bstr::BString;
 
-use super::blob::{Blob, BlobId, GitReader, Occurrence, Old, Source};
+use super::blob::{self, Blob, BlobId, GitReader, Occurrence, Old, Source};
 use super::repo::GitError;
-use crate::finding::CommitMeta;
+use crate::finding::{CommitMeta, SourceKind};
 
 pub use super::hook_input::{PushUpdate, RefUpdate, StdinError, parse_pre_push, parse_pre_receive};
 use changes::{changed_blobs_of, whole_object};
 pub use laptop::pre_push_range;
-pub use walk::new_commits;
-use walk::peel;
+use walk::peel_collecting;
+pub use walk::{TagObject, new_commits};
 
 /// What can go wrong reading a push. All are exit 2 (the push is refused
 /// unless `--fail-open`).
@@ -144,6 +148,8 @@ pub struct Walked {
     pub commits: Vec<ObjectId>,
     /// Tips that peel to a tree or a blob: (tip, object, kind).
     direct: Vec<(ObjectId, ObjectId, gix::object::Kind)>,
+    /// The annotated tags the tips name (every tag of a chain), each once.
+    pub tags: Vec<TagObject>,
 }
 
 impl Walked {
@@ -151,21 +157,34 @@ impl Walked {
     pub fn walk(repo: &gix::Repository, range: &Range) -> Result<Walked, PushError> {
         let mut commit_tips = Vec::new();
         let mut direct = Vec::new();
+        let mut tags = Vec::new();
         for &tip in &range.tips {
-            match peel(repo, tip)? {
+            match peel_collecting(repo, tip, &mut tags)? {
                 (id, gix::object::Kind::Commit) => commit_tips.push(id),
                 (id, kind) => direct.push((tip, id, kind)),
             }
         }
         commit_tips.sort();
         commit_tips.dedup();
+        let mut seen = std::collections::HashSet::new();
+        tags.retain(|t| seen.insert(t.id));
         let commits = new_commits(repo, &commit_tips, &range.hidden)?;
-        Ok(Walked { commits, direct })
+        Ok(Walked {
+            commits,
+            direct,
+            tags,
+        })
     }
 
-    /// The trees and blobs that refs point at directly (tags peeled).
+    /// The trees and blobs that refs point at directly (tags peeled), and
+    /// the annotated tags on the way: the objects, besides the commits,
+    /// whose bytes a push scans whole.
     pub fn direct_objects(&self) -> Vec<ObjectId> {
-        self.direct.iter().map(|&(_, id, _)| id).collect()
+        self.direct
+            .iter()
+            .map(|&(_, id, _)| id)
+            .chain(self.tags.iter().map(|t| t.id))
+            .collect()
     }
 }
 
@@ -178,21 +197,39 @@ impl Pushed {
     /// Compare each walked commit with its parents and collect every
     /// changed blob, and the blobs of what refs point at directly.
     pub fn diff(repo: &gix::Repository, walked: Walked) -> Result<Pushed, PushError> {
-        let Walked { commits, direct } = walked;
+        let Walked {
+            commits,
+            direct,
+            tags,
+        } = walked;
         let mut pushed = Pushed {
             commits,
             blobs: Vec::new(),
         };
         let mut groups: HashMap<ObjectId, usize> = HashMap::new();
         for (idx, changed) in changed_blobs_of(repo, &pushed.commits)? {
-            for (path, blob, olds) in changed {
-                pushed.add(&mut groups, blob, Some(idx), path, olds);
+            for (path, blob, olds, source) in changed {
+                pushed.add(&mut groups, blob, Some(idx), path, olds, source);
             }
         }
         for (tip, id, kind) in direct {
-            for (path, blob) in whole_object(repo, tip, id, kind)? {
-                pushed.add(&mut groups, blob, None, path, Vec::new());
+            for (path, blob, source) in whole_object(repo, tip, id, kind)? {
+                pushed.add(&mut groups, blob, None, path, Vec::new(), source);
             }
+        }
+        // Messages: each new commit's, each pushed tag's; new, so whole.
+        for (idx, &id) in pushed.commits.iter().enumerate() {
+            let occurrence = Occurrence::message(blob::COMMIT_MESSAGE.to_vec(), Some(idx));
+            pushed.blobs.push(Blob {
+                id: BlobId::Message(id),
+                occurrences: vec![occurrence],
+            });
+        }
+        for tag in tags {
+            pushed.blobs.push(Blob {
+                id: BlobId::Message(tag.id),
+                occurrences: vec![Occurrence::message(blob::tag_path(&tag.name), None)],
+            });
         }
         Ok(pushed)
     }
@@ -204,10 +241,12 @@ impl Pushed {
         commit: Option<usize>,
         path: BString,
         olds: Vec<Old>,
+        source: SourceKind,
     ) {
         let occurrence = Occurrence {
             commit,
             olds,
+            source,
             ..Occurrence::whole(path.into())
         };
         match groups.get(&blob) {

@@ -8,10 +8,27 @@ use gix::objs::FindExt as _;
 
 use super::PushError;
 
+/// An annotated tag met while peeling: its id and its name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TagObject {
+    pub id: ObjectId,
+    pub name: Vec<u8>,
+}
+
 /// Follow annotated tags: the final object and its kind.
 pub(super) fn peel(
     repo: &gix::Repository,
     id: ObjectId,
+) -> Result<(ObjectId, gix::object::Kind), PushError> {
+    peel_collecting(repo, id, &mut Vec::new())
+}
+
+/// Follow annotated tags, adding each tag object met to `tags`: the final
+/// object and its kind.
+pub(super) fn peel_collecting(
+    repo: &gix::Repository,
+    id: ObjectId,
+    tags: &mut Vec<TagObject>,
 ) -> Result<(ObjectId, gix::object::Kind), PushError> {
     let mut id = id;
     // Tag chains are short; the bound only guards against a cycle.
@@ -24,15 +41,15 @@ pub(super) fn peel(
         if object.kind != gix::object::Kind::Tag {
             return Ok((id, object.kind));
         }
-        id = object
-            .into_tag()
-            .target_id()
-            .map_err(|source| PushError::Object {
-                what: "tag",
-                id,
-                source,
-            })?
-            .detach();
+        let tag_err = |source| PushError::Object {
+            what: "tag",
+            id,
+            source,
+        };
+        let tag = object.into_tag();
+        let name = tag.decode().map_err(tag_err)?.name.to_vec();
+        tags.push(TagObject { id, name });
+        id = tag.target_id().map_err(tag_err)?.detach();
     }
     Ok((id, gix::object::Kind::Tag))
 }
