@@ -151,7 +151,7 @@ impl GitReader {
 impl Reader for GitReader {
     fn read(&mut self, id: &BlobId, path: &[u8]) -> Result<Vec<u8>, Problem> {
         let BlobId::Object(id) = id else {
-            return Err(not_a_git_blob(id, path));
+            return Err(not_a_git_blob(self.repo.object_hash(), id, path));
         };
         read_git_blob(&self.repo, *id, path)
     }
@@ -172,9 +172,9 @@ pub fn read_git_blob(
     }
 }
 
-fn not_a_git_blob(id: &BlobId, path: &[u8]) -> Problem {
+fn not_a_git_blob(hash: gix::hash::Kind, id: &BlobId, path: &[u8]) -> Problem {
     Problem::new(GitError::ReadObject {
-        id: ObjectId::null(gix::hash::Kind::Sha1),
+        id: ObjectId::null(hash),
         path: format!("{} ({id:?})", String::from_utf8_lossy(path)),
         source: gix::Error::from_error(std::io::Error::other("not a git object")),
     })
