@@ -61,7 +61,8 @@ impl Confidence {
 /// project (sources fill it, the engine orders by it, reports print it).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CommitMeta {
-    /// Full 40-hex object id.
+    /// Full hex object id: 40 digits (SHA-1) or 64 (SHA-256), as the
+    /// repository has it.
     pub id: String,
     /// `Name <email>`.
     pub author: String,

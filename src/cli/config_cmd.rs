@@ -11,7 +11,7 @@ use crate::policy::Mode;
 use crate::report;
 
 pub(super) fn run(mode: ConfigMode, common: &CommonArgs) -> Result<u8, CliError> {
-    let repo = settings::open_repo().ok();
+    let repo = settings::open_repo_for_config().ok();
     let mode = match mode {
         ConfigMode::Laptop => Mode::Laptop,
         ConfigMode::Server => Mode::Server,

@@ -47,23 +47,30 @@ use crate::source::objects;
 use crate::source::push::{self, PushError, PushSource, Pushed, Range, Walked};
 use crate::source::quarantine;
 
-/// Environment switch for the server's administrator: when set to `1`, the
-/// hook lets every push through without scanning and says so.
-pub(super) const BYPASS_ENV: &str = "INTERCOM_GUARD_BYPASS";
-/// The same switch as git configuration of the server repository
-/// (`git config intercom-guard.bypass true`), which only the server's
-/// administrator can set.
+/// The administrator's switch, in the server repository's own git
+/// configuration file (`git config intercom-guard.bypass true` there): the
+/// hook lets every push through without scanning and says so. It is the
+/// only bypass, and only that file counts. There is no environment switch,
+/// and the global and system files do not count, since a push to a local
+/// path hands the pusher's environment to the hook, and with it `HOME`,
+/// `GIT_CONFIG_GLOBAL` and `GIT_CONFIG_SYSTEM`.
 pub(super) const BYPASS_CONFIG: &str = "intercom-guard.bypass";
+
+/// Whether the server repository's own configuration file turns the
+/// bypass on (a value that is not a boolean does not).
+fn bypassed(repo: &gix::Repository) -> bool {
+    let config = repo.config_snapshot();
+    let own_file = |meta: &gix::config::file::Metadata| meta.source == gix::config::Source::Local;
+    config
+        .plumbing()
+        .boolean_filter(BYPASS_CONFIG, own_file)
+        .ok()
+        .flatten()
+        == Some(true)
+}
 
 pub(super) fn run(common: &CommonArgs, fail_open: bool) -> Result<u8, CliError> {
     let started = Instant::now();
-    if std::env::var_os(BYPASS_ENV).is_some_and(|v| v == "1") {
-        let _ = writeln!(
-            io::stderr().lock(),
-            "intercom-guard: WARNING: {BYPASS_ENV}=1 is set on the server; this push was NOT checked"
-        );
-        return Ok(super::EXIT_CLEAN);
-    }
     let mut run = Run {
         started,
         fail_open,
@@ -164,7 +171,7 @@ fn scan(common: &CommonArgs, run: &mut Run) -> Result<Scanned, CliError> {
         .map_err(PushError::ReadStdin)?;
     let hook = quarantine::open(Path::new("."))?;
     let repo = &hook.repo;
-    if repo.config_snapshot().boolean(BYPASS_CONFIG) == Some(true) {
+    if bypassed(repo) {
         return Ok(None);
     }
     let updates = push::parse_pre_receive(&input, repo.object_hash()).map_err(PushError::from)?;

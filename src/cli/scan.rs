@@ -15,7 +15,7 @@ pub(super) fn run(paths: &[PathBuf], common: &CommonArgs) -> Result<u8, CliError
     let started = Instant::now();
     // Inside a repository the work tree's configuration applies; outside
     // one, the current folder's. `scan` itself never needs the repository.
-    let repo = settings::open_repo().ok();
+    let repo = settings::open_repo_for_config().ok();
     let loaded = settings::load(Mode::Laptop, common, repo.as_ref())?;
     let (files, blobs, problems) = Files::list(paths, loaded.root.as_deref());
     let mut outcome = loaded

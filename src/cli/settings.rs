@@ -182,3 +182,11 @@ pub fn open_repo() -> Result<gix::Repository, GitError> {
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
     crate::source::repo::open(&cwd)
 }
+
+/// Open the repository around the current folder for its configuration
+/// and work tree only (`scan`, `config`): its refs are never read, so how
+/// they are stored does not matter.
+pub fn open_repo_for_config() -> Result<gix::Repository, GitError> {
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    crate::source::repo::open_for_config(&cwd)
+}

@@ -217,7 +217,9 @@ impl Reader for GitReader {
         match id {
             BlobId::Object(id) => read_git_blob(&self.repo, *id, path),
             BlobId::Message(id) => read_git_message(&self.repo, *id, path),
-            BlobId::File(_) | BlobId::Stdin => Err(not_a_git_blob(id, path)),
+            BlobId::File(_) | BlobId::Stdin => {
+                Err(not_a_git_blob(self.repo.object_hash(), id, path))
+            }
         }
     }
 }
@@ -253,9 +255,9 @@ pub fn read_git_blob(
     }
 }
 
-fn not_a_git_blob(id: &BlobId, path: &[u8]) -> Problem {
+fn not_a_git_blob(hash: gix::hash::Kind, id: &BlobId, path: &[u8]) -> Problem {
     Problem::new(GitError::ReadObject {
-        id: ObjectId::null(gix::hash::Kind::Sha1),
+        id: ObjectId::null(hash),
         path: format!("{} ({id:?})", String::from_utf8_lossy(path)),
         source: gix::Error::from_error(std::io::Error::other("not a git object")),
     })

@@ -227,6 +227,28 @@ mod tests {
     }
 
     #[test]
+    fn sha256_ids_parse_by_the_repositorys_hash() {
+        const SHA256: gix::hash::Kind = gix::hash::Kind::Sha256;
+        let a = "a".repeat(64);
+        let zero = "0".repeat(64);
+        let input = format!("{zero} {a} refs/heads/new\n{a} {zero} refs/heads/gone\n");
+        let updates = parse_pre_receive(input.as_bytes(), SHA256).unwrap();
+        assert_eq!(updates[0].old, None, "64 zeros is the null id");
+        assert_eq!(updates[0].new, Some(id(&a)));
+        assert_eq!(updates[0].new.unwrap().kind(), SHA256);
+        assert_eq!(updates[1].new, None);
+        let pushed = parse_pre_push(format!("main {a} main {zero}").as_bytes(), SHA256).unwrap();
+        assert_eq!(pushed[0].local, Some(id(&a)));
+        assert_eq!(pushed[0].remote, None);
+        // A SHA-1 id in a SHA-256 repository, and the other way round.
+        let short =
+            parse_pre_receive(format!("{A} {B} refs/heads/x").as_bytes(), SHA256).unwrap_err();
+        assert!(short.reason.contains("64-digit"), "{short}");
+        let long = parse_pre_receive(format!("{a} {a} refs/heads/x").as_bytes(), SHA1).unwrap_err();
+        assert!(long.reason.contains("40-digit"), "{long}");
+    }
+
+    #[test]
     fn pre_push_lines_parse() {
         let input =
             format!("refs/heads/main {A} refs/heads/main {Z}\n(delete) {Z} refs/heads/gone {B}\n");

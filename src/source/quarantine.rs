@@ -256,6 +256,8 @@ pub fn use_object_dirs(
         source,
     })?;
 
+    // No replacements, as for every repository opened (`super::repo`):
+    // each id reads the object stored under it.
     let store = gix::odb::at_opts(
         view.path(),
         repo.object_hash(),
@@ -276,8 +278,11 @@ pub fn use_object_dirs(
     Ok(view)
 }
 
-/// Open the repository for a hook from `dir` (git's `GIT_DIR` honoured), with
-/// the quarantine's objects visible when git set the object variables.
+/// Open the repository for a hook from `dir` (as [`super::repo::open`]
+/// does: the directory `GIT_DIR` names, `GIT_DIR=.` inside a non-bare
+/// repository's `.git` included; replacement objects ignored; reftable
+/// refused), with the quarantine's objects visible when git set the object
+/// variables.
 pub fn open(dir: &Path) -> Result<HookRepo, QuarantineError> {
     let mut repo = super::repo::open(dir)?;
     let object_directory = std::env::var_os(OBJECT_DIRECTORY);

@@ -235,10 +235,18 @@ impl Default for Repo {
 
 impl Repo {
     pub(crate) fn new() -> Repo {
+        Repo::init(&[])
+    }
+
+    /// `git init` with `args` added (`--object-format=sha256`,
+    /// `--ref-format=reftable`).
+    pub(crate) fn init(args: &[&str]) -> Repo {
         let repo = Repo {
             scratch: Scratch::new(),
         };
-        repo.git(&["init", "-q", "-b", "main"]);
+        let mut init = vec!["init", "-q", "-b", "main"];
+        init.extend_from_slice(args);
+        repo.git(&init);
         for (key, value) in [
             ("user.name", "Test Author"),
             ("user.email", "author@example.com"),

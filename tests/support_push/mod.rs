@@ -18,19 +18,21 @@ pub struct Server {
 impl Server {
     /// `git init --bare` next to the work tree, as `origin` of `repo`.
     pub fn new(repo: &Repo) -> Server {
+        Server::init(repo, &[])
+    }
+
+    /// The same, with `args` added to `git init` (`--object-format=sha256`,
+    /// `--ref-format=reftable`).
+    pub fn init(repo: &Repo, args: &[&str]) -> Server {
         let path = repo
             .path()
             .parent()
             .expect("scratch root")
             .join("server.git");
-        repo.git(&[
-            "init",
-            "-q",
-            "--bare",
-            "-b",
-            "main",
-            path.to_str().expect("utf-8 path"),
-        ]);
+        let mut init = vec!["init", "-q", "--bare", "-b", "main"];
+        init.extend_from_slice(args);
+        init.push(path.to_str().expect("utf-8 path"));
+        repo.git(&init);
         repo.git(&[
             "remote",
             "add",
