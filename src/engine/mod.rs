@@ -285,7 +285,7 @@ impl<'a> Engine<'a> {
                     path: &occurrence.path,
                     commit: commit.as_ref(),
                 };
-                for finding in locate::findings(&data, &kept, origin) {
+                for finding in locate::findings(&data, &kept, &hit.matches, origin) {
                     found.push(place::Placed {
                         commit_index: occurrence.commit,
                         finding,

@@ -17,7 +17,8 @@ mod human;
 mod json;
 pub mod plain;
 mod problems;
-pub mod redact;
+/// How a secret is shown (the shared [`crate::redact`], under its old name).
+pub use crate::redact;
 mod sarif;
 mod text;
 
@@ -297,6 +298,7 @@ mod tests {
             secret: b"x".to_vec(),
             line_text: None,
             line_offset: 0,
+            mask: Vec::new(),
             still_present: None,
         };
         assert_eq!(exit_code(&[finding]), 1);
