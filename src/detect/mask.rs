@@ -40,7 +40,8 @@ pub fn secrets(text: &[u8]) -> Vec<Range<usize>> {
         .collect()
 }
 
-/// [`secrets`], and every long run of base64, hex or UUID characters that
+/// [`secrets`], and every long run of base64, hex or UUID characters (with
+/// its `=` padding) that
 /// mixes letters and digits like a random value does, except a fingerprint
 /// (64 hex digits: what `allow.fingerprints` and a baseline hold, and no
 /// secret). Ordered by start; ranges may overlap.
@@ -52,7 +53,7 @@ pub fn secrets_and_opaque(text: &[u8]) -> Vec<Range<usize>> {
 }
 
 fn is_value_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=' | b'_' | b'-')
+    b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'_' | b'-')
 }
 
 /// The runs of value characters that look random.
@@ -66,6 +67,10 @@ fn opaque(text: &[u8]) -> Vec<Range<usize>> {
         }
         let start = i;
         while i < text.len() && is_value_byte(text[i]) {
+            i += 1;
+        }
+        // Base64 padding ends a value; `=` elsewhere separates a name.
+        while i < text.len() && text[i] == b'=' {
             i += 1;
         }
         if looks_random(&text[start..i]) {
