@@ -20,6 +20,7 @@ mod problems;
 /// How a secret is shown (the shared [`crate::redact`], under its old name).
 pub use crate::redact;
 mod sarif;
+pub mod scrubbed;
 mod text;
 
 use std::io::{self, IsTerminal as _, Write as _};

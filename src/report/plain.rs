@@ -11,14 +11,15 @@ use std::io::{self, Write};
 
 use super::ReportOptions;
 use super::guidance::guidance;
-use super::redact::{display, hide, redact, reveal, sanitize};
+use super::redact::{display, hide, redact, reveal, sanitize, scrub};
 use super::text::{
     by_kind, display_path, find, hidden_ranges, plural, short_commit as short, summary, window,
 };
 use crate::finding::{Finding, Stats};
 
 /// A diagnostic as plain lines for git's `remote:` prefix: message, code,
-/// causes, help; no box drawing, control characters escaped.
+/// causes, help; no box drawing, control characters escaped, secrets
+/// redacted.
 pub fn error_lines(err: &(dyn miette::Diagnostic + 'static)) -> String {
     let mut text = format!("intercom-guard: error: {err}");
     if let Some(code) = err.code() {
@@ -35,7 +36,11 @@ pub fn error_lines(err: &(dyn miette::Diagnostic + 'static)) -> String {
             text.push_str(&format!("\n{lead}{line}"));
         }
     }
-    text.lines().map(sanitize).collect::<Vec<_>>().join("\n")
+    scrub(&text)
+        .lines()
+        .map(sanitize)
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// A shown line longer than this (characters) is cut around the secret.
