@@ -128,7 +128,7 @@ fn pre_receive_redacts_file_names_and_authors_in_remote_lines() {
     let server = Server::new(&repo);
     server.install_hook("");
     repo.write(
-        &format!("{name_tok}.env"),
+        format!("{name_tok}.env"),
         format!("INTERCOM_ACCESS_TOKEN={secret}\n"),
     );
     commit_as(&repo, &author_tok);
@@ -146,7 +146,7 @@ fn doctor_redacts_a_token_in_a_file_name() {
     let (name_tok, secret) = (token(), token());
     let repo = Repo::new();
     repo.write(
-        &format!("{name_tok}.txt"),
+        format!("{name_tok}.txt"),
         format!("INTERCOM_ACCESS_TOKEN={secret}\n"),
     );
     repo.commit_all("leak");
