@@ -140,6 +140,11 @@ pub struct Finding {
     pub line_text: Option<Vec<u8>>,
     /// Byte offset of the secret within `line_text`.
     pub line_offset: usize,
+    /// Byte ranges within `line_text` of every secret the detector matched
+    /// on that line, this one included, whether or not those others are
+    /// reported (accepted, suppressed, not added): a shown line hides them
+    /// all. Empty without `line_text`.
+    pub mask: Vec<std::ops::Range<usize>>,
     /// History mode: whether the secret is still in the tree at the tip of
     /// the default branch. `None` where that is not asked (hook modes, scan).
     pub still_present: Option<bool>,

@@ -5,7 +5,8 @@
 //! [`doctor`] is the security checklist: checks over a repository that
 //! return items, which the report renders.
 //! The binary (`main.rs`, [`cli`]) only parses arguments and wires the layers.
-//! [`finding`] and [`catalog`] (the rules) are the vocabulary they share.
+//! [`finding`], [`catalog`] (the rules) and [`redact`] (how a secret is
+//! shown when it must not be) are the vocabulary they share.
 
 // What prints is the report, through a writer: no print macros outside
 // `cli` (which allows them) and the binary.
@@ -20,5 +21,6 @@ pub mod finding;
 pub mod install;
 pub mod parallel;
 pub mod policy;
+pub mod redact;
 pub mod report;
 pub mod source;

@@ -6,6 +6,7 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use intercom_guard::cli::{self, Cli};
+use intercom_guard::report::scrubbed::Scrubbed;
 
 fn main() -> ExitCode {
     let cli = Cli::parse_checked();
@@ -13,7 +14,9 @@ fn main() -> ExitCode {
     match cli::run(&cli) {
         Ok(code) => ExitCode::from(code),
         Err(err) => {
-            let _ = writeln!(std::io::stderr().lock(), "{:?}", miette::Report::new(err));
+            // Shown without any secret its text may hold (a path, an argument).
+            let shown = miette::Report::new(Scrubbed::new(err));
+            let _ = writeln!(std::io::stderr().lock(), "{shown:?}");
             ExitCode::from(cli::EXIT_ERROR)
         }
     }

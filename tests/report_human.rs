@@ -32,6 +32,7 @@ fn line_finding(path: &str, line: u32, secret: &str) -> Finding {
         secret: secret.as_bytes().to_vec(),
         line_text: Some(text.into_bytes()),
         line_offset: 15,
+        mask: Vec::new(),
         still_present: None,
         source: SourceKind::File,
     }
@@ -55,6 +56,7 @@ fn binary_finding() -> Finding {
         secret: WEBHOOK.as_bytes().to_vec(),
         line_text: None,
         line_offset: 0,
+        mask: Vec::new(),
         still_present: None,
         source: SourceKind::File,
     }

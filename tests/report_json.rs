@@ -30,6 +30,7 @@ fn line_finding() -> Finding {
         secret: TOKEN.as_bytes().to_vec(),
         line_text: Some(line.into_bytes()),
         line_offset: 15,
+        mask: Vec::new(),
         still_present: None,
         source: SourceKind::File,
     }
@@ -53,6 +54,7 @@ fn binary_finding() -> Finding {
         secret: b"9f8e7d6c5b4a39281706f5e4d3c2b1a0".to_vec(),
         line_text: None,
         line_offset: 0,
+        mask: Vec::new(),
         still_present: None,
         source: SourceKind::File,
     }

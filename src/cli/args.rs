@@ -7,11 +7,13 @@
 //! error (exit 2), so no report is ever silently written in another format.
 
 use std::ffi::OsString;
+use std::io::Write as _;
 use std::path::PathBuf;
 
 use clap::error::{ContextKind, ContextValue, ErrorKind};
 use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
+use crate::redact::scrub_quote;
 pub use crate::report::ColorChoice;
 use crate::report::Format;
 
@@ -168,9 +170,9 @@ impl Command {
 impl Cli {
     /// Parse the process's arguments; on a usage error (including a
     /// `--format` the subcommand does not write) print it as clap does and
-    /// exit 2.
+    /// exit 2, with any secret it quotes redacted ([`exit_redacted`]).
     pub fn parse_checked() -> Cli {
-        Cli::try_parse_checked_from(std::env::args_os()).unwrap_or_else(|err| err.exit())
+        Cli::try_parse_checked_from(std::env::args_os()).unwrap_or_else(|err| exit_redacted(&err))
     }
 
     /// [`Cli::try_parse_from`], then `--format` against [`Command::formats`].
@@ -190,6 +192,25 @@ impl Cli {
         let sub = cmd.find_subcommand(name).unwrap_or(&cmd);
         Err(format_refused(sub, name, cli.common.format, allowed))
     }
+}
+
+/// Print clap's error and exit with its code (2 for a usage error, 0 for
+/// `--help`). clap echoes the argument it refuses, which may be a pasted
+/// token: when its text holds a secret or a long random-looking value
+/// ([`scrub_quote`]), that text is printed, redacted and without colour;
+/// otherwise clap prints it as usual.
+fn exit_redacted(err: &clap::Error) -> ! {
+    let plain = err.render().to_string();
+    let shown = scrub_quote(&plain);
+    if shown == plain {
+        err.exit()
+    }
+    let _ = if err.use_stderr() {
+        write!(std::io::stderr().lock(), "{shown}")
+    } else {
+        write!(std::io::stdout().lock(), "{shown}")
+    };
+    std::process::exit(err.exit_code())
 }
 
 /// The usage error for `--format` with a format `subcommand` does not write,

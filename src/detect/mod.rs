@@ -3,6 +3,7 @@
 //! path where nothing matched.
 
 mod b64;
+pub mod mask;
 mod names;
 mod token;
 mod value;

@@ -315,7 +315,7 @@ impl<'a> Engine<'a> {
                     commit: commit.as_ref(),
                     source: occurrence.source,
                 };
-                for finding in locate::findings(&data, &kept, origin) {
+                for finding in locate::findings(&data, &kept, &hit.matches, origin) {
                     found.push(place::Placed {
                         commit_index: occurrence.commit,
                         finding,

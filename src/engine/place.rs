@@ -148,6 +148,7 @@ mod tests {
             secret: b"s".to_vec(),
             line_text: None,
             line_offset: 0,
+            mask: Vec::new(),
             still_present: None,
             source: crate::finding::SourceKind::File,
         }

@@ -6,10 +6,12 @@
 
 use std::path::{Path, PathBuf};
 
-use miette::{NamedSource, SourceSpan};
+use miette::SourceSpan;
 use serde::Deserialize;
 
 use super::config::is_fingerprint;
+use super::excerpt::Excerpt;
+use crate::redact::{scrub, scrub_quote};
 
 /// The report versions this reader understands.
 const VERSION: u64 = 1;
@@ -44,7 +46,8 @@ pub enum BaselineError {
     Invalid(Box<InvalidBaseline>),
 }
 
-/// A baseline file that is not a JSON report, located.
+/// A baseline file that is not a JSON report, located. The message and the
+/// quoted lines show no secret ([`Excerpt`]).
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
 #[error("invalid baseline file {file}:{line}:{column}: {message}")]
 #[diagnostic(
@@ -60,7 +63,7 @@ pub struct InvalidBaseline {
     pub column: usize,
     pub message: String,
     #[source_code]
-    src: NamedSource<String>,
+    src: Excerpt,
     #[label("here")]
     span: Option<SourceSpan>,
 }
@@ -89,14 +92,16 @@ impl Baseline {
     /// Parse a baseline's bytes, naming it `path` in errors.
     pub fn parse(path: &Path, bytes: &[u8]) -> Result<Baseline, BaselineError> {
         let text = String::from_utf8_lossy(bytes).into_owned();
+        let name = scrub(&path.display().to_string());
         let invalid = |line: usize, column: usize, message: String| {
-            let span = line_col_offset(&text, line, column).map(|o| SourceSpan::new(o.into(), 1));
+            let span = line_col_offset(&text, line, column).map(|o| o..o + 1);
+            let (src, span) = Excerpt::new(&name, &text, span);
             BaselineError::Invalid(Box::new(InvalidBaseline {
-                file: path.display().to_string(),
+                file: name.clone(),
                 line,
                 column,
-                message,
-                src: NamedSource::new(path.display().to_string(), text.clone()),
+                message: scrub_quote(&message),
+                src,
                 span,
             }))
         };

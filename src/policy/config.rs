@@ -25,9 +25,12 @@
 use std::path::{Path, PathBuf};
 
 use ignore::gitignore::GitignoreBuilder;
-use miette::{NamedSource, SourceSpan};
+use miette::SourceSpan;
 use serde::Deserialize;
 use serde_saphyr::{DuplicateKeyPolicy, Location, Spanned};
+
+use super::excerpt::Excerpt;
+use crate::redact::scrub_quote;
 
 /// The file name looked for at the root of the work tree.
 pub const FILE_NAME: &str = ".intercom-guard.yaml";
@@ -117,6 +120,8 @@ pub enum ConfigError {
 }
 
 /// A configuration that does not parse or holds a wrong value, located.
+/// The message and the quoted lines show no secret ([`Excerpt`]): a token
+/// pasted into the file is redacted.
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
 #[error("{}", located_message(.file, *.line, *.column, .message))]
 #[diagnostic(code(intercom_guard::config::invalid))]
@@ -128,7 +133,7 @@ pub struct InvalidConfig {
     pub column: u64,
     pub message: String,
     #[source_code]
-    src: NamedSource<String>,
+    src: Excerpt,
     #[label("{label}")]
     span: Option<SourceSpan>,
     label: String,
@@ -167,7 +172,30 @@ struct Reporter<'a> {
 
 impl Reporter<'_> {
     fn name(&self) -> String {
-        self.path.display().to_string()
+        crate::redact::scrub(&self.path.display().to_string())
+    }
+
+    /// The error, its quote of the file around `span` and the span moved
+    /// into the quote.
+    fn invalid(
+        &self,
+        (line, column): (u64, u64),
+        message: String,
+        span: Option<std::ops::Range<usize>>,
+        label: &str,
+        help: Option<String>,
+    ) -> ConfigError {
+        let (src, span) = Excerpt::new(&self.name(), self.text, span);
+        ConfigError::Invalid(Box::new(InvalidConfig {
+            file: self.name(),
+            line,
+            column,
+            message: scrub_quote(&message),
+            src,
+            span,
+            label: label.to_owned(),
+            help,
+        }))
     }
 
     fn at(&self, loc: Location, message: String, label: &str, help: Option<String>) -> ConfigError {
@@ -185,18 +213,9 @@ impl Reporter<'_> {
                 .and_then(|l| usize::try_from(l).ok())
                 .filter(|&l| l > 0)
                 .unwrap_or_else(|| token_len(&self.text[o..]));
-            SourceSpan::new(o.into(), len)
+            o..o + len
         });
-        ConfigError::Invalid(Box::new(InvalidConfig {
-            file: self.name(),
-            line,
-            column,
-            message,
-            src: NamedSource::new(self.name(), self.text.to_owned()),
-            span,
-            label: label.to_owned(),
-            help,
-        }))
+        self.invalid((line, column), message, span, label, help)
     }
 
     fn parse_error(&self, err: &serde_saphyr::Error) -> ConfigError {
@@ -205,16 +224,7 @@ impl Reporter<'_> {
         let help = Some(hint_for(&message));
         match err.location() {
             Some(loc) if loc.line() > 0 => self.at(loc, message, "here", help),
-            _ => ConfigError::Invalid(Box::new(InvalidConfig {
-                file: self.name(),
-                line: 0,
-                column: 0,
-                message,
-                src: NamedSource::new(self.name(), self.text.to_owned()),
-                span: None,
-                label: String::new(),
-                help,
-            })),
+            _ => self.invalid((0, 0), message, None, "", help),
         }
     }
 }

@@ -10,6 +10,8 @@
 //!   [`baseline`]: a JSON report whose fingerprints are accepted;
 //!   [`settings`]: defaults + file + flags → the effective [`Policy`] and
 //!   detector options, each value with where it came from.
+//! - [`excerpt`]: what the configuration's and the baseline's diagnostics
+//!   quote of the file (bounded, secrets redacted).
 //!
 //! Everything here runs only for a blob that had a hit; clean blobs never
 //! reach this layer.
@@ -17,6 +19,7 @@
 pub mod added_lines;
 pub mod baseline;
 pub mod config;
+pub mod excerpt;
 pub mod inline;
 pub mod locate;
 pub mod rules;

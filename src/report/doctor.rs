@@ -11,7 +11,8 @@ use std::path::Path;
 use serde_json::json;
 
 use super::Format;
-use super::redact::sanitize;
+use super::redact::{sanitize, scrub};
+use super::scrubbed::Scrubbed;
 use crate::doctor::{Item, Status};
 
 /// Writes the report for `items` in `format`; `place` is the repository
@@ -37,9 +38,10 @@ fn failed(items: &[Item]) -> bool {
 }
 
 /// A diagnostic as the lines a `details` list holds: miette's graphical
-/// rendering without colour (the source snippet and its pointer included).
+/// rendering without colour (the source snippet and its pointer included),
+/// secrets redacted ([`Scrubbed`]).
 pub fn diagnostic_lines(err: impl miette::Diagnostic + Send + Sync + 'static) -> Vec<String> {
-    let report = miette::Report::new(err);
+    let report = miette::Report::new(Scrubbed::new(err));
     let handler =
         miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::unicode_nocolor())
             .with_width(100);
@@ -59,10 +61,11 @@ fn write_human(out: &mut dyn Write, place: &Path, items: &[Item]) -> io::Result<
             Status::Warn => "WARN",
             Status::Fail => "FAIL",
         };
-        // Paths in the text are shown with control characters escaped.
-        writeln!(out, "{mark}  {}: {}", item.check, sanitize(&item.message))?;
+        // Paths in the text are shown with control characters escaped and
+        // secrets redacted.
+        writeln!(out, "{mark}  {}: {}", item.check, shown(&item.message))?;
         for d in &item.details {
-            writeln!(out, "        {}", sanitize(d))?;
+            writeln!(out, "        {}", shown(d))?;
         }
         if let Some(fix) = &item.fix {
             let mut lines = fix.lines();
@@ -87,14 +90,20 @@ fn write_human(out: &mut dyn Write, place: &Path, items: &[Item]) -> io::Result<
     out.flush()
 }
 
+/// Text of an item as printed: control characters escaped, secrets (in a
+/// path, say) redacted.
+fn shown(text: &str) -> String {
+    sanitize(&scrub(text))
+}
+
 fn to_json(items: &[Item]) -> serde_json::Value {
     json!({
         "ok": !failed(items),
         "checks": items.iter().map(|i| json!({
             "check": i.check,
             "status": i.status.as_str(),
-            "message": i.message,
-            "details": i.details,
+            "message": scrub(&i.message),
+            "details": i.details.iter().map(|d| scrub(d)).collect::<Vec<_>>(),
             "fix": i.fix,
         })).collect::<Vec<_>>(),
     })

@@ -1,9 +1,12 @@
 //! The human report: one miette diagnostic per finding (the line as a source
-//! snippet, the secret redacted and underlined), then the rotation guidance
-//! once per kind present, then a one-line summary.
+//! snippet, the secret redacted and underlined, every other secret of the
+//! line redacted too), then the rotation guidance once per kind present,
+//! then a one-line summary. Paths and authors are shown with any secret in
+//! them redacted.
 
 use std::fmt;
 use std::io::{self, Write};
+use std::ops::Range;
 
 use miette::{
     Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError,
@@ -12,9 +15,10 @@ use miette::{
 
 use super::ReportOptions;
 use super::guidance::guidance;
-use super::redact::{redact, reveal, sanitize};
+use super::redact::{display, hide, redact, reveal, sanitize};
 use super::text::{
-    by_kind, display_path, find, plural, policy_notes, short_commit, size, summary, window,
+    by_kind, display_path, find, hidden_ranges, plural, policy_notes, short_commit, size, summary,
+    window,
 };
 use crate::finding::{Finding, Kind, Stats};
 
@@ -124,6 +128,7 @@ impl FindingDiagnostic {
                     text,
                     finding.line_offset,
                     &finding.secret,
+                    &finding.mask,
                     show_secrets,
                     SnippetAt {
                         name: path,
@@ -148,7 +153,7 @@ impl FindingDiagnostic {
             message.push_str(&format!(
                 "\ncommit {} by {}",
                 short_commit(&commit.id),
-                sanitize(&commit.author)
+                display(commit.author.as_bytes())
             ));
             if !commit.date.is_empty() {
                 message.push_str(&format!(", {}", sanitize(&commit.date)));
@@ -231,8 +236,9 @@ struct SnippetAt {
     label: String,
 }
 
-/// The printable line shown for a finding: secret redacted (or revealed),
-/// other copies of it on the line redacted too, cut to a window when long.
+/// The printable line shown for a finding: its secret redacted (or
+/// revealed), every other secret of the line and every copy of this one
+/// redacted too, cut to a window when long.
 #[derive(Debug)]
 struct Snippet {
     text: String,
@@ -248,26 +254,26 @@ impl Snippet {
         line: &[u8],
         offset: usize,
         secret: &[u8],
+        mask: &[Range<usize>],
         show_secrets: bool,
         at: SnippetAt,
     ) -> Option<Snippet> {
         let primary = primary_offset(line, offset, secret)?;
-        let shown = if show_secrets {
-            reveal(secret)
-        } else {
-            redact(secret)
-        };
-
-        // Copies of the secret before and after the primary one are replaced
-        // too: the snippet must not leak what the label hides.
-        let mut text = String::with_capacity(line.len());
-        replace_all(&mut text, &line[..primary], secret, &shown);
-        let start = text.len();
-        text.push_str(&shown);
-        let end = text.len();
-        replace_all(&mut text, &line[primary + secret.len()..], secret, &shown);
-
-        let (text, start, end) = window(text, start, end, MAX_LINE, WINDOW);
+        // Every secret of the line is hidden, and every copy of this one:
+        // the snippet must not leak what the label hides.
+        let hidden = hide(
+            line,
+            &hidden_ranges(line, secret, mask),
+            Some(primary..primary + secret.len()),
+            show_secrets,
+        );
+        let (text, start, end) = window(
+            hidden.text,
+            hidden.primary.start,
+            hidden.primary.end,
+            MAX_LINE,
+            WINDOW,
+        );
         Some(Snippet {
             text,
             start,
@@ -292,17 +298,6 @@ fn primary_offset(line: &[u8], offset: usize, secret: &[u8]) -> Option<usize> {
     } else {
         find(line, secret)
     }
-}
-
-/// Appends `bytes` (printable, lossy) to `out` with every copy of `secret`
-/// replaced by `shown`.
-fn replace_all(out: &mut String, mut bytes: &[u8], secret: &[u8], shown: &str) {
-    while let Some(at) = find(bytes, secret) {
-        out.push_str(&sanitize(&String::from_utf8_lossy(&bytes[..at])));
-        out.push_str(shown);
-        bytes = &bytes[at + secret.len()..];
-    }
-    out.push_str(&sanitize(&String::from_utf8_lossy(bytes)));
 }
 
 impl SourceCode for Snippet {
@@ -351,7 +346,7 @@ mod tests {
     #[test]
     fn snippet_redacts_every_copy() {
         let line = [b"A=".as_slice(), SECRET, b" B=", SECRET].concat();
-        let snippet = Snippet::new(&line, 2, SECRET, false, at()).unwrap();
+        let snippet = Snippet::new(&line, 2, SECRET, &[], false, at()).unwrap();
         assert_eq!(snippet.text, "A=dG9rOj…OjA= B=dG9rOj…OjA=");
         assert_eq!(
             &snippet.text[snippet.start..snippet.start + snippet.len],
@@ -361,11 +356,27 @@ mod tests {
     }
 
     #[test]
+    fn snippet_redacts_the_other_secrets_of_the_line() {
+        let other = b"dG9rOjk4NzY1NDMyXzkwYWJfY2RlZl8xMjM0XzU2Nzg5MGFiY2RlZjoxOjA=";
+        let line = [b"A=".as_slice(), other, b" B=", SECRET].concat();
+        let mask = [
+            2..2 + other.len(),
+            5 + other.len()..5 + other.len() + SECRET.len(),
+        ];
+        let offset = 5 + other.len();
+        let snippet = Snippet::new(&line, offset, SECRET, &mask, false, at()).unwrap();
+        assert_eq!(snippet.text, "A=dG9rOj…OjA= B=dG9rOj…OjA=");
+        assert_eq!(snippet.start, 18);
+        let shown = Snippet::new(&line, offset, SECRET, &mask, true, at()).unwrap();
+        assert!(shown.text.contains(std::str::from_utf8(SECRET).unwrap()));
+    }
+
+    #[test]
     fn wrong_offset_falls_back_to_the_secret_on_the_line() {
         let line = [b"TOKEN = ".as_slice(), SECRET].concat();
-        let snippet = Snippet::new(&line, 3, SECRET, false, at()).unwrap();
+        let snippet = Snippet::new(&line, 3, SECRET, &[], false, at()).unwrap();
         assert_eq!(snippet.start, 8);
-        assert!(Snippet::new(b"nothing here", 0, SECRET, false, at()).is_none());
+        assert!(Snippet::new(b"nothing here", 0, SECRET, &[], false, at()).is_none());
     }
 
     #[test]
@@ -376,7 +387,7 @@ mod tests {
             "y".repeat(5000).as_bytes(),
         ]
         .concat();
-        let snippet = Snippet::new(&line, 5000, SECRET, false, at()).unwrap();
+        let snippet = Snippet::new(&line, 5000, SECRET, &[], false, at()).unwrap();
         assert!(snippet.text.chars().count() <= MAX_LINE);
         assert!(snippet.text.starts_with('…') && snippet.text.ends_with('…'));
         assert_eq!(

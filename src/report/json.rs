@@ -15,7 +15,9 @@
 //! that is not in a file's content carries `"source": "commit_message" |
 //! "tag_message" | "symlink"` (absent for ordinary file content).
 //!
-//! A path that is not UTF-8 is written as `{"bytes": "<base64>"}`. With
+//! Paths are written exactly as they are (tools match on them); a secret
+//! in an author or a problem's message is redacted. A path that is not
+//! UTF-8 is written as `{"bytes": "<base64>"}`. With
 //! `--show-secrets` each finding also carries `"secret"` (lossy UTF-8). The
 //! document is written on one line and ends with a newline.
 
@@ -25,7 +27,7 @@ use base64::Engine as _;
 use serde::Serialize;
 
 use super::ReportOptions;
-use super::redact::redact;
+use super::redact::{redact, scrub};
 use crate::finding::{Confidence, Finding, Kind, Problem, Stats};
 
 /// The schema version in `"version"`.
@@ -52,7 +54,7 @@ impl<'a> JsonProblem<'a> {
     pub(super) fn new(problem: &'a Problem) -> JsonProblem<'a> {
         JsonProblem {
             code: problem.code(),
-            message: problem.message(),
+            message: scrub(&problem.message()),
             path: problem.path.as_deref().map(JsonPath::new),
             object: problem.object.as_deref(),
         }
@@ -68,7 +70,7 @@ struct JsonFinding<'a> {
     line: Option<u32>,
     column: Option<u32>,
     commit: Option<&'a str>,
-    author: Option<&'a str>,
+    author: Option<String>,
     date: Option<&'a str>,
     fingerprint: &'a str,
     redacted: String,
@@ -121,7 +123,7 @@ impl<'a> JsonFinding<'a> {
             line: finding.line,
             column: finding.column,
             commit: commit.map(|c| c.id.as_str()),
-            author: commit.map(|c| c.author.as_str()),
+            author: commit.map(|c| scrub(&c.author)),
             date: commit.map(|c| c.date.as_str()),
             fingerprint: &finding.fingerprint,
             redacted: redact(&finding.secret),

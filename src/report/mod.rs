@@ -17,8 +17,10 @@ mod human;
 mod json;
 pub mod plain;
 mod problems;
-pub mod redact;
+/// How a secret is shown (the shared [`crate::redact`], under its old name).
+pub use crate::redact;
 mod sarif;
+pub mod scrubbed;
 mod text;
 
 use std::io::{self, IsTerminal as _, Write as _};
@@ -297,6 +299,7 @@ mod tests {
             secret: b"x".to_vec(),
             line_text: None,
             line_offset: 0,
+            mask: Vec::new(),
             still_present: None,
             source: crate::finding::SourceKind::File,
         };

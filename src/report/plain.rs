@@ -2,7 +2,8 @@
 //! line the hook prints to the pusher behind `remote: `, so this report has
 //! no colour, no box drawing and no line wider than about 100 characters.
 //! Each finding names the commit (short and full id), author and date, the
-//! path, line and column, and shows the line with the secret redacted.
+//! path, line and column, and shows the line with every secret on it
+//! redacted (paths and authors too).
 //! The rotation guidance follows, once per kind, then a summary line and a
 //! closing line saying the push was refused.
 
@@ -10,12 +11,15 @@ use std::io::{self, Write};
 
 use super::ReportOptions;
 use super::guidance::guidance;
-use super::redact::{redact, reveal, sanitize};
-use super::text::{by_kind, display_path, find, plural, short_commit as short, summary, window};
+use super::redact::{display, hide, redact, reveal, sanitize, scrub};
+use super::text::{
+    by_kind, display_path, find, hidden_ranges, plural, short_commit as short, summary, window,
+};
 use crate::finding::{Finding, Stats};
 
 /// A diagnostic as plain lines for git's `remote:` prefix: message, code,
-/// causes, help; no box drawing, control characters escaped.
+/// causes, help; no box drawing, control characters escaped, secrets
+/// redacted.
 pub fn error_lines(err: &(dyn miette::Diagnostic + 'static)) -> String {
     let mut text = format!("intercom-guard: error: {err}");
     if let Some(code) = err.code() {
@@ -32,7 +36,11 @@ pub fn error_lines(err: &(dyn miette::Diagnostic + 'static)) -> String {
             text.push_str(&format!("\n{lead}{line}"));
         }
     }
-    text.lines().map(sanitize).collect::<Vec<_>>().join("\n")
+    scrub(&text)
+        .lines()
+        .map(sanitize)
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// A shown line longer than this (characters) is cut around the secret.
@@ -126,7 +134,7 @@ fn write_finding(
             short(&commit.id),
             sanitize(&commit.id)
         )?;
-        let mut author = sanitize(&commit.author);
+        let mut author = display(commit.author.as_bytes());
         if !commit.date.is_empty() {
             author.push_str(&format!(", {}", sanitize(&commit.date)));
         }
@@ -149,36 +157,35 @@ fn write_finding(
         Some(text) => writeln!(
             out,
             "    line    {}",
-            shown_line(text, finding.line_offset, &finding.secret, &shown_secret)
+            shown_line(finding, text, show_secrets)
         )?,
         None => writeln!(out, "    value   {shown_secret}")?,
     }
     writeln!(out, "    fingerprint {}", finding.fingerprint)
 }
 
-/// The line with every copy of the secret replaced by `shown`, printable,
-/// cut around the secret when long.
-fn shown_line(line: &[u8], offset: usize, secret: &[u8], shown: &str) -> String {
-    if secret.is_empty() {
-        return cut(sanitize(&String::from_utf8_lossy(line)), 0, 0);
-    }
-    let mut text = String::with_capacity(line.len());
-    let mut rest = line;
-    let mut primary: Option<(usize, usize)> = None;
-    let mut consumed = 0usize;
-    while let Some(at) = find(rest, secret) {
-        text.push_str(&sanitize(&String::from_utf8_lossy(&rest[..at])));
-        let start = text.len();
-        text.push_str(shown);
-        if primary.is_none() || consumed + at == offset {
-            primary = Some((start, text.len()));
-        }
-        consumed += at + secret.len();
-        rest = &rest[at + secret.len()..];
-    }
-    text.push_str(&sanitize(&String::from_utf8_lossy(rest)));
-    let (start, end) = primary.unwrap_or((0, 0));
-    cut(text, start, end)
+/// The line with every secret of it (its mask, every copy of this one)
+/// redacted, or revealed with `show_secrets`, printable, cut around the
+/// secret when long.
+fn shown_line(finding: &Finding, line: &[u8], show_secrets: bool) -> String {
+    let secret = &finding.secret;
+    let primary = (!secret.is_empty()).then(|| {
+        let offset = finding.line_offset;
+        let here = line.get(offset..offset + secret.len()) == Some(secret.as_slice());
+        let at = if here {
+            Some(offset)
+        } else {
+            find(line, secret)
+        };
+        at.map(|at| at..at + secret.len())
+    });
+    let hidden = hide(
+        line,
+        &hidden_ranges(line, secret, &finding.mask),
+        primary.flatten(),
+        show_secrets,
+    );
+    cut(hidden.text, hidden.primary.start, hidden.primary.end)
 }
 
 /// Keep [`WINDOW`] characters on each side of `start..end` when the text is
@@ -216,6 +223,7 @@ mod tests {
             secret: SECRET.to_vec(),
             line_text: Some(line.to_vec()),
             line_offset: offset,
+            mask: Vec::new(),
             still_present: None,
             source: crate::finding::SourceKind::File,
         }

@@ -19,6 +19,8 @@
 //!   default branch.
 //!
 //! The secret itself appears only with `--show-secrets` (`properties.secret`).
+//! Paths are exact (code scanning matches on them); a secret in an author
+//! or a problem's message is redacted.
 
 use std::io::{self, Write};
 
@@ -26,7 +28,7 @@ use serde_json::{Value, json};
 
 use super::ReportOptions;
 use super::guidance::{Where, guidance};
-use super::redact::{redact, sanitize};
+use super::redact::{display, redact, scrub};
 use crate::catalog::{self, Rule};
 use crate::finding::{Confidence, Finding, Problem, Stats};
 
@@ -96,7 +98,7 @@ fn invocation(problems: &[Problem]) -> Value {
         .map(|p| {
             let mut n = json!({
                 "level": "error",
-                "message": {"text": p.message()},
+                "message": {"text": scrub(&p.message())},
                 "descriptor": {"id": p.code()},
             });
             if let Some(path) = &p.path {
@@ -150,7 +152,7 @@ fn result(f: &Finding, rule_index: Option<usize>, show_secrets: bool) -> Value {
         message.push_str(&format!(
             ", introduced in commit {} by {} on {}",
             c.id,
-            sanitize(&c.author),
+            display(c.author.as_bytes()),
             c.date
         ));
     }
@@ -178,7 +180,7 @@ fn result(f: &Finding, rule_index: Option<usize>, show_secrets: bool) -> Value {
     });
     if let Some(c) = &f.commit {
         properties["commit"] = json!(c.id);
-        properties["author"] = json!(c.author);
+        properties["author"] = json!(scrub(&c.author));
         properties["date"] = json!(c.date);
     }
     if let Some(present) = f.still_present {

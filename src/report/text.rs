@@ -2,9 +2,10 @@
 //! short commit ids, and where each kind of finding is (for the guidance).
 
 use std::collections::BTreeMap;
+use std::ops::Range;
 
 use super::guidance::Where;
-use super::redact::{ELLIPSIS, sanitize};
+use super::redact::{ELLIPSIS, display};
 use crate::finding::{Finding, Kind, Stats};
 
 /// Characters of a commit id shown as the short id.
@@ -34,9 +35,29 @@ pub(crate) fn size(bytes: u64) -> String {
     format!("{value:.1} {}", UNITS[unit])
 }
 
-/// A path as printable text (lossy for non-UTF-8 bytes).
+/// A path as printable text (lossy for non-UTF-8 bytes), every secret the
+/// detector sees in it redacted: the human and plain reports name files
+/// this way everywhere (headers, guidance, commands).
 pub(crate) fn display_path(path: &[u8]) -> String {
-    sanitize(&String::from_utf8_lossy(path))
+    display(path)
+}
+
+/// The ranges a finding's line hides: its mask (every secret the detector
+/// matched on the line) and every copy of its own secret.
+pub(crate) fn hidden_ranges(
+    line: &[u8],
+    secret: &[u8],
+    mask: &[Range<usize>],
+) -> Vec<Range<usize>> {
+    let mut ranges = mask.to_vec();
+    if !secret.is_empty() {
+        let mut from = 0;
+        while let Some(at) = line.get(from..).and_then(|rest| find(rest, secret)) {
+            ranges.push(from + at..from + at + secret.len());
+            from += at + secret.len();
+        }
+    }
+    ranges
 }
 
 pub(crate) fn short_commit(id: &str) -> &str {
