@@ -183,3 +183,20 @@ fn a_huge_one_line_baseline_is_cut_and_never_panics() {
     assert_bounded(&run);
     assert!(run.all().contains("base.json:1:"), "{run:?}");
 }
+
+#[test]
+fn config_shows_a_secret_pasted_as_a_value_redacted() {
+    let repo = Repo::new();
+    let secret = token();
+    // A valid glob and a valid name: the file loads, and `config` prints it.
+    repo.write(
+        ".intercom-guard.yaml",
+        format!("allow:\n  paths: [\"{secret}\"]\n"),
+    );
+    for format in ["human", "json"] {
+        let run = repo.guard(&["config", "--format", format]);
+        run.assert_code(0);
+        assert!(run.stdout.contains("allow.paths"), "{run:?}");
+        assert_no(&run, &[&secret]);
+    }
+}

@@ -11,6 +11,7 @@ use serde_json::json;
 
 use super::Format;
 use crate::policy::settings::{Settings, Sourced};
+use crate::redact::scrub;
 
 /// Writes the report for `settings` in `format`.
 pub fn write(out: &mut dyn Write, format: Format, settings: &Settings) -> io::Result<()> {
@@ -118,7 +119,11 @@ fn rows(s: &Settings) -> Vec<(&'static str, String, serde_json::Value, String)> 
 fn write_human(out: &mut dyn Write, s: &Settings) -> io::Result<()> {
     writeln!(out, "mode: {}", s.mode.name())?;
     match &s.config {
-        Some((path, source)) => writeln!(out, "config file: {} ({source})", path.display())?,
+        Some((path, source)) => writeln!(
+            out,
+            "config file: {} ({source})",
+            scrub(&path.display().to_string())
+        )?,
         None => writeln!(out, "config file: none (defaults)")?,
     }
     writeln!(out)?;
@@ -130,7 +135,9 @@ fn write_human(out: &mut dyn Write, s: &Settings) -> io::Result<()> {
         .max()
         .unwrap_or(0)
         .min(60);
+    // A value or a path can hold a pasted secret: never shown in full.
     for (key, text, _, origin) in rows {
+        let (text, origin) = (scrub(&text), scrub(&origin));
         writeln!(out, "{key:key_width$}  {text:value_width$}  from {origin}")?;
     }
     out.flush()
@@ -139,16 +146,32 @@ fn write_human(out: &mut dyn Write, s: &Settings) -> io::Result<()> {
 fn to_json(s: &Settings) -> serde_json::Value {
     let mut values = serde_json::Map::new();
     for (key, _, value, origin) in rows(s) {
-        values.insert(key.to_owned(), json!({"value": value, "from": origin}));
+        values.insert(
+            key.to_owned(),
+            json!({"value": scrub_json(value), "from": scrub(&origin)}),
+        );
     }
     json!({
         "mode": s.mode.name(),
         "config": s.config.as_ref().map(|(path, source)| json!({
-            "path": path.display().to_string(),
+            "path": scrub(&path.display().to_string()),
             "source": source.to_string(),
         })),
         "values": values,
     })
+}
+
+/// Every string in `value` with the secrets the detector sees redacted.
+fn scrub_json(value: serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    match value {
+        Value::String(text) => Value::String(scrub(&text)),
+        Value::Array(items) => Value::Array(items.into_iter().map(scrub_json).collect()),
+        Value::Object(map) => {
+            Value::Object(map.into_iter().map(|(k, v)| (k, scrub_json(v))).collect())
+        }
+        other => other,
+    }
 }
 
 #[cfg(test)]
