@@ -18,6 +18,9 @@
 # of each, so all read from the page cache; the median wall time is kept.
 # The binary is target/release/intercom-guard (built here with
 # `cargo build --release --locked`), or $INTERCOM_GUARD_BIN.
+# The release binary is stripped; to profile a run under perf or callgrind,
+# build `cargo build --profile profiling --locked` (line tables and symbols)
+# and set INTERCOM_GUARD_BIN=target/profiling/intercom-guard.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")/.." && pwd)

@@ -13,6 +13,9 @@
 # against `git diff --cached --raw`: the floor, reading the index.
 # Medians of RUNS runs each, after one warm-up. The binary is
 # target/release/intercom-guard (built here), or $INTERCOM_GUARD_BIN.
+# The release binary is stripped; to profile a run under perf or callgrind,
+# build `cargo build --profile profiling --locked` (line tables and symbols)
+# and set INTERCOM_GUARD_BIN=target/profiling/intercom-guard.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")/.." && pwd)

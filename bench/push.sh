@@ -26,6 +26,9 @@
 # branch every 400 commits, a tag every 500 commits. The 1-commit pushes are
 # medians of 5xRUNS runs. The binary is target/release/intercom-guard
 # (built here), or $INTERCOM_GUARD_BIN.
+# The release binary is stripped; to profile a run under perf or callgrind,
+# build `cargo build --profile profiling --locked` (line tables and symbols)
+# and set INTERCOM_GUARD_BIN=target/profiling/intercom-guard.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")/.." && pwd)

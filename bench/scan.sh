@@ -12,6 +12,9 @@
 #
 # The binary is target/release/intercom-guard (built here with
 # `cargo build --release --locked`), or $INTERCOM_GUARD_BIN.
+# The release binary is stripped; to profile a run under perf or callgrind,
+# build `cargo build --profile profiling --locked` (line tables and symbols)
+# and set INTERCOM_GUARD_BIN=target/profiling/intercom-guard.
 #
 # Note the two do not read exactly the same bytes: grep -r reads every file,
 # intercom-guard scan skips what .gitignore ignores inside git work trees

@@ -201,64 +201,13 @@ impl Framework {
             scratch: root.join("precommit-scratch"),
         };
         fs::create_dir_all(&fw.scratch).expect("create target/precommit-scratch");
-        let marker = fw.venv.join(VENV_MARKER);
-        let ready = fs::read_to_string(&marker).is_ok_and(|s| s.trim() == PRE_COMMIT_REQUIREMENT)
-            && fw.pre_commit_bin().is_file();
-        if !ready {
-            fw.create_venv();
-            fs::write(&marker, PRE_COMMIT_REQUIREMENT).expect("write venv marker");
-        }
+        ensure_venv(&fw.venv, &[PRE_COMMIT_REQUIREMENT], &fw.scratch);
         let version = fw.command_in(&fw.pre_commit_bin(), &crate_dir());
         let mut version = version;
         version.arg("--version");
         let out = run(version, Duration::from_secs(120), &fw.scratch).expect_success();
         eprintln!("using {}", out.stdout.trim());
         fw
-    }
-
-    fn python() -> OsString {
-        std::env::var_os("INTERCOM_GUARD_PYTHON").unwrap_or_else(|| "python3".into())
-    }
-
-    fn create_venv(&self) {
-        if self.venv.exists() {
-            fs::remove_dir_all(&self.venv).expect("remove stale target/precommit-venv");
-        }
-        let python = Self::python();
-        let mut probe = Command::new(&python);
-        probe.arg("--version");
-        probe.stdin(Stdio::null());
-        if let Err(e) = probe.output() {
-            panic!(
-                "this test needs Python 3 (with venv and pip) to install the pre-commit \
-                 framework from PyPI, but `{}` could not be started: {e}. Install python3 \
-                 (Debian: apt-get install python3 python3-venv) or set INTERCOM_GUARD_PYTHON.",
-                python.to_string_lossy()
-            );
-        }
-        let mut venv = Command::new(&python);
-        venv.args(["-m", "venv"]).arg(&self.venv);
-        let out = run(venv, Duration::from_secs(300), &self.scratch);
-        if !out.success() {
-            panic!(
-                "could not create a Python venv for the pre-commit framework \
-                 (Debian needs the python3-venv package):\n{out}"
-            );
-        }
-        let mut pip = Command::new(self.venv.join("bin").join("python"));
-        pip.args([
-            "-m",
-            "pip",
-            "install",
-            "--quiet",
-            "--disable-pip-version-check",
-            "--no-input",
-            PRE_COMMIT_REQUIREMENT,
-        ]);
-        let out = run(pip, Duration::from_secs(600), &self.scratch);
-        if !out.success() {
-            panic!("could not install {PRE_COMMIT_REQUIREMENT} from PyPI with pip:\n{out}");
-        }
     }
 
     pub fn pre_commit_bin(&self) -> PathBuf {
@@ -288,6 +237,76 @@ impl Framework {
             .env("GIT_TERMINAL_PROMPT", "0");
         cmd
     }
+}
+
+/// The Python that venvs are made with: `$INTERCOM_GUARD_PYTHON`, else
+/// `python3` from PATH.
+pub fn python() -> OsString {
+    std::env::var_os("INTERCOM_GUARD_PYTHON").unwrap_or_else(|| "python3".into())
+}
+
+/// Makes sure `dir` is a Python venv with `requirements` installed from PyPI
+/// with pip, creating it (or recreating a stale one) when its marker file does
+/// not list exactly these requirements. Fails, never skips, when Python, venv
+/// or pip is not usable.
+pub fn ensure_venv(dir: &Path, requirements: &[&str], scratch: &Path) {
+    let marker = dir.join(VENV_MARKER);
+    let wanted = requirements.join("\n");
+    let python_bin = dir.join("bin").join("python");
+    if fs::read_to_string(&marker).is_ok_and(|s| s.trim() == wanted) && python_bin.is_file() {
+        return;
+    }
+    if dir.exists() {
+        fs::remove_dir_all(dir)
+            .unwrap_or_else(|e| panic!("remove stale venv {}: {e}", dir.display()));
+    }
+    let python = python();
+    let mut probe = Command::new(&python);
+    probe.arg("--version");
+    probe.stdin(Stdio::null());
+    if let Err(e) = probe.output() {
+        panic!(
+            "this test needs Python 3 (with venv and pip) to install {} from PyPI, but `{}` \
+             could not be started: {e}. Install python3 (Debian: apt-get install python3 \
+             python3-venv) or set INTERCOM_GUARD_PYTHON.",
+            requirements.join(", "),
+            python.to_string_lossy()
+        );
+    }
+    let mut venv = Command::new(&python);
+    venv.args(["-m", "venv"]).arg(dir);
+    let out = run(venv, Duration::from_secs(300), scratch);
+    if !out.success() {
+        panic!(
+            "could not create the Python venv {} (Debian needs the python3-venv package):\n{out}",
+            dir.display()
+        );
+    }
+    let mut pip = Command::new(&python_bin);
+    pip.args([
+        "-m",
+        "pip",
+        "install",
+        "--quiet",
+        "--disable-pip-version-check",
+        "--no-input",
+    ])
+    .args(requirements);
+    let out = run(pip, Duration::from_secs(600), scratch);
+    if !out.success() {
+        panic!(
+            "could not install {} from PyPI with pip:\n{out}",
+            requirements.join(", ")
+        );
+    }
+    fs::write(&marker, wanted).expect("write venv marker");
+}
+
+/// Where `name` would be found on `path` (a `PATH` value), if anywhere.
+pub fn find_on_path(name: &str, path: &std::ffi::OsStr) -> Option<PathBuf> {
+    std::env::split_paths(path)
+        .map(|dir| dir.join(name))
+        .find(|candidate| candidate.is_file())
 }
 
 /// A throw-away git repository with its own git configuration.
