@@ -143,3 +143,146 @@ fn degenerate_inputs() {
         check(&detector, hay);
     }
 }
+
+/// Builds an input of `n` bytes.
+type Build = Box<dyn Fn(usize) -> Vec<u8>>;
+
+/// Inputs built to make validators repeat work: each is a short pattern
+/// repeated (or a prefix and a long run) to `n` bytes.
+fn hostile_shapes() -> Vec<(&'static str, Build)> {
+    use base64::Engine as _;
+    fn repeat(unit: &str, n: usize) -> Vec<u8> {
+        unit.bytes().cycle().take(n).collect()
+    }
+    fn shape(f: impl Fn(usize) -> Vec<u8> + 'static) -> Build {
+        Box::new(f)
+    }
+    let staircase: String = (0..200)
+        .map(|i| format!("{}intercom:\n", " ".repeat(i)))
+        .collect();
+    vec![
+        // The issue's reproduction: every few characters a wrapped-token
+        // prefix whose inner `dG9rO` is not a token.
+        (
+            "base64 of dG9rO repeated",
+            shape(|n| {
+                let inner = "dG9rO".repeat(n * 3 / 4 / 5 + 1);
+                base64::engine::general_purpose::STANDARD
+                    .encode(inner)
+                    .into_bytes()[..n]
+                    .to_vec()
+            }),
+        ),
+        ("dG9rO repeated", shape(|n| repeat("dG9rO", n))),
+        (
+            "dG9rO then a base64 run",
+            shape(|n| [b"dG9rO".to_vec(), repeat("Ab9+", n - 5)].concat()),
+        ),
+        (
+            "wrapped prefix then a base64 run",
+            shape(|n| [b"ZEc5ck".to_vec(), repeat("Ab9+", n - 6)].concat()),
+        ),
+        ("tok: repeated", shape(|n| repeat("tok:", n))),
+        ("%3D repeated", shape(|n| repeat("%3D", n))),
+        (
+            "tokens glued to tokens",
+            shape(|n| {
+                repeat(
+                    "dG9rOjhkMjJhZDg5X2VlZDJfNDFlNF85YzhjX2E1MGEyNWY1YzEyMzoxOjA",
+                    n,
+                )
+            }),
+        ),
+        (
+            "secret names on one line",
+            shape(|n| repeat("intercom_token=Kiy8vwkqQRKHn8eh85 ", n)),
+        ),
+        (
+            "names assigned names",
+            shape(|n| repeat("INTERCOM_TOKEN=", n)),
+        ),
+        ("one endless identifier", shape(|n| repeat("intercom", n))),
+        ("nested JSON sections", shape(|n| repeat("intercom:{", n))),
+        (
+            "nested sections with keys",
+            shape(|n| repeat("intercom:{token:x,", n)),
+        ),
+        (
+            "nested quoted sections",
+            shape(|n| repeat("\"intercom\": {\"token\": \"x\", ", n)),
+        ),
+        (
+            "nested client calls",
+            shape(|n| repeat("Intercom::Client.new(", n)),
+        ),
+        (
+            "nested YAML sections",
+            shape(move |n| repeat(&staircase, n)),
+        ),
+        (
+            "YAML section of keys",
+            shape(|n| repeat(&format!("intercom:\n{}", "  api_token: x\n".repeat(300)), n)),
+        ),
+        (
+            "Terraform blocks",
+            shape(|n| repeat("variable \"intercom_token\" {", n)),
+        ),
+        (
+            "plist keys",
+            shape(|n| repeat("<key>IntercomApiKey</key>", n)),
+        ),
+        (
+            "name/value pairs",
+            shape(|n| repeat("- name: INTERCOM_TOKEN\n", n)),
+        ),
+        (
+            "quotes in a section",
+            shape(|n| [b"intercom:{".to_vec(), repeat("\"'", n - 10)].concat()),
+        ),
+        (
+            "JSON.stringify nested",
+            shape(|n| {
+                [
+                    b"INTERCOM_TOKEN = ".to_vec(),
+                    repeat("JSON.stringify(", n - 17),
+                ]
+                .concat()
+            }),
+        ),
+    ]
+}
+
+/// At most this many bytes read by the validators per input byte, for any
+/// input (the densest shapes above read about 160).
+const MAX_WORK_PER_BYTE: u64 = 256;
+
+#[test]
+fn hostile_inputs_cost_work_linear_in_their_size() {
+    let detector = Detector::new(&DetectOptions::default());
+    let mut failures = Vec::new();
+    for (name, build) in hostile_shapes() {
+        let mut previous: Option<(usize, u64)> = None;
+        for n in [4 << 10, 8 << 10, 16 << 10, 32 << 10, 64 << 10] {
+            let hay = build(n);
+            assert_eq!(hay.len(), n, "{name}");
+            check(&detector, &hay);
+            let work = detector.find_measured(&hay).1.bytes_read;
+            if work > MAX_WORK_PER_BYTE * n as u64 {
+                failures.push(format!("{name}: {work} bytes read for {n} bytes of input"));
+            }
+            if let Some((m, w)) = previous
+                && work > w * 5 / 2 + 1024
+            {
+                failures.push(format!(
+                    "{name}: {m} → {n} bytes of input, work {w} → {work}"
+                ));
+            }
+            previous = Some((n, work));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "superlinear work:\n{}",
+        failures.join("\n")
+    );
+}

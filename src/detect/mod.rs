@@ -7,6 +7,7 @@ pub mod mask;
 mod names;
 mod token;
 mod value;
+mod work;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use base64::Engine as _;
@@ -14,6 +15,8 @@ use sha2::{Digest, Sha256};
 
 use crate::catalog;
 use crate::finding::{Confidence, Kind};
+
+pub use work::Work;
 
 /// What the engine is tuned with (from the config file and flags).
 #[derive(Debug, Clone)]
@@ -137,8 +140,17 @@ impl Detector {
 
     /// Every secret in `hay`, ordered by `start`.
     pub fn find(&self, hay: &[u8]) -> Vec<Match> {
+        self.find_measured(hay).0
+    }
+
+    /// [`Detector::find`], and how much the validators read to get there: a
+    /// deterministic measure of the cost, which tests hold linear in the
+    /// size of the input.
+    pub fn find_measured(&self, hay: &[u8]) -> (Vec<Match>, Work) {
         let mut tokens: Vec<(token::TokenHit, &'static str)> = Vec::new();
         let mut assignments: Vec<names::Assignment> = Vec::new();
+        let mut memo = names::Memo::default();
+        let mut work = Work::default();
         let min_entropy = self.opts.min_entropy;
         let mut covered_until = 0;
         for m in self.automaton.find_iter(hay) {
@@ -148,16 +160,17 @@ impl Detector {
                 continue;
             }
             let hit = match pattern {
-                Pattern::Token => {
-                    token::plain(hay, s, min_entropy).map(|t| (t, catalog::ACCESS_TOKEN.id))
+                Pattern::Token => token::plain(hay, s, min_entropy, &mut work)
+                    .map(|t| (t, catalog::ACCESS_TOKEN.id)),
+                Pattern::Wrapped(back) => {
+                    token::wrapped(hay, s, back, covered_until, min_entropy, &mut work)
+                        .map(|t| (t, catalog::ACCESS_TOKEN_BASE64.id))
                 }
-                Pattern::Wrapped(back) => token::wrapped(hay, s, back, min_entropy)
-                    .map(|t| (t, catalog::ACCESS_TOKEN_BASE64.id)),
-                Pattern::Decoded => {
-                    token::decoded_form(hay, s).map(|t| (t, catalog::ACCESS_TOKEN_DECODED.id))
-                }
+                Pattern::Decoded => token::decoded_form(hay, s, &mut work)
+                    .map(|t| (t, catalog::ACCESS_TOKEN_DECODED.id)),
                 Pattern::Name | Pattern::Extra => {
-                    names::at_name(hay, s, e, &self.extra_names, &mut assignments);
+                    let out = &mut assignments;
+                    names::at_name(hay, s, e, &self.extra_names, out, &mut memo);
                     None
                 }
             };
@@ -166,10 +179,12 @@ impl Detector {
                 tokens.push((t, rule));
             }
         }
+        work.charge(memo.work.bytes_read as usize);
         if tokens.is_empty() && assignments.is_empty() {
-            return Vec::new();
+            return (Vec::new(), work);
         }
-        self.merge(hay, tokens, assignments)
+        let found = self.merge(hay, tokens, assignments, &mut work);
+        (found, work)
     }
 
     /// One secret occurrence, one finding: a token assigned to a name takes
@@ -180,6 +195,7 @@ impl Detector {
         hay: &[u8],
         tokens: Vec<(token::TokenHit, &'static str)>,
         mut assignments: Vec<names::Assignment>,
+        work: &mut Work,
     ) -> Vec<Match> {
         assignments.sort_by_key(|a| (a.start, a.end));
         assignments.dedup_by_key(|a| (a.start, a.end));
@@ -216,6 +232,7 @@ impl Detector {
         }
         for a in &assignments {
             let v = &hay[a.start..a.end];
+            work.charge(v.len());
             if v.starts_with(b"dG9rO") || token_overlapping(a) {
                 continue;
             }

@@ -3,7 +3,11 @@
 //! Dockerfile, Terraform and code, plus `name:`/`value:` pairs on consecutive
 //! lines and keys nested under an `intercom` section.
 
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::hash::{BuildHasherDefault, Hasher};
+
 use super::value;
+use super::work::Work;
 use crate::finding::{Confidence, Kind};
 
 /// How far the parser looks around a name, in bytes.
@@ -14,6 +18,124 @@ const VALUE_WINDOW: usize = 512;
 pub(crate) const MAX_VALUE_SPAN: usize = 2 * VALUE_WINDOW + 2;
 const LOOKBACK: usize = 256;
 const SECTION_WINDOW: usize = 4096;
+
+/// What the name hits of one haystack share, so that overlapping windows
+/// (sections nested in sections, brackets inside brackets) are read once and
+/// a haystack costs time linear in its size, however its sections nest.
+#[derive(Debug, Default)]
+pub(crate) struct Memo {
+    /// The key scan of sections: from a position some scan stepped on, where
+    /// that scan stopped. Every key between the two was pushed already; a
+    /// step never depends on where its section ends, so a scan that reaches
+    /// a position another scan stepped on goes on from where that one stopped.
+    scanned: HashMap<usize, usize, BuildHasherDefault<PositionHasher>>,
+    brackets: Brackets,
+    defaults: Defaults,
+    pub(crate) work: Work,
+}
+
+/// Where `default` next occurs, for Terraform variable blocks: one forward
+/// search shared by every block of a haystack.
+#[derive(Debug, Default)]
+struct Defaults {
+    /// Every position in `[from, upto)` was looked at; `first` is the first
+    /// of them where `default` starts.
+    from: usize,
+    upto: usize,
+    first: Option<usize>,
+}
+
+impl Defaults {
+    /// The first `default` that starts at `start` or after and ends by `end`.
+    fn find(&mut self, hay: &[u8], start: usize, end: usize, work: &mut Work) -> Option<usize> {
+        const WORD: &[u8] = b"default";
+        let stale = start < self.from || start > self.upto;
+        if stale || self.first.is_some_and(|p| p < start) {
+            *self = Defaults {
+                from: start,
+                upto: start,
+                first: None,
+            };
+        }
+        if self.first.is_none() && self.upto + WORD.len() <= end {
+            let found = memchr::memmem::find(&hay[self.upto..end], WORD);
+            work.charge(end - self.upto);
+            self.first = found.map(|p| self.upto + p);
+            self.upto = end + 1 - WORD.len();
+        }
+        self.first.filter(|&p| p + WORD.len() <= end)
+    }
+}
+
+/// Hashes a byte position with one multiplication: positions are not chosen
+/// by an adversary who sees the hash, and SipHash would cost more than the
+/// scan it saves.
+#[derive(Debug, Default)]
+struct PositionHasher(u64);
+
+impl Hasher for PositionHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x100_0000_01b3);
+        }
+    }
+    fn write_usize(&mut self, n: usize) {
+        self.0 = (n as u64)
+            .wrapping_mul(0x9e37_79b9_7f4a_7c15)
+            .rotate_left(26);
+    }
+}
+
+/// Matching brackets, found by one forward pass that every section of a
+/// haystack shares (asked in increasing order, as name hits come).
+#[derive(Debug, Default)]
+struct Brackets {
+    /// Positions in `[from, to)` have been read.
+    from: usize,
+    to: usize,
+    /// Opening brackets read and not closed yet, in order.
+    open: VecDeque<usize>,
+    /// Opening bracket → its closing bracket, for those closed.
+    closes: BTreeMap<usize, usize>,
+}
+
+impl Brackets {
+    /// The position of the bracket closing the one at `open`, or
+    /// `open + SECTION_WINDOW` (or the end) when it does not close sooner.
+    fn close_of(&mut self, hay: &[u8], open: usize, work: &mut Work) -> usize {
+        let cap = (open + SECTION_WINDOW).min(hay.len());
+        if open < self.from || open > self.to {
+            *self = Brackets {
+                from: open,
+                to: open,
+                ..Brackets::default()
+            };
+        }
+        work.charge(cap.saturating_sub(self.to));
+        while self.to < cap {
+            match hay[self.to] {
+                b'{' | b'(' | b'[' => self.open.push_back(self.to),
+                b'}' | b')' | b']' => {
+                    if let Some(o) = self.open.pop_back() {
+                        self.closes.insert(o, self.to);
+                    }
+                }
+                _ => {}
+            }
+            self.to += 1;
+        }
+        let close = self.closes.get(&open).copied().filter(|&c| c < cap);
+        // Later questions come at `open` or after: forget what lies before.
+        self.closes = self.closes.split_off(&open);
+        let before = self.open.partition_point(|&o| o < open);
+        self.open.drain(..before);
+        self.from = open;
+        close.unwrap_or(cap)
+    }
+}
 
 /// A value assigned to a secret name.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -151,8 +273,11 @@ pub(crate) fn classify(words: &[String]) -> Option<Kind> {
     Some(kind)
 }
 
-/// The identifier around `[hs, he)`: `(start, end)`.
-fn identifier(hay: &[u8], hs: usize, he: usize) -> (usize, usize) {
+/// The identifier around `[hs, he)`: `(start, end)`. `None` inside a run of
+/// name bytes longer than the window on both sides: that is data (base64,
+/// minified code, a hex dump), not a name, and it must not cost every hit
+/// in it the whole window.
+fn identifier(hay: &[u8], hs: usize, he: usize, m: &mut Memo) -> Option<(usize, usize)> {
     let left = hay[..hs]
         .iter()
         .rev()
@@ -164,6 +289,10 @@ fn identifier(hay: &[u8], hs: usize, he: usize) -> (usize, usize) {
         .take(NAME_WINDOW)
         .take_while(|&&b| is_name_byte(b))
         .count();
+    m.work.charge(left + right + 2);
+    if left == NAME_WINDOW && right == NAME_WINDOW {
+        return None;
+    }
     let (mut s, mut e) = (hs - left, he + right);
     while e > he && matches!(hay[e - 1], b'.' | b'-') {
         e -= 1;
@@ -171,26 +300,23 @@ fn identifier(hay: &[u8], hs: usize, he: usize) -> (usize, usize) {
     while s < hs && matches!(hay[s], b'.' | b'-') {
         s += 1;
     }
-    (s, e)
+    Some((s, e))
 }
 
 /// The start of the line holding `at`, looking back at most
 /// [`LOOKBACK`] bytes (the keywords before a name are short).
-fn line_start(hay: &[u8], at: usize) -> usize {
-    hay[..at]
-        .iter()
-        .rev()
-        .take(LOOKBACK)
-        .position(|&b| b == b'\n')
-        .map_or(at.saturating_sub(LOOKBACK), |p| at - p)
+fn line_start(hay: &[u8], at: usize, m: &mut Memo) -> usize {
+    let from = at.saturating_sub(LOOKBACK);
+    let start = memchr::memrchr(b'\n', &hay[from..at]).map_or(from, |p| from + p + 1);
+    m.work.charge(at - start + 1);
+    start
 }
 
-fn line_end(hay: &[u8], at: usize) -> usize {
-    hay[at..]
-        .iter()
-        .take(VALUE_WINDOW)
-        .position(|&b| b == b'\n' || b == b'\r')
-        .map_or((at + VALUE_WINDOW).min(hay.len()), |p| at + p)
+fn line_end(hay: &[u8], at: usize, m: &mut Memo) -> usize {
+    let to = (at + VALUE_WINDOW).min(hay.len());
+    let end = memchr::memchr2(b'\n', b'\r', &hay[at..to]).map_or(to, |p| at + p);
+    m.work.charge(end - at + 1);
+    end
 }
 
 fn skip_blanks(hay: &[u8], mut at: usize, end: usize) -> usize {
@@ -206,9 +332,9 @@ fn is_quote(b: u8) -> bool {
 
 /// Finds the value assigned to the name ending at `ne` (the name starts at
 /// `ns`), in any syntax we know; returns the value's start position.
-fn assignment_value_start(hay: &[u8], ns: usize, ne: usize) -> Option<usize> {
-    let le = line_end(hay, ne);
-    let ls = line_start(hay, ns);
+fn assignment_value_start(hay: &[u8], ns: usize, ne: usize, m: &mut Memo) -> Option<usize> {
+    let le = line_end(hay, ne, m);
+    let ls = line_start(hay, ns, m);
     let before = &hay[ls..ns];
     // Uses of a variable are not assignments: `$X`, `${X}`, `%X%`.
     // Uses of a variable are not assignments: `${X}`, `%X%`; `$X` only
@@ -234,7 +360,7 @@ fn assignment_value_start(hay: &[u8], ns: usize, ne: usize) -> Option<usize> {
     }
     let op = skip_blanks(hay, at, le);
     if op >= le {
-        return name_value_pair(hay, ls, ns, le);
+        return name_value_pair(hay, ls, ns, le, m);
     }
     if dollar && hay[op] != b'=' {
         return None;
@@ -272,15 +398,14 @@ fn assignment_value_start(hay: &[u8], ns: usize, ne: usize) -> Option<usize> {
         }
         // Terraform: `variable "intercom_token" { default = "..." }`.
         b'{' if quoted => {
-            let (start, end) = balanced(hay, op);
-            let body = &hay[start..end];
-            let at = body.windows(7).position(|w| w == b"default")?;
-            let eq = skip_blanks(hay, start + at + 7, end);
+            let (start, end) = balanced(hay, op, m);
+            let at = m.defaults.find(hay, start, end, &mut m.work)?;
+            let eq = skip_blanks(hay, at + 7, end);
             (hay.get(eq) == Some(&b'=')).then_some(eq + 1)
         }
         b',' if quoted => {
             if skip_blanks(hay, op + 1, le) >= le {
-                name_value_pair(hay, ls, ns, le)
+                name_value_pair(hay, ls, ns, le, m)
             } else {
                 Some(op + 1)
             }
@@ -362,7 +487,7 @@ fn after_type_annotation(hay: &[u8], at: usize, le: usize) -> usize {
 
 /// A `name: X` line followed by a `value: ...` line (Kubernetes env lists,
 /// HAR headers): returns where the value starts.
-fn name_value_pair(hay: &[u8], ls: usize, ns: usize, le: usize) -> Option<usize> {
+fn name_value_pair(hay: &[u8], ls: usize, ns: usize, le: usize, m: &mut Memo) -> Option<usize> {
     let key = trim_ascii(&hay[ls..ns]);
     let key = key.strip_prefix(b"-").map_or(key, trim_ascii);
     let key: Vec<u8> = key.iter().copied().filter(|&b| !is_quote(b)).collect();
@@ -378,7 +503,8 @@ fn name_value_pair(hay: &[u8], ls: usize, ns: usize, le: usize) -> Option<usize>
     while at < hay.len() && matches!(hay[at], b'\r' | b'\n' | b',' | b' ' | b'\t') {
         at += 1;
     }
-    let end = line_end(hay, at);
+    m.work.charge(at - le);
+    let end = line_end(hay, at, m);
     let mut k = at;
     while k < end && is_quote(hay[k]) {
         k += 1;
@@ -396,8 +522,13 @@ fn name_value_pair(hay: &[u8], ls: usize, ns: usize, le: usize) -> Option<usize>
 
 /// Reads the literal starting at `at` (after blanks): `(start, end, quoted)`
 /// of its content, or `None` when it is an expression rather than a literal.
-fn literal(hay: &[u8], at: usize) -> Option<(usize, usize, bool)> {
-    let le = line_end(hay, at);
+fn literal(hay: &[u8], at: usize, m: &mut Memo) -> Option<(usize, usize, bool)> {
+    literal_in(hay, at, true, m)
+}
+
+/// [`literal`], looking inside one `JSON.stringify(...)` when `unwrap`.
+fn literal_in(hay: &[u8], at: usize, unwrap: bool, m: &mut Memo) -> Option<(usize, usize, bool)> {
+    let le = line_end(hay, at, m);
     let mut s = skip_blanks(hay, at, le);
     if s >= le {
         return None;
@@ -412,7 +543,7 @@ fn literal(hay: &[u8], at: usize) -> Option<(usize, usize, bool)> {
         while n < hay.len() && n - le < 2 && matches!(hay[n], b'\r' | b'\n') {
             n += 1;
         }
-        let ne = line_end(hay, n);
+        let ne = line_end(hay, n, m);
         let t = skip_blanks(hay, n, ne);
         return (t < ne).then(|| (t, t + trim_ascii(&hay[t..ne]).len(), false));
     }
@@ -451,6 +582,7 @@ fn literal(hay: &[u8], at: usize) -> Option<(usize, usize, bool)> {
             i += 1;
         }
         let i = i.min(le);
+        m.work.charge(i - start);
         if fstring && hay[start..i].contains(&b'{') {
             return None;
         }
@@ -476,12 +608,16 @@ fn literal(hay: &[u8], at: usize) -> Option<(usize, usize, bool)> {
                 )
         })
         .count();
+    m.work.charge(end - s);
     // `config.get(...)`, `settings.INTERCOM_TOKEN`, `getToken()`: expressions.
     // A bare word ending in `:` is the next key, not a value.
     let word = &hay[s..end];
     // Webpack's DefinePlugin: `"process.env.X": JSON.stringify("v")`.
     if hay.get(end) == Some(&b'(') && word == b"JSON.stringify" {
-        return literal(hay, end + 1).filter(|&(_, _, quoted)| quoted);
+        if !unwrap {
+            return None;
+        }
+        return literal_in(hay, end + 1, false, m).filter(|&(_, _, quoted)| quoted);
     }
     if matches!(hay.get(end), Some(b'(' | b'[' | b'{'))
         || is_dotted_path(word)
@@ -521,8 +657,11 @@ pub(crate) fn at_name(
     he: usize,
     extras: &[Vec<u8>],
     out: &mut Vec<Assignment>,
+    m: &mut Memo,
 ) {
-    let (ns, ne) = identifier(hay, hs, he);
+    let Some((ns, ne)) = identifier(hay, hs, he, m) else {
+        return;
+    };
     let name = &hay[ns..ne];
     let w = words(name);
     let extra = !extras.is_empty() && {
@@ -534,18 +673,25 @@ pub(crate) fn at_name(
         None if extra => Kind::ClientSecret,
         _ => {
             let single = w.last().is_some_and(|x| x == "intercom");
-            section(hay, ns, ne, single, out);
+            section(hay, ns, ne, single, out, m);
             return;
         }
     };
-    push_value(hay, ns, ne, kind, out);
+    push_value(hay, ns, ne, kind, out, m);
 }
 
-fn push_value(hay: &[u8], ns: usize, ne: usize, kind: Kind, out: &mut Vec<Assignment>) {
-    let Some(v) = assignment_value_start(hay, ns, ne) else {
+fn push_value(
+    hay: &[u8],
+    ns: usize,
+    ne: usize,
+    kind: Kind,
+    out: &mut Vec<Assignment>,
+    m: &mut Memo,
+) {
+    let Some(v) = assignment_value_start(hay, ns, ne, m) else {
         return;
     };
-    let Some((start, end, quoted)) = literal(hay, v) else {
+    let Some((start, end, quoted)) = literal(hay, v, m) else {
         return;
     };
     if end > start {
@@ -562,50 +708,94 @@ fn push_value(hay: &[u8], ns: usize, ne: usize, kind: Kind, out: &mut Vec<Assign
 /// call that builds an Intercom client (`Intercom::Client.new(token: ...)`,
 /// `intercom = Client(api_key=...)`): the secret-like keys inside are
 /// Intercom's. `single` says the name is the bare word `intercom`.
-fn section(hay: &[u8], ns: usize, ne: usize, single: bool, out: &mut Vec<Assignment>) {
-    let Some((start, end)) = section_body(hay, ns, ne, single) else {
+///
+/// Sections nest (`intercom: {intercom: {...}}`) and overlap; each position
+/// is stepped on once per haystack (see [`Memo`]), so a thousand nested
+/// sections cost what one does.
+fn section(
+    hay: &[u8],
+    ns: usize,
+    ne: usize,
+    single: bool,
+    out: &mut Vec<Assignment>,
+    m: &mut Memo,
+) {
+    let Some((start, end)) = section_body(hay, ns, ne, single, m) else {
         return;
     };
+    let mut trail = Vec::new();
     let mut i = start;
     while i < end {
-        // A quoted string is a key only when an operator follows it
-        // (`"ApiKey": ...`); otherwise it is a value: skip it whole.
-        if is_quote(hay[i]) {
-            let q = hay[i];
-            let close = hay[i + 1..end]
-                .iter()
-                .position(|&b| b == q || b == b'\n')
-                .map_or(end, |p| i + 1 + p);
-            let after = skip_blanks(hay, (close + 1).min(end), end);
-            let is_key =
-                close < end && hay[close] == q && matches!(hay.get(after), Some(b':' | b'='));
-            if is_key && let Some(kind) = classify(&words(&hay[i + 1..close])) {
-                push_value(hay, i + 1, close, kind, out);
-            }
-            i = close + 1;
-            continue;
-        }
-        let starts_key = is_name_byte(hay[i])
-            && hay[i] != b'.'
-            && hay[i] != b'-'
-            && (i == 0 || !is_name_byte(hay[i - 1]));
-        if !starts_key {
-            i += 1;
-            continue;
-        }
-        let len = hay[i..end].iter().take_while(|&&b| is_name_byte(b)).count();
-        let (ks, ke) = (i, i + len);
-        if let Some(kind) = classify(&words(&hay[ks..ke])) {
-            push_value(hay, ks, ke, kind, out);
-        }
-        i = ke;
+        trail.push(i);
+        i = match m.scanned.get(&i) {
+            Some(&stop) => stop,
+            None => section_step(hay, i, out, m),
+        };
+    }
+    for at in trail {
+        m.scanned.insert(at, i);
     }
 }
 
+/// Whether a key (a bare name) starts at `i`.
+fn starts_key(hay: &[u8], i: usize) -> bool {
+    is_name_byte(hay[i])
+        && hay[i] != b'.'
+        && hay[i] != b'-'
+        && (i == 0 || !is_name_byte(hay[i - 1]))
+}
+
+/// One step of the key scan of a section, from `i`: a quoted string (a key
+/// when an operator follows it, else a value skipped whole), a bare key, or
+/// the bytes up to the next of those. Pushes what the keys that name
+/// secrets are assigned. Returns where the step ends, which depends only on
+/// `i`, never on where the section ends.
+fn section_step(hay: &[u8], i: usize, out: &mut Vec<Assignment>, m: &mut Memo) -> usize {
+    if is_quote(hay[i]) {
+        let q = hay[i];
+        let close = hay[i + 1..]
+            .iter()
+            .position(|&b| b == q || b == b'\n')
+            .map_or(hay.len(), |p| i + 1 + p);
+        m.work.charge(close - i);
+        if close < hay.len() && hay[close] == q && close - i <= SECTION_WINDOW {
+            let line = line_end(hay, close, m);
+            let after = skip_blanks(hay, close + 1, line);
+            if matches!(hay.get(after), Some(b':' | b'='))
+                && let Some(kind) = classify(&words(&hay[i + 1..close]))
+            {
+                push_value(hay, i + 1, close, kind, out, m);
+            }
+        }
+        return close + 1;
+    }
+    if starts_key(hay, i) {
+        let len = hay[i..].iter().take_while(|&&b| is_name_byte(b)).count();
+        m.work.charge(len);
+        if len <= SECTION_WINDOW
+            && let Some(kind) = classify(&words(&hay[i..i + len]))
+        {
+            push_value(hay, i, i + len, kind, out, m);
+        }
+        return i + len;
+    }
+    let next = (i + 1..hay.len())
+        .find(|&j| is_quote(hay[j]) || starts_key(hay, j))
+        .unwrap_or(hay.len());
+    m.work.charge(next - i);
+    next
+}
+
 /// The byte range a section or client call spans.
-fn section_body(hay: &[u8], ns: usize, ne: usize, single: bool) -> Option<(usize, usize)> {
-    let le = line_end(hay, ne);
-    let ls = line_start(hay, ns);
+fn section_body(
+    hay: &[u8],
+    ns: usize,
+    ne: usize,
+    single: bool,
+    m: &mut Memo,
+) -> Option<(usize, usize)> {
+    let le = line_end(hay, ne, m);
+    let ls = line_start(hay, ns, m);
     let mut at = ne;
     while at < le && (is_quote(hay[at]) || hay[at] == b'\\') {
         at += 1;
@@ -618,14 +808,14 @@ fn section_body(hay: &[u8], ns: usize, ne: usize, single: bool) -> Option<(usize
         let header = before.iter().all(|&b| is_name_byte(b) || b == b'[');
         let rest = trim_ascii(&hay[op + 1..le]);
         if header && (rest.is_empty() || rest[0] == b'#' || rest[0] == b';') {
-            return Some(toml_table(hay, le));
+            return Some(toml_table(hay, le, m));
         }
         return None;
     }
     // A call right after the name: `Intercom::Client.new(`, `IntercomClient(`.
-    let chain = call_chain(hay, at, le);
+    let chain = call_chain(hay, at, le, m);
     if hay.get(chain) == Some(&b'(') {
-        return Some(balanced(hay, chain));
+        return Some(balanced(hay, chain, m));
     }
     if !single || !matches!(hay.get(op), Some(b':') | Some(b'=')) {
         return None;
@@ -639,16 +829,16 @@ fn section_body(hay: &[u8], ns: usize, ne: usize, single: bool) -> Option<(usize
         .iter()
         .all(|&b| b == b'-' || b == b' ' || is_quote(b));
     if v >= le || hay[v] == b'#' {
-        return bare_key.then(|| yaml_block(hay, ls, ns, le));
+        return bare_key.then(|| yaml_block(hay, ls, ns, le, m));
     }
     // `"intercom": {`, `intercom = new Intercom.Client({`, `intercom = Client(`,
     // PHP `'intercom' => [`.
-    let v = call_chain(hay, v, le);
-    matches!(hay.get(v), Some(b'{' | b'(' | b'[')).then(|| balanced(hay, v))
+    let v = call_chain(hay, v, le, m);
+    matches!(hay.get(v), Some(b'{' | b'(' | b'[')).then(|| balanced(hay, v, m))
 }
 
 /// Skips `new `, `Some::Path.new`, `Client` before an opening bracket.
-fn call_chain(hay: &[u8], at: usize, le: usize) -> usize {
+fn call_chain(hay: &[u8], at: usize, le: usize, m: &mut Memo) -> usize {
     let mut i = at;
     if hay[i..le].starts_with(b"new ") {
         i += 4;
@@ -656,35 +846,22 @@ fn call_chain(hay: &[u8], at: usize, le: usize) -> usize {
     while i < le && (hay[i].is_ascii_alphanumeric() || matches!(hay[i], b'_' | b':' | b'.')) {
         i += 1;
     }
+    m.work.charge(i - at);
     i
 }
 
 /// From an opening bracket at `open` to its matching close (bounded).
-fn balanced(hay: &[u8], open: usize) -> (usize, usize) {
-    let mut depth = 0usize;
-    let mut end = open;
-    while end < hay.len() && end - open < SECTION_WINDOW {
-        match hay[end] {
-            b'{' | b'(' | b'[' => depth += 1,
-            b'}' | b')' | b']' => {
-                depth = depth.saturating_sub(1);
-                if depth == 0 {
-                    break;
-                }
-            }
-            _ => {}
-        }
-        end += 1;
-    }
-    (open + 1, end.min(hay.len()))
+fn balanced(hay: &[u8], open: usize, m: &mut Memo) -> (usize, usize) {
+    let close = m.brackets.close_of(hay, open, &mut m.work);
+    (open + 1, close)
 }
 
 /// TOML / INI: from after the header line to the next table header.
-fn toml_table(hay: &[u8], le: usize) -> (usize, usize) {
+fn toml_table(hay: &[u8], le: usize, m: &mut Memo) -> (usize, usize) {
     let start = le;
     let mut end = start;
     while end < hay.len() && end - start < SECTION_WINDOW {
-        let e = line_end(hay, end);
+        let e = line_end(hay, end, m);
         let t = trim_ascii(&hay[end..e]);
         if t.first() == Some(&b'[') && end > start {
             break;
@@ -695,7 +872,7 @@ fn toml_table(hay: &[u8], le: usize) -> (usize, usize) {
 }
 
 /// YAML block: the lines indented deeper than the key.
-fn yaml_block(hay: &[u8], ls: usize, ns: usize, le: usize) -> (usize, usize) {
+fn yaml_block(hay: &[u8], ls: usize, ns: usize, le: usize, m: &mut Memo) -> (usize, usize) {
     let indent = hay[ls..ns]
         .iter()
         .take_while(|b| **b == b' ' || **b == b'-')
@@ -707,7 +884,8 @@ fn yaml_block(hay: &[u8], ls: usize, ns: usize, le: usize) -> (usize, usize) {
         while s < hay.len() && matches!(hay[s], b'\r' | b'\n') {
             s += 1;
         }
-        let e = line_end(hay, s);
+        m.work.charge(s - end);
+        let e = line_end(hay, s, m);
         let t = trim_ascii(&hay[s..e]);
         let ind = hay[s..e].iter().take_while(|b| **b == b' ').count();
         if !t.is_empty() && t[0] != b'#' && ind <= indent {
@@ -724,6 +902,9 @@ fn yaml_block(hay: &[u8], ls: usize, ns: usize, le: usize) -> (usize, usize) {
 /// Confidence for an assignment's value, or `None` when it is not a secret.
 pub(crate) fn judge_value(a: &Assignment, hay: &[u8], min_entropy: f64) -> Option<Confidence> {
     let v = &hay[a.start..a.end];
+    if v.len() > value::MAX_LEN {
+        return None;
+    }
     if !a.quoted && value::looks_like_identifier(v) {
         return None;
     }

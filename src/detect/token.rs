@@ -6,6 +6,7 @@
 
 use super::b64;
 use super::value::entropy;
+use super::work::Work;
 use crate::finding::Confidence;
 
 /// The longest plain token we extend over, in base64 characters.
@@ -17,6 +18,8 @@ const GLUED_WINDOW: usize = 96;
 const MAX_WRAPPED_CHARS: usize = 4096;
 /// A token body this long (after `tok:`) and this random is `medium`.
 const MEDIUM_MIN_BODY: usize = 16;
+/// The longest `<digits>` of a `:<digits>:<digits>` suffix (`:1:0`).
+const MAX_SUFFIX_DIGITS: usize = 20;
 
 /// A token found by structure.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -77,7 +80,12 @@ fn uuid_structure_len(d: &[u8]) -> Option<usize> {
     let mut len = 4 + 36;
     // The `:1:0` suffix (`:<digits>:<digits>`), when present.
     let rest = &d[len..];
-    let digits = |s: &[u8]| s.iter().take_while(|c| c.is_ascii_digit()).count();
+    let digits = |s: &[u8]| {
+        s.iter()
+            .take(MAX_SUFFIX_DIGITS)
+            .take_while(|c| c.is_ascii_digit())
+            .count()
+    };
     if rest.first() == Some(&b':') {
         let a = digits(&rest[1..]);
         if a > 0 && rest.get(1 + a) == Some(&b':') {
@@ -145,7 +153,12 @@ fn free_on_the_left(hay: &[u8], start: usize) -> bool {
 }
 
 /// A plain token whose `dG9rO` prefix starts at `start`.
-pub(crate) fn plain(hay: &[u8], start: usize, min_entropy: f64) -> Option<TokenHit> {
+pub(crate) fn plain(
+    hay: &[u8],
+    start: usize,
+    min_entropy: f64,
+    work: &mut Work,
+) -> Option<TokenHit> {
     if !hay[start..].starts_with(b"dG9rO") {
         return None;
     }
@@ -162,6 +175,7 @@ pub(crate) fn plain(hay: &[u8], start: usize, min_entropy: f64) -> Option<TokenH
             .count();
     let mut buf = [0u8; MAX_TOKEN_CHARS * 3 / 4];
     let n = b64::decode_into(&hay[start..run_end], &mut buf);
+    work.charge(run_end - start + n);
     let (confidence, len) = judge(&buf[..n], min_entropy)?;
     if confidence != Confidence::High && !free {
         return None;
@@ -181,14 +195,61 @@ pub(crate) fn plain(hay: &[u8], start: usize, min_entropy: f64) -> Option<TokenH
 
 /// A token base64-encoded once more. `hit` is where one of the wrapped
 /// prefixes matched; `back` is how far before it the 4-character group
-/// holding the inner `dG9rO` starts (0, 2 or 3).
-pub(crate) fn wrapped(hay: &[u8], hit: usize, back: usize, min_entropy: f64) -> Option<TokenHit> {
+/// holding the inner `dG9rO` starts (0, 2 or 3). The wrapping value never
+/// starts before `floor` (the end of the previous token).
+///
+/// Only the inner token at this hit is decoded (and the group before it, whose
+/// bytes say whether the inner token stands free), a few hundred characters
+/// at most: every inner `dG9rO` has a hit of its own, so a long run of
+/// base64 costs each hit the same, however long the run. The whole wrapping
+/// value is measured only once an inner token is found.
+pub(crate) fn wrapped(
+    hay: &[u8],
+    hit: usize,
+    back: usize,
+    floor: usize,
+    min_entropy: f64,
+    work: &mut Work,
+) -> Option<TokenHit> {
     let group = hit.checked_sub(back)?;
+    // Where the inner `d` sits among the group's three bytes.
+    let inner_at = match back {
+        0 => 0,
+        2 => 1,
+        3 => 2,
+        _ => return None,
+    };
+    let from = if group >= 4 && hay[group - 4..group].iter().all(|&c| b64::is_alphabet(c)) {
+        group - 4
+    } else {
+        group
+    };
+    let at = (group - from) / 4 * 3 + inner_at;
+    let mut buf = [0u8; 6 + MAX_TOKEN_CHARS];
+    let mut decode = |bytes: usize, buf: &mut [u8; 6 + MAX_TOKEN_CHARS]| {
+        let chars = (from + b64::encoded_len(bytes)).min(hay.len());
+        let n = b64::decode_into(&hay[from..chars], &mut buf[..bytes]);
+        work.charge(chars - from);
+        n
+    };
+    // A glued inner token needs its full structure, which fits in the short
+    // window; a free one may be as long as any plain token.
+    let mut n = decode(at + GLUED_WINDOW, &mut buf);
+    if n < at + 5 {
+        return None;
+    }
+    if free_on_the_left(&buf[..n], at) {
+        n = decode(at + MAX_TOKEN_CHARS, &mut buf);
+    }
+    let inner = plain(&buf[..n], at, min_entropy, work)?;
+    let lowest = group
+        .saturating_sub(MAX_WRAPPED_CHARS)
+        .max(floor)
+        .min(group);
     let run_start = group
-        - hay[..group]
+        - hay[lowest..group]
             .iter()
             .rev()
-            .take(MAX_WRAPPED_CHARS)
             .take_while(|&&c| b64::is_alphabet(c))
             .count();
     let run_end = hit
@@ -197,14 +258,7 @@ pub(crate) fn wrapped(hay: &[u8], hit: usize, back: usize, min_entropy: f64) -> 
             .take(MAX_WRAPPED_CHARS)
             .take_while(|&&c| b64::is_alphabet(c))
             .count();
-    // Decode from the first position aligned with the group.
-    let from = run_start + (group - run_start) % 4;
-    let mut buf = vec![0u8; (run_end - from) * 3 / 4 + 1];
-    let n = b64::decode_into(&hay[from..run_end], &mut buf);
-    let decoded = &buf[..n];
-    let inner = (0..decoded.len().saturating_sub(4))
-        .filter(|&i| decoded[i..].starts_with(b"dG9rO"))
-        .find_map(|i| plain(decoded, i, min_entropy))?;
+    work.charge(group - run_start + run_end - hit);
     Some(TokenHit {
         start: run_start,
         end: skip_padding(hay, run_end),
@@ -215,8 +269,9 @@ pub(crate) fn wrapped(hay: &[u8], hit: usize, back: usize, min_entropy: f64) -> 
 
 /// The decoded form `tok:<uuid>:1:0`, as debug logs print it. Only the UUID
 /// structure counts here: a bare `tok:` followed by anything else is code.
-pub(crate) fn decoded_form(hay: &[u8], start: usize) -> Option<TokenHit> {
+pub(crate) fn decoded_form(hay: &[u8], start: usize, work: &mut Work) -> Option<TokenHit> {
     let len = uuid_structure_len(&hay[start..])?;
+    work.charge(len);
     let hex: Vec<u8> = hay[start + 4..start + 40]
         .iter()
         .copied()
@@ -252,7 +307,7 @@ mod tests {
     #[test]
     fn a_uuid_token_is_high_and_spans_its_padding() {
         let hay = format!("Authorization: Bearer {TOKEN}\n");
-        let hit = plain(hay.as_bytes(), 22, 3.0).expect("token");
+        let hit = plain(hay.as_bytes(), 22, 3.0, &mut Work::default()).expect("token");
         assert_eq!(hit.confidence, Confidence::High);
         assert_eq!(&hay[hit.start..hit.end], TOKEN);
         assert!(hit.decoded.starts_with(b"tok:8d22ad89_eed2_"));
@@ -264,20 +319,28 @@ mod tests {
         let body = &TOKEN[..59];
         for pad in ["%3D", "\\u003d", "\\\\u003d"] {
             let hay = format!("x={body}{pad}&y=1");
-            let hit = plain(hay.as_bytes(), 2, 3.0).expect("token");
+            let hit = plain(hay.as_bytes(), 2, 3.0, &mut Work::default()).expect("token");
             assert_eq!(&hay[hit.start..hit.end], format!("{body}{pad}"));
         }
     }
 
     #[test]
     fn the_documentation_example_is_low() {
-        let hit = plain(b"dG9rOmFiY2RlZmdoaQ==", 0, 3.0).expect("token");
+        let hit = plain(b"dG9rOmFiY2RlZmdoaQ==", 0, 3.0, &mut Work::default()).expect("token");
         assert_eq!(hit.confidence, Confidence::Low);
     }
 
     #[test]
     fn look_alikes_with_binary_bodies_are_not_tokens() {
-        assert_eq!(plain(b"dG9rO////////////////////////", 0, 3.0), None);
+        assert_eq!(
+            plain(
+                b"dG9rO////////////////////////",
+                0,
+                3.0,
+                &mut Work::default()
+            ),
+            None
+        );
     }
 
     #[test]
@@ -290,7 +353,7 @@ mod tests {
             let pats = [("ZEc5ck", 0), ("RHOXJP", 2), ("kRzlyT", 3)];
             let found = pats.iter().find_map(|(p, back)| {
                 let at = hay.find(p)?;
-                wrapped(hay.as_bytes(), at, *back, 3.0)
+                wrapped(hay.as_bytes(), at, *back, 0, 3.0, &mut Work::default())
             });
             let hit = found.unwrap_or_else(|| panic!("wrapped with prefix {prefix:?}"));
             assert_eq!(&hay[hit.start..hit.end], outer);
@@ -301,11 +364,11 @@ mod tests {
     #[test]
     fn decoded_form_needs_the_uuid() {
         let hay = b"debug: auth tok:8d22ad89_eed2_41e4_9c8c_a50a25f5c123:1:0 ok";
-        let hit = decoded_form(hay, 12).expect("decoded");
+        let hit = decoded_form(hay, 12, &mut Work::default()).expect("decoded");
         assert_eq!(
             &hay[hit.start..hit.end],
             b"tok:8d22ad89_eed2_41e4_9c8c_a50a25f5c123:1:0"
         );
-        assert_eq!(decoded_form(b"tok: Token", 0), None);
+        assert_eq!(decoded_form(b"tok: Token", 0, &mut Work::default()), None);
     }
 }

@@ -28,7 +28,7 @@ const MIN_LEN: usize = 10;
 /// Longest: Intercom's secrets are tens of characters; a longer run is a
 /// blob, a certificate or minified code. Checked first, so a long line of
 /// names costs little.
-const MAX_LEN: usize = 256;
+pub(crate) const MAX_LEN: usize = 256;
 
 /// Prefixes of values that point at a secret instead of holding one:
 /// variable references, templating, secret managers, encrypted blobs.
