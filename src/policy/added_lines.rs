@@ -23,11 +23,22 @@ pub fn keep_added(olds: &[&[u8]], new: &[u8], matches: Vec<Match>) -> Vec<Match>
         .flat_map(|old| old.split(|&b| b == b'\n'))
         .map(super::trim_cr)
         .collect();
+    // Matches come in order: each line is looked up once, however many
+    // matches it holds.
+    let mut lines = super::Lines::new(new);
+    let mut last: Option<(usize, bool)> = None;
     matches
         .into_iter()
         .filter(|m| {
-            super::lines_spanned(new, m.start, m.end)
-                .any(|line| !old_lines.contains(super::trim_cr(line)))
+            lines.any_spanned(m.start, m.end, |line| match last {
+                Some((start, added)) if start == line.start => added,
+                _ => {
+                    let text = super::trim_cr(&new[line.start..line.end]);
+                    let added = !old_lines.contains(text);
+                    last = Some((line.start, added));
+                    added
+                }
+            })
         })
         .collect()
 }

@@ -8,12 +8,43 @@ use crate::detect::Match;
 pub const MARKER: &[u8] = b"intercom-guard:allow";
 
 fn has_marker(line: &[u8]) -> bool {
-    line.windows(MARKER.len()).any(|w| w == MARKER)
+    memchr::memmem::find(line, MARKER).is_some()
 }
 
 /// Whether a match sits on a line carrying the marker.
 pub fn is_suppressed(data: &[u8], m: &Match) -> bool {
-    super::lines_spanned(data, m.start, m.end).any(has_marker)
+    Markers::new(data).suppresses(m)
+}
+
+/// The markers of one blob, asked about its matches in order: each line is
+/// searched for the marker once, however many matches it holds.
+pub(crate) struct Markers<'a> {
+    data: &'a [u8],
+    lines: super::Lines<'a>,
+    /// The last line searched (its start) and whether it has the marker.
+    last: Option<(usize, bool)>,
+}
+
+impl<'a> Markers<'a> {
+    pub(crate) fn new(data: &'a [u8]) -> Markers<'a> {
+        Markers {
+            data,
+            lines: super::Lines::new(data),
+            last: None,
+        }
+    }
+
+    pub(crate) fn suppresses(&mut self, m: &Match) -> bool {
+        let (data, last) = (self.data, &mut self.last);
+        self.lines.any_spanned(m.start, m.end, |line| match *last {
+            Some((start, marked)) if start == line.start => marked,
+            _ => {
+                let marked = has_marker(&data[line.start..line.end]);
+                *last = Some((line.start, marked));
+                marked
+            }
+        })
+    }
 }
 
 #[cfg(test)]

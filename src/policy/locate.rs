@@ -4,14 +4,24 @@
 //! Computed only for the matches, never for clean blobs. A binary blob (one
 //! holding a NUL byte) has no lines: `line`, `column` and `line_text` are
 //! `None`. The column counts characters when the line is UTF-8, else bytes.
+//!
+//! Linear in the blob, however many matches share a line: lines are read
+//! forward once ([`super::Lines`]), columns are counted on from the previous
+//! match of the line, and `line_text` (with its mask) keeps at most
+//! [`LINE_TEXT_WINDOW`] bytes on each side of the secret (reports show far
+//! less), so a megabyte line with thousands of secrets is not copied once
+//! per secret.
 
 use crate::detect::Match;
 use crate::finding::{CommitMeta, Finding, SourceKind};
 
+/// Bytes of the line kept on each side of the secret in `line_text`.
+pub const LINE_TEXT_WINDOW: usize = 1024;
+
 /// Whether a blob is binary: it holds a NUL byte (git looks at the first
 /// 8000 bytes; we look at all of them, which only ever says "binary" more).
 pub fn is_binary(data: &[u8]) -> bool {
-    data.contains(&0)
+    memchr::memchr(0, data).is_some()
 }
 
 /// Where a blob came from.
@@ -24,15 +34,30 @@ pub struct Origin<'a> {
     pub source: SourceKind,
 }
 
+/// What is known of the line the previous match sat on.
+struct Counted {
+    line_start: usize,
+    /// The line (without `\r`) is UTF-8.
+    utf8: bool,
+    /// Characters in `line_start..at`.
+    at: usize,
+    chars: usize,
+}
+
+/// Characters in UTF-8 bytes: the bytes that do not continue a character.
+fn chars_in(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|&&b| (b as i8) >= -0x40).count()
+}
+
 /// Turn the matches on one blob into findings, in the order given. `all`
 /// is every match the detector found in the blob (the reported ones among
-/// them): each finding's [`Finding::mask`] holds those on its line.
+/// them): each finding's [`Finding::mask`] holds those on its line (on the
+/// part of it kept in `line_text`).
 pub fn findings(data: &[u8], matches: &[Match], all: &[Match], origin: Origin<'_>) -> Vec<Finding> {
     let binary = is_binary(data);
     let on_lines = OnLines::new(all);
-    // Lines are counted incrementally: matches come ordered by `start`.
-    let mut cursor = 0usize;
-    let mut line_no = 1usize;
+    let mut lines = super::Lines::new(data);
+    let mut counted: Option<Counted> = None;
     matches
         .iter()
         .map(|m| {
@@ -41,28 +66,34 @@ pub fn findings(data: &[u8], matches: &[Match], all: &[Match], origin: Origin<'_
             let (line, column, line_text, line_offset, mask) = if binary {
                 (None, None, None, 0, Vec::new())
             } else {
-                if start < cursor {
-                    cursor = 0;
-                    line_no = 1;
-                }
-                line_no += data[cursor..start].iter().filter(|&&b| b == b'\n').count();
-                cursor = start;
-                let (line_start, line_end) = super::line_bounds(data, start);
-                let text = super::trim_cr(&data[line_start..line_end]);
-                let prefix = &data[line_start..start];
-                let column = match std::str::from_utf8(text) {
-                    Ok(_) => {
-                        std::str::from_utf8(prefix).map_or(prefix.len(), |s| s.chars().count())
-                    }
-                    Err(_) => prefix.len(),
-                } + 1;
-                let mask = on_lines.within(line_start, line_start + text.len());
+                let line = lines.at(start);
+                let text_end = line.start + super::trim_cr(&data[line.start..line.end]).len();
+                let c = match counted.take() {
+                    Some(c) if c.line_start == line.start && c.at <= start => c,
+                    _ => Counted {
+                        line_start: line.start,
+                        utf8: std::str::from_utf8(&data[line.start..text_end]).is_ok(),
+                        at: line.start,
+                        chars: 0,
+                    },
+                };
+                let column = if c.utf8 {
+                    c.chars + chars_in(&data[c.at..start])
+                } else {
+                    start - line.start
+                };
+                counted = Some(Counted {
+                    at: start,
+                    chars: column,
+                    ..c
+                });
+                let (from, to) = text_window(data, line.start, text_end, start, end);
                 (
-                    Some(to_u32(line_no)),
-                    Some(to_u32(column)),
-                    Some(text.to_vec()),
-                    start - line_start,
-                    mask,
+                    Some(to_u32(line.number)),
+                    Some(to_u32(column + 1)),
+                    Some(data[from..to].to_vec()),
+                    start - from,
+                    on_lines.within(from, to),
                 )
             };
             Finding {
@@ -83,6 +114,34 @@ pub fn findings(data: &[u8], matches: &[Match], all: &[Match], origin: Origin<'_
             }
         })
         .collect()
+}
+
+/// The part of the line `line_start..line_end` kept around the secret
+/// `start..end`: up to [`LINE_TEXT_WINDOW`] bytes each side, cut between
+/// characters.
+fn text_window(
+    data: &[u8],
+    line_start: usize,
+    line_end: usize,
+    start: usize,
+    end: usize,
+) -> (usize, usize) {
+    let continues = |at: usize| at < data.len() && (data[at] as i8) < -0x40;
+    let mut from = start
+        .saturating_sub(LINE_TEXT_WINDOW)
+        .max(line_start)
+        .min(start);
+    while from < start && continues(from) {
+        from += 1;
+    }
+    let mut to = (end + LINE_TEXT_WINDOW)
+        .min(line_end)
+        .max(end.min(line_end))
+        .max(from);
+    while to > end && to < line_end && continues(to) {
+        to -= 1;
+    }
+    (from, to)
 }
 
 /// The byte ranges of a blob's matches, ordered, to ask which meet a line.
@@ -183,6 +242,43 @@ mod tests {
         let f = findings(latin1, &[at(4, 10)], &[], origin());
         assert_eq!(f[0].column, Some(5));
         assert_eq!(f[0].line, Some(1));
+    }
+
+    #[test]
+    fn many_secrets_on_one_long_line_keep_a_window_each() {
+        let mut data = "é".repeat(3000).into_bytes();
+        let mut ms = Vec::new();
+        for _ in 0..200 {
+            let start = data.len();
+            data.extend_from_slice(b" SECRET");
+            ms.push(at(start + 1, start + 7));
+        }
+        data.extend_from_slice(b"\r\nnext SECRET\n");
+        let last = data.len() - 7;
+        ms.push(at(last, last + 6));
+        let f = findings(&data, &ms, &ms, origin());
+        for (i, f) in f[..200].iter().enumerate() {
+            assert_eq!(f.line, Some(1));
+            assert_eq!(f.column, Some(to_u32(3000 + 7 * i + 2)));
+            let text = f.line_text.as_deref().unwrap();
+            assert!(text.len() <= 2 * LINE_TEXT_WINDOW + 6, "{}", text.len());
+            assert!(std::str::from_utf8(text).is_ok(), "cut between characters");
+            assert_eq!(&text[f.line_offset..f.line_offset + 6], b"SECRET");
+            // The mask covers the secrets in the window (a secret the window
+            // cuts, the part that is kept), and only those.
+            assert!(f.mask.len() <= 2 * LINE_TEXT_WINDOW / 7 + 2);
+            for r in &f.mask {
+                let part = &text[r.clone()];
+                let whole = part == b"SECRET";
+                let cut_left = r.start == 0 && b"SECRET".ends_with(part);
+                let cut_right = r.end == text.len() && b"SECRET".starts_with(part);
+                assert!(whole || cut_left || cut_right, "{r:?} in {}", text.len());
+            }
+            assert!(f.mask.contains(&(f.line_offset..f.line_offset + 6)));
+        }
+        assert!(!f[199].line_text.as_deref().unwrap().ends_with(b"\r"));
+        assert_eq!((f[200].line, f[200].column), (Some(2), Some(6)));
+        assert_eq!(f[200].line_text.as_deref(), Some(&b"next SECRET"[..]));
     }
 
     #[test]

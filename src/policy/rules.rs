@@ -112,8 +112,9 @@ impl Policy {
     /// accepted by fingerprint, counting both.
     pub fn filter(&self, data: &[u8], matches: Vec<Match>, stats: &mut Stats) -> Vec<Match> {
         let mut kept = Vec::with_capacity(matches.len());
+        let mut markers = inline::Markers::new(data);
         for m in matches {
-            if self.inline_allow && inline::is_suppressed(data, &m) {
+            if self.inline_allow && markers.suppresses(&m) {
                 stats.suppressed_inline += 1;
             } else if self.accepted.contains(&m.fingerprint) {
                 stats.accepted += 1;
