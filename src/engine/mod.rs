@@ -8,9 +8,10 @@
 //!    own blob is among its old sides adds nothing (a pure move or copy)
 //!    and is dropped too; a blob with no occurrence left is never read.
 //! 2. **Detect**: each distinct blob is read once and run through the
-//!    detector, over every core (contiguous chunks, so neighbouring blobs
-//!    share a thread's object caches). Blobs a whole-database pass already
-//!    judged ([`Judged`]) are not read again.
+//!    detector (UTF-16 text decoded, see [`text`]), over every core
+//!    (contiguous chunks, so neighbouring blobs share a thread's object
+//!    caches). Blobs a whole-database pass already judged ([`Judged`]) are
+//!    not read again.
 //! 3. **On a hit only**: for each occurrence, the old sides are read and the
 //!    matches kept that sit on a line the change adds; the policy (inline
 //!    markers, accepted fingerprints) judges them once per blob; each kept
@@ -25,6 +26,7 @@
 
 mod olds;
 pub mod place;
+mod text;
 
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -73,8 +75,9 @@ pub struct Engine<'a> {
     hit: Option<&'a AtomicBool>,
 }
 
-/// A blob that had a hit: its index in the listing, its matches, and its
-/// bytes when they are at hand.
+/// A blob that had a hit: its index in the listing, its matches, and the
+/// text they were found in (its bytes, or its UTF-16 decoded) when it is at
+/// hand.
 struct Hit {
     index: usize,
     matches: Vec<Match>,
@@ -102,16 +105,19 @@ impl<'a> Engine<'a> {
     }
 
     /// The detector's verdict on one blob, for whole-database passes that
-    /// read the bytes themselves.
+    /// read the bytes themselves (UTF-16 text is searched decoded).
     pub fn judge(&self, data: &[u8]) -> Option<Vec<Match>> {
-        let matches = self.detector.find(data);
-        if matches.is_empty() {
-            return None;
-        }
+        self.judge_text(data).map(|(matches, _)| matches)
+    }
+
+    /// [`Engine::judge`], with the decoded text the matches are in when the
+    /// blob is UTF-16 text (see [`text`]).
+    fn judge_text(&self, data: &[u8]) -> Option<(Vec<Match>, Option<Vec<u8>>)> {
+        let found = text::judge(self.detector, data)?;
         if let Some(flag) = self.hit {
             flag.store(true, Ordering::Relaxed);
         }
-        Some(matches)
+        Some(found)
     }
 
     /// Run the whole sequence over `blobs`.
@@ -214,11 +220,11 @@ impl<'a> Engine<'a> {
                         done.blobs += 1;
                         done.bytes += data.len() as u64;
                     }
-                    if let Some(matches) = self.judge(&data) {
+                    if let Some((matches, decoded)) = self.judge_text(&data) {
                         done.hits.push(Hit {
                             index,
                             matches,
-                            data: Some(data),
+                            data: Some(decoded.unwrap_or(data)),
                         });
                     }
                 }
@@ -245,7 +251,7 @@ impl<'a> Engine<'a> {
             let data = match hit.data {
                 Some(data) => data,
                 None => match reader.read(&blob.id, &blob.occurrences[0].path) {
-                    Ok(data) => data,
+                    Ok(data) => text::searched(self.detector, data),
                     Err(problem) => {
                         out.problems.push(problem);
                         continue;
@@ -263,6 +269,7 @@ impl<'a> Engine<'a> {
                             let blob_id = BlobId::Object(*id);
                             reader
                                 .read(&blob_id, &o.path)
+                                .map(text::old_side)
                                 .map_err(|problem| out.problems.push(problem))
                                 .ok()
                         });
