@@ -8,7 +8,6 @@
 //! change does not add. The human report goes to stderr (a hook's stdout is
 //! often swallowed), JSON to stdout.
 
-use std::path::Path;
 use std::time::Instant;
 
 use super::{CliError, CommonArgs, settings};
@@ -22,7 +21,8 @@ pub(super) fn run(common: &CommonArgs) -> Result<u8, CliError> {
     let started = Instant::now();
     let repo = settings::open_repo()?;
     let loaded = settings::load(Mode::Laptop, common, Some(&repo))?;
-    let staged = StagedChange::discover(Path::new("."))?;
+    // One opening of the repository serves the settings and the change.
+    let staged = StagedChange::of(repo)?;
     let mut outcome = loaded.engine().run(
         &staged,
         staged.blobs(),

@@ -81,7 +81,12 @@ impl StagedChange {
     /// Discover the repository from `dir` (git's environment honoured) and
     /// compare its index with `HEAD` (or the empty tree on an unborn branch).
     pub fn discover(dir: &Path) -> Result<StagedChange, GitError> {
-        let repo = open(dir)?;
+        StagedChange::of(open(dir)?)
+    }
+
+    /// The staged change of a repository already opened (git's environment
+    /// honoured, as [`super::repo::open`] does).
+    pub fn of(repo: gix::Repository) -> Result<StagedChange, GitError> {
         let diff = staged_diff(&repo)?;
         Ok(StagedChange {
             repo,
