@@ -1,0 +1,39 @@
+//! What the fuzz targets (fuzz/, see CONTRIBUTING.md "Fuzzing") found, each
+//! kept here as a test through the real binary, named after what broke.
+
+mod common;
+
+use common::Scratch;
+
+/// fuzz/artifacts/detector/crash-9d34fb18…: a token (`A=`), another
+/// (`B=`), and on the same line a copy of the first token's secret glued
+/// to more base64, which is no match of its own. The second finding's
+/// snippet hid its own secret and the first one where it was matched, but
+/// printed the copy in full.
+#[test]
+fn a_copy_of_another_finding_s_secret_on_the_line_is_redacted() {
+    let line: &[u8] = b"A=dG9rOjhkMjJhZDg5X2VlZDJfNDFlNF85Y\xfbzhjX2E1MGEyNWY1YzEyMzoxOjA= \
+        B=dG9rOjFmMGMzYjJhXzlkOGVfNGM3Yl9hNmY1X2U0ZDNjMmIxYTA5ODoxOjA= \
+        # was dG9rOjhkMjJhZDg5X2VlZDJfNDFlNF85zhYX2jE1MGEyNWY1YzEyMzoxOjA=\n";
+    let s = Scratch::new();
+    s.write("notes.txt", line);
+    let json = s.guard(&["scan", "--format", "json", "notes.txt"]);
+    json.assert_code(1);
+    let findings = json.findings();
+    assert_eq!(findings.len(), 2, "{json:?}");
+    let secrets = [
+        "dG9rOjhkMjJhZDg5X2VlZDJfNDFlNF85",
+        "dG9rOjFmMGMzYjJhXzlkOGVfNGM3Yl9hNmY1X2U0ZDNjMmIxYTA5ODoxOjA=",
+    ];
+    for format in ["human", "json", "sarif"] {
+        let run = s.guard(&["scan", "--format", format, "--color", "never", "notes.txt"]);
+        run.assert_code(1);
+        for secret in secrets {
+            assert!(
+                !run.all().contains(secret),
+                "{format} shows {secret}: {}",
+                run.all()
+            );
+        }
+    }
+}
