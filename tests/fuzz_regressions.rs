@@ -37,3 +37,22 @@ fn a_copy_of_another_finding_s_secret_on_the_line_is_redacted() {
         }
     }
 }
+
+/// fuzz/artifacts/config/crash-…: a configuration error quoting a line that
+/// holds a secret the detector sees (`dG9rOjhkMj`, strict) on its own and
+/// again glued to more base64, where it is no match of its own: the quote
+/// redacted the first and printed the second.
+#[test]
+fn a_config_error_redacts_every_copy_of_a_secret_it_quotes() {
+    let s = Scratch::new();
+    s.write(
+        ".intercom-guard.yaml",
+        "allow:\n  fingerprints: [\"dG9rOjhkMj\", \"123456789adG9rOjhkMj\"]\n  paths: [\n",
+    );
+    for format in ["human", "json"] {
+        let run = s.guard(&["scan", "--format", format, "--color", "never", "."]);
+        run.assert_code(2);
+        assert!(run.all().contains("unclosed"), "{run:?}");
+        assert!(!run.all().contains("dG9rOjhkMj"), "{format}: {}", run.all());
+    }
+}

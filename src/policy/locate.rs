@@ -154,14 +154,15 @@ struct OnLines {
     reach: Vec<usize>,
 }
 
-/// Secrets shorter than this are not looked for elsewhere (redaction shows
-/// nothing of them anyway, and short copies would hide ordinary words).
-const MIN_COPIED: usize = 8;
-
 impl OnLines {
     fn new(data: &[u8], all: &[Match]) -> OnLines {
         let mut ranges: Vec<(usize, usize)> = all.iter().map(|m| (m.start, m.end)).collect();
-        ranges.extend(copies(data, all));
+        let secrets: Vec<std::ops::Range<usize>> = all.iter().map(|m| m.start..m.end).collect();
+        ranges.extend(
+            crate::detect::mask::copies(data, &secrets)
+                .into_iter()
+                .map(|r| (r.start, r.end)),
+        );
         ranges.sort_unstable();
         ranges.dedup();
         let reach = ranges
@@ -191,35 +192,6 @@ impl OnLines {
         }
         out.reverse();
         out
-    }
-}
-
-/// Where the secrets of `all` are written in `data` (themselves included),
-/// as they are: one pass for all of them.
-fn copies(data: &[u8], all: &[Match]) -> Vec<(usize, usize)> {
-    let mut secrets: Vec<&[u8]> = all
-        .iter()
-        .filter_map(|m| data.get(m.start..m.end))
-        .filter(|s| s.len() >= MIN_COPIED)
-        .collect();
-    secrets.sort_unstable();
-    secrets.dedup();
-    if secrets.is_empty() {
-        return Vec::new();
-    }
-    match aho_corasick::AhoCorasick::builder()
-        .match_kind(aho_corasick::MatchKind::LeftmostLongest)
-        .build(&secrets)
-    {
-        Ok(automaton) => automaton
-            .find_iter(data)
-            .map(|m| (m.start(), m.end()))
-            .collect(),
-        // Beyond what an automaton holds: one search per secret.
-        Err(_) => secrets
-            .iter()
-            .flat_map(|s| memchr::memmem::find_iter(data, s).map(|at| (at, at + s.len())))
-            .collect(),
     }
 }
 
