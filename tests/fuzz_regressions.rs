@@ -38,7 +38,7 @@ fn a_copy_of_another_finding_s_secret_on_the_line_is_redacted() {
     }
 }
 
-/// fuzz/artifacts/config/crash-…: a configuration error quoting a line that
+/// fuzz/artifacts/config/crash-9643deff…: a configuration error quoting a line that
 /// holds a secret the detector sees (`dG9rOjhkMj`, strict) on its own and
 /// again glued to more base64, where it is no match of its own: the quote
 /// redacted the first and printed the second.
@@ -54,5 +54,28 @@ fn a_config_error_redacts_every_copy_of_a_secret_it_quotes() {
         run.assert_code(2);
         assert!(run.all().contains("unclosed"), "{run:?}");
         assert!(!run.all().contains("dG9rOjhkMj"), "{format}: {}", run.all());
+    }
+}
+
+/// fuzz/artifacts/config/crash-0adcba3d…: a configuration error whose message
+/// quotes a key of the file (`unknown field …`); the key's bytes are a value
+/// the file assigns to a secret name elsewhere, which the message alone
+/// does not show. The message printed them.
+#[test]
+fn a_config_error_message_hides_what_the_file_holds_secret() {
+    let s = Scratch::new();
+    s.write(
+        ".intercom-guard.yaml",
+        "allow:\n  kR2v9QzLmW4tXp8s: 1\n# was: intercom_api_key: \"kR2v9QzLmW4tXp8s\"\n",
+    );
+    for format in ["human", "json"] {
+        let run = s.guard(&["scan", "--format", format, "--color", "never", "."]);
+        run.assert_code(2);
+        assert!(run.all().contains("unknown field"), "{run:?}");
+        assert!(
+            !run.all().contains("kR2v9QzLmW4tXp8s"),
+            "{format}: {}",
+            run.all()
+        );
     }
 }

@@ -52,12 +52,19 @@ pub fn secrets(text: &[u8]) -> Vec<Range<usize>> {
 const MIN_COPIED: usize = 8;
 
 /// Every place in `text` where the bytes of one of `secrets` (ranges of
-/// `text`, of at least [`MIN_COPIED`] bytes) are written, themselves
-/// included: one pass for all of them. Unordered.
+/// `text`) are written, themselves included: one pass for all of them.
+/// Unordered.
 pub fn copies(text: &[u8], secrets: &[Range<usize>]) -> Vec<Range<usize>> {
+    let needles: Vec<&[u8]> = secrets.iter().filter_map(|r| text.get(r.clone())).collect();
+    copies_of(&needles, text)
+}
+
+/// Every place in `text` where one of `secrets` (of at least
+/// [`MIN_COPIED`] bytes; shorter ones are left out) is written. Unordered.
+pub fn copies_of(secrets: &[&[u8]], text: &[u8]) -> Vec<Range<usize>> {
     let mut needles: Vec<&[u8]> = secrets
         .iter()
-        .filter_map(|r| text.get(r.clone()))
+        .copied()
         .filter(|s| s.len() >= MIN_COPIED)
         .collect();
     needles.sort_unstable();
