@@ -110,6 +110,20 @@ pub fn scrub_quote(text: &str) -> String {
     scrub_ranges(text, &mask::secrets_and_opaque(text.as_bytes()))
 }
 
+/// [`scrub_quote`] of a parser's message about `source` (a message that
+/// may quote the file: an unknown key, a bad value): also every copy in it
+/// of what [`scrub_quote`] hides in the file, which the message alone may
+/// not show to be a secret.
+pub fn scrub_quote_about(message: &str, source: &[u8]) -> String {
+    let mut ranges = mask::secrets_and_opaque(message.as_bytes());
+    let hidden_in_source: Vec<&[u8]> = mask::secrets_and_opaque(source)
+        .into_iter()
+        .filter_map(|r| source.get(r))
+        .collect();
+    ranges.extend(mask::copies_of(&hidden_in_source, message.as_bytes()));
+    scrub_ranges(message, &ranges)
+}
+
 /// Raw bytes (a path, an author) as printable text, every secret the
 /// detector sees redacted.
 pub fn display(bytes: &[u8]) -> String {
@@ -187,7 +201,10 @@ fn hide_into(
 // One range is a case of the ranges these functions take.
 #[allow(clippy::single_range_in_vec_init)]
 mod tests {
-    use super::{ELLIPSIS, Hidden, display, hide, redact, reveal, sanitize, scrub, scrub_quote};
+    use super::{
+        ELLIPSIS, Hidden, display, hide, redact, reveal, sanitize, scrub, scrub_quote,
+        scrub_quote_about,
+    };
 
     const TOKEN: &str = "dG9rOjEyMzQ1Njc4XzkwYWJfY2RlZl8xMjM0XzU2Nzg5MGFiY2RlZjoxOjA=";
 
@@ -281,5 +298,17 @@ mod tests {
             display(format!("dir/{TOKEN}").as_bytes()),
             "dir/dG9rOj…OjA="
         );
+    }
+
+    #[test]
+    fn a_message_hides_what_its_source_holds_secret() {
+        // Alone, the value in the message is no secret (no name, too short
+        // to look random); in the file, it is assigned to a secret name.
+        let source =
+            "detect:\n  strict: kR2v9QzLmW4tXp8s\nintercom_api_key: \"kR2v9QzLmW4tXp8s\"\n";
+        let message = "invalid type: string \"kR2v9QzLmW4tXp8s\", expected a boolean";
+        assert_eq!(scrub_quote(message), message);
+        let shown = scrub_quote_about(message, source.as_bytes());
+        assert_eq!(shown, "invalid type: string \"kR…8s\", expected a boolean");
     }
 }

@@ -31,13 +31,58 @@ fn detector() -> &'static Detector {
     })
 }
 
-/// The byte ranges of `text` the detector calls a secret, ordered by start.
+/// The byte ranges of `text` the detector calls a secret, and every other
+/// place one of those secrets is written (glued to more text, it is no
+/// match of its own), ordered by start.
 pub fn secrets(text: &[u8]) -> Vec<Range<usize>> {
-    detector()
+    let found: Vec<Range<usize>> = detector()
         .find(text)
         .into_iter()
         .map(|m| m.start..m.end)
-        .collect()
+        .collect();
+    let mut ranges = copies(text, &found);
+    ranges.extend(found);
+    ranges.sort_by_key(|r| (r.start, r.end));
+    ranges.dedup();
+    ranges
+}
+
+/// Secrets shorter than this are not looked for elsewhere (redaction shows
+/// nothing of them anyway, and short copies would hide ordinary words).
+const MIN_COPIED: usize = 8;
+
+/// Every place in `text` where the bytes of one of `secrets` (ranges of
+/// `text`) are written, themselves included: one pass for all of them.
+/// Unordered.
+pub fn copies(text: &[u8], secrets: &[Range<usize>]) -> Vec<Range<usize>> {
+    let needles: Vec<&[u8]> = secrets.iter().filter_map(|r| text.get(r.clone())).collect();
+    copies_of(&needles, text)
+}
+
+/// Every place in `text` where one of `secrets` (of at least
+/// [`MIN_COPIED`] bytes; shorter ones are left out) is written. Unordered.
+pub fn copies_of(secrets: &[&[u8]], text: &[u8]) -> Vec<Range<usize>> {
+    let mut needles: Vec<&[u8]> = secrets
+        .iter()
+        .copied()
+        .filter(|s| s.len() >= MIN_COPIED)
+        .collect();
+    needles.sort_unstable();
+    needles.dedup();
+    if needles.is_empty() {
+        return Vec::new();
+    }
+    match aho_corasick::AhoCorasick::builder()
+        .match_kind(aho_corasick::MatchKind::LeftmostLongest)
+        .build(&needles)
+    {
+        Ok(automaton) => automaton.find_iter(text).map(|m| m.range()).collect(),
+        // Beyond what an automaton holds: one search per secret.
+        Err(_) => needles
+            .iter()
+            .flat_map(|s| memchr::memmem::find_iter(text, s).map(|at| at..at + s.len()))
+            .collect(),
+    }
 }
 
 /// [`secrets`], and every long run of base64, hex or UUID characters (with
@@ -114,6 +159,17 @@ mod tests {
         let ranges = secrets(text.as_bytes());
         assert_eq!(ranges, vec![7..7 + TOKEN.len()]);
         assert!(secrets(b"src/app.js").is_empty());
+    }
+
+    #[test]
+    fn copies_of_a_secret_are_masked_where_they_are_glued() {
+        // Glued to `x`, the second copy is no match of its own.
+        let text = format!("a={TOKEN} b=x{TOKEN}y");
+        let second = 2 + TOKEN.len() + 4;
+        assert_eq!(
+            secrets(text.as_bytes()),
+            vec![2..2 + TOKEN.len(), second..second + TOKEN.len()]
+        );
     }
 
     #[test]

@@ -11,7 +11,7 @@ use serde::Deserialize;
 
 use super::config::is_fingerprint;
 use super::excerpt::Excerpt;
-use crate::redact::{scrub, scrub_quote};
+use crate::redact::{scrub, scrub_quote_about};
 
 /// The report versions this reader understands.
 const VERSION: u64 = 1;
@@ -100,7 +100,7 @@ impl Baseline {
                 file: name.clone(),
                 line,
                 column,
-                message: scrub_quote(&message),
+                message: scrub_quote_about(&message, bytes),
                 src,
                 span,
             }))

@@ -30,7 +30,7 @@ use serde::Deserialize;
 use serde_saphyr::{DuplicateKeyPolicy, Location, Spanned};
 
 use super::excerpt::Excerpt;
-use crate::redact::scrub_quote;
+use crate::redact::scrub_quote_about;
 
 /// The file name looked for at the root of the work tree.
 pub const FILE_NAME: &str = ".intercom-guard.yaml";
@@ -190,7 +190,7 @@ impl Reporter<'_> {
             file: self.name(),
             line,
             column,
-            message: scrub_quote(&message),
+            message: scrub_quote_about(&message, self.text.as_bytes()),
             src,
             span,
             label: label.to_owned(),

@@ -52,10 +52,12 @@ fn chars_in(bytes: &[u8]) -> usize {
 /// Turn the matches on one blob into findings, in the order given. `all`
 /// is every match the detector found in the blob (the reported ones among
 /// them): each finding's [`Finding::mask`] holds those on its line (on the
-/// part of it kept in `line_text`).
+/// part of it kept in `line_text`), and every copy of their secrets there
+/// (a secret written twice on a line is found once, or the second copy
+/// does not stand on its own: it must not show in the other's snippet).
 pub fn findings(data: &[u8], matches: &[Match], all: &[Match], origin: Origin<'_>) -> Vec<Finding> {
     let binary = is_binary(data);
-    let on_lines = OnLines::new(all);
+    let on_lines = OnLines::new(data, all);
     let mut lines = super::Lines::new(data);
     let mut counted: Option<Counted> = None;
     matches
@@ -153,9 +155,16 @@ struct OnLines {
 }
 
 impl OnLines {
-    fn new(all: &[Match]) -> OnLines {
+    fn new(data: &[u8], all: &[Match]) -> OnLines {
         let mut ranges: Vec<(usize, usize)> = all.iter().map(|m| (m.start, m.end)).collect();
+        let secrets: Vec<std::ops::Range<usize>> = all.iter().map(|m| m.start..m.end).collect();
+        ranges.extend(
+            crate::detect::mask::copies(data, &secrets)
+                .into_iter()
+                .map(|r| (r.start, r.end)),
+        );
         ranges.sort_unstable();
+        ranges.dedup();
         let reach = ranges
             .iter()
             .scan(0, |reach, &(_, end)| {
@@ -279,6 +288,16 @@ mod tests {
         assert!(!f[199].line_text.as_deref().unwrap().ends_with(b"\r"));
         assert_eq!((f[200].line, f[200].column), (Some(2), Some(6)));
         assert_eq!(f[200].line_text.as_deref(), Some(&b"next SECRET"[..]));
+    }
+
+    #[test]
+    fn the_mask_covers_copies_of_every_secret_of_the_line() {
+        // The second copy of A's secret is no match of its own (glued to
+        // more text); B's snippet must hide it all the same.
+        let data = b"A=SECRET_ONE B=SECRET_TWO # was SECRET_ONEx\n";
+        let all = [at(2, 12), at(15, 25)];
+        let f = findings(data, &all[1..], &all, origin());
+        assert_eq!(f[0].mask, [2..12, 15..25, 32..42]);
     }
 
     #[test]

@@ -1,0 +1,81 @@
+//! What the fuzz targets (fuzz/, see CONTRIBUTING.md "Fuzzing") found, each
+//! kept here as a test through the real binary, named after what broke.
+
+mod common;
+
+use common::Scratch;
+
+/// fuzz/artifacts/detector/crash-9d34fb18…: a token (`A=`), another
+/// (`B=`), and on the same line a copy of the first token's secret glued
+/// to more base64, which is no match of its own. The second finding's
+/// snippet hid its own secret and the first one where it was matched, but
+/// printed the copy in full.
+#[test]
+fn a_copy_of_another_finding_s_secret_on_the_line_is_redacted() {
+    let line: &[u8] = b"A=dG9rOjhkMjJhZDg5X2VlZDJfNDFlNF85Y\xfbzhjX2E1MGEyNWY1YzEyMzoxOjA= \
+        B=dG9rOjFmMGMzYjJhXzlkOGVfNGM3Yl9hNmY1X2U0ZDNjMmIxYTA5ODoxOjA= \
+        # was dG9rOjhkMjJhZDg5X2VlZDJfNDFlNF85zhYX2jE1MGEyNWY1YzEyMzoxOjA=\n";
+    let s = Scratch::new();
+    s.write("notes.txt", line);
+    let json = s.guard(&["scan", "--format", "json", "notes.txt"]);
+    json.assert_code(1);
+    let findings = json.findings();
+    assert_eq!(findings.len(), 2, "{json:?}");
+    let secrets = [
+        "dG9rOjhkMjJhZDg5X2VlZDJfNDFlNF85",
+        "dG9rOjFmMGMzYjJhXzlkOGVfNGM3Yl9hNmY1X2U0ZDNjMmIxYTA5ODoxOjA=",
+    ];
+    for format in ["human", "json", "sarif"] {
+        let run = s.guard(&["scan", "--format", format, "--color", "never", "notes.txt"]);
+        run.assert_code(1);
+        for secret in secrets {
+            assert!(
+                !run.all().contains(secret),
+                "{format} shows {secret}: {}",
+                run.all()
+            );
+        }
+    }
+}
+
+/// fuzz/artifacts/config/crash-9643deff…: a configuration error quoting a line that
+/// holds a secret the detector sees (`dG9rOjhkMj`, strict) on its own and
+/// again glued to more base64, where it is no match of its own: the quote
+/// redacted the first and printed the second.
+#[test]
+fn a_config_error_redacts_every_copy_of_a_secret_it_quotes() {
+    let s = Scratch::new();
+    s.write(
+        ".intercom-guard.yaml",
+        "allow:\n  fingerprints: [\"dG9rOjhkMj\", \"123456789adG9rOjhkMj\"]\n  paths: [\n",
+    );
+    for format in ["human", "json"] {
+        let run = s.guard(&["scan", "--format", format, "--color", "never", "."]);
+        run.assert_code(2);
+        assert!(run.all().contains("unclosed"), "{run:?}");
+        assert!(!run.all().contains("dG9rOjhkMj"), "{format}: {}", run.all());
+    }
+}
+
+/// fuzz/artifacts/config/crash-0adcba3d…: a configuration error whose message
+/// quotes a key of the file (`unknown field …`); the key's bytes are a value
+/// the file assigns to a secret name elsewhere, which the message alone
+/// does not show. The message printed them.
+#[test]
+fn a_config_error_message_hides_what_the_file_holds_secret() {
+    let s = Scratch::new();
+    s.write(
+        ".intercom-guard.yaml",
+        "allow:\n  kR2v9QzLmW4tXp8s: 1\n# was: intercom_api_key: \"kR2v9QzLmW4tXp8s\"\n",
+    );
+    for format in ["human", "json"] {
+        let run = s.guard(&["scan", "--format", format, "--color", "never", "."]);
+        run.assert_code(2);
+        assert!(run.all().contains("unknown field"), "{run:?}");
+        assert!(
+            !run.all().contains("kR2v9QzLmW4tXp8s"),
+            "{format}: {}",
+            run.all()
+        );
+    }
+}
