@@ -115,8 +115,18 @@ pub fn scrub_quote(text: &str) -> String {
 /// of what [`scrub_quote`] hides in the file, which the message alone may
 /// not show to be a secret.
 pub fn scrub_quote_about(message: &str, source: &[u8]) -> String {
-    let mut ranges = mask::secrets_and_opaque(message.as_bytes());
-    let hidden_in_source: Vec<&[u8]> = mask::secrets_and_opaque(source)
+    about(message, source, mask::secrets_and_opaque)
+}
+
+/// [`scrub`] of a message about `source` (hook input quoting a field):
+/// also every copy in it of a secret the detector sees in `source`.
+pub fn scrub_about(message: &str, source: &[u8]) -> String {
+    about(message, source, mask::secrets)
+}
+
+fn about(message: &str, source: &[u8], hidden: fn(&[u8]) -> Vec<Range<usize>>) -> String {
+    let mut ranges = hidden(message.as_bytes());
+    let hidden_in_source: Vec<&[u8]> = hidden(source)
         .into_iter()
         .filter_map(|r| source.get(r))
         .collect();

@@ -79,3 +79,21 @@ fn a_config_error_message_hides_what_the_file_holds_secret() {
         );
     }
 }
+
+/// fuzz/artifacts/hook_input/crash-684ebfee…: pre-push input whose first field holds
+/// a secret the detector sees (`dG9rOjhkMjJh`, strict) and whose id field
+/// holds it again glued to digits. The error quoted the id field, secret
+/// and all.
+#[test]
+fn a_hook_input_error_hides_a_secret_of_the_input_it_quotes() {
+    let repo = common::Repo::new();
+    let zeros = "0".repeat(40);
+    let input = format!("dG9rOjhkMjJh) 11111111111dG9rOjhkMjJh refs/heads/main {zeros}\n");
+    let run = repo.guard_stdin(
+        &["pre-push", "origin", "https://example.com/x.git"],
+        input.as_bytes(),
+    );
+    run.assert_code(2);
+    assert!(run.all().contains("local id"), "{run:?}");
+    assert!(!run.all().contains("dG9rOjhkMjJh"), "{}", run.all());
+}

@@ -56,7 +56,8 @@ pub fn parse_pre_receive(
     let err = |line: usize, reason: String| StdinError {
         hook: "pre-receive",
         line,
-        reason,
+        // A field is quoted: without any secret the input holds.
+        reason: crate::redact::scrub_about(&reason, input),
         expected: PRE_RECEIVE_EXPECTED,
     };
     let mut out = Vec::new();
@@ -84,7 +85,8 @@ pub fn parse_pre_push(input: &[u8], hash: gix::hash::Kind) -> Result<Vec<PushUpd
     let err = |line: usize, reason: String| StdinError {
         hook: "pre-push",
         line,
-        reason,
+        // A field is quoted: without any secret the input holds.
+        reason: crate::redact::scrub_about(&reason, input),
         expected: PRE_PUSH_EXPECTED,
     };
     let mut out = Vec::new();
