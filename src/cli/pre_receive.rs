@@ -44,7 +44,7 @@ use crate::finding::Exposure;
 use crate::policy::Mode;
 use crate::report::Surface;
 use crate::source::objects;
-use crate::source::push::{self, PushError, PushSource, Pushed, Range, Walked};
+use crate::source::push::{self, PushError, PushSource, Pushed};
 use crate::source::quarantine;
 
 /// The administrator's switch, in the server repository's own git
@@ -175,26 +175,17 @@ fn scan(common: &CommonArgs, run: &mut Run) -> Result<Scanned, CliError> {
         return Ok(None);
     }
     let updates = push::parse_pre_receive(&input, repo.object_hash()).map_err(PushError::from)?;
-    let tips: Vec<_> = updates
-        .iter()
-        .filter(|u| u.new.is_some() && u.new != u.old)
-        .filter_map(|u| u.new)
-        .collect();
     let mut outcome = Outcome::default();
-    if tips.is_empty() {
+    if !updates.iter().any(|u| u.new.is_some() && u.new != u.old) {
         outcome.stats.elapsed_ms = super::elapsed_ms(started);
         return Ok(Some(outcome));
     }
-    let range = Range {
-        tips,
-        hidden: push::existing_commits(repo)?,
-    };
     // The server's own configuration: `--config` or `git config
     // intercom-guard.config`, never a file of the pushed commits.
     let loaded = settings::load(Mode::Server, common, Some(repo))?;
     run.arm(&loaded.settings);
     let engine = loaded.engine().with_hit_flag(&run.hit);
-    let walked = Walked::walk(repo, &range)?;
+    let (walked, _) = push::walk_pre_receive(repo, hook.known.as_ref(), &updates)?;
 
     // Scan first: a large push has every object it brings read straight
     // from the quarantine, each pack by its delta tree on every core. When

@@ -36,6 +36,10 @@ use super::{blob, objects};
 pub const OBJECT_DIRECTORY: &str = "GIT_OBJECT_DIRECTORY";
 /// The environment variable listing more object directories to read from.
 pub const ALTERNATE_OBJECT_DIRECTORIES: &str = "GIT_ALTERNATE_OBJECT_DIRECTORIES";
+/// The environment variable git's `receive-pack` sets for its hooks when the
+/// pushed objects sit in a quarantine directory (the same directory as
+/// `GIT_OBJECT_DIRECTORY`).
+pub const QUARANTINE_PATH: &str = "GIT_QUARANTINE_PATH";
 
 /// What can go wrong opening the object database a hook must read.
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
@@ -84,6 +88,12 @@ pub struct HookRepo {
     /// `GIT_OBJECT_DIRECTORY` when git set it (made absolute): during
     /// `pre-receive`, the quarantine holding the objects of the push.
     pub quarantine: Option<PathBuf>,
+    /// During `pre-receive` in git's quarantine (`GIT_QUARANTINE_PATH` set
+    /// and naming `GIT_OBJECT_DIRECTORY`): the repository's own object
+    /// store, with its alternates, as it was before the push. An object
+    /// found there is one the server had; the objects of the push are not
+    /// in it until the hooks have accepted them.
+    pub known: Option<gix::OdbHandle>,
     /// The directory holding our `info/alternates`; removed on drop.
     _view: Option<tempfile::TempDir>,
 }
@@ -93,6 +103,7 @@ impl std::fmt::Debug for HookRepo {
         f.debug_struct("HookRepo")
             .field("git_dir", &self.repo.git_dir())
             .field("quarantine", &self.quarantine)
+            .field("known", &self.known.is_some())
             .field("quarantine_view", &self._view.as_ref().map(|d| d.path()))
             .finish()
     }
@@ -285,6 +296,7 @@ pub fn use_object_dirs(
 /// variables.
 pub fn open(dir: &Path) -> Result<HookRepo, QuarantineError> {
     let mut repo = super::repo::open(dir)?;
+    let own_objects = repo.objects.clone();
     let object_directory = std::env::var_os(OBJECT_DIRECTORY);
     let alternates = std::env::var_os(ALTERNATE_OBJECT_DIRECTORIES);
     let view = match object_dirs_from_env(
@@ -302,6 +314,11 @@ pub fn open(dir: &Path) -> Result<HookRepo, QuarantineError> {
                 Ok(cwd) => cwd.join(dir),
                 Err(_) => PathBuf::from(dir),
             });
+    let known = quarantined(
+        quarantine.as_deref(),
+        std::env::var_os(QUARANTINE_PATH).as_deref(),
+    )
+    .then_some(own_objects);
     // Commits and trees are read again and again across a push's commits,
     // and blobs come in delta chains: keep decoded bases around.
     repo.object_cache_size_if_unset(16 * 1024 * 1024);
@@ -313,8 +330,32 @@ pub fn open(dir: &Path) -> Result<HookRepo, QuarantineError> {
     Ok(HookRepo {
         repo,
         quarantine,
+        known,
         _view: view,
     })
+}
+
+/// Whether git runs the hook with the push in quarantine: it then sets
+/// `GIT_QUARANTINE_PATH` to the directory it also names in
+/// `GIT_OBJECT_DIRECTORY`. Anything else (a variable missing, or the two
+/// naming different directories) is not taken for a quarantine, so the
+/// repository's own store is never mistaken for what the server had before
+/// a push whose objects are already in it.
+fn quarantined(object_directory: Option<&Path>, quarantine_path: Option<&OsStr>) -> bool {
+    let (Some(objects), Some(path)) = (object_directory, quarantine_path) else {
+        return false;
+    };
+    if path.is_empty() {
+        return false;
+    }
+    let path = match std::env::current_dir() {
+        Ok(cwd) => cwd.join(path),
+        Err(_) => PathBuf::from(path),
+    };
+    match (objects.canonicalize(), path.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    }
 }
 
 /// The objects of a push as they sit in git's quarantine, each read once
@@ -478,6 +519,23 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_quarantine_is_git_quarantine_path_naming_the_object_directory() {
+        let dir = tempfile::tempdir().unwrap();
+        let incoming = dir.path().join("incoming-x");
+        let other = dir.path().join("other");
+        std::fs::create_dir(&incoming).unwrap();
+        std::fs::create_dir(&other).unwrap();
+        let via_dots = dir.path().join("other/../incoming-x");
+        assert!(quarantined(Some(&incoming), Some(via_dots.as_os_str())));
+        assert!(!quarantined(Some(&incoming), Some(other.as_os_str())));
+        assert!(!quarantined(Some(&incoming), None));
+        assert!(!quarantined(Some(&incoming), Some(OsStr::new(""))));
+        assert!(!quarantined(None, Some(incoming.as_os_str())));
+        let missing = dir.path().join("missing");
+        assert!(!quarantined(Some(&missing), Some(missing.as_os_str())));
+    }
 
     #[test]
     fn nothing_set_means_the_repository_store() {

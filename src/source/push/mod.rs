@@ -7,7 +7,8 @@
 //!    the `hidden` commits (for `pre-receive`: every ref as it was before the
 //!    push, peeled to a commit), the set `git rev-list NEW --not --all`
 //!    prints in a `pre-receive` hook ([`Pushed::collect`]; the walk is in
-//!    `walk.rs`).
+//!    `walk.rs`; on the server, `server.rs` answers from the old values of
+//!    the updated refs when git's quarantine shows that is enough).
 //! 3. Each new commit is compared with each parent (a root commit with the
 //!    empty tree). A path counts when its content differs from every parent
 //!    (a merge that takes a file from one side adds nothing). Each changed
@@ -28,6 +29,7 @@
 
 mod changes;
 mod laptop;
+mod server;
 mod walk;
 
 use std::collections::HashMap;
@@ -42,6 +44,7 @@ use crate::finding::{CommitMeta, SourceKind};
 pub use super::hook_input::{PushUpdate, RefUpdate, StdinError, parse_pre_push, parse_pre_receive};
 use changes::{changed_blobs_of, whole_object};
 pub use laptop::pre_push_range;
+pub use server::{Answered, walk_pre_receive};
 use walk::peel_collecting;
 pub use walk::{TagObject, new_commits};
 
