@@ -556,6 +556,102 @@ fn missing_object_is_named_and_the_rest_is_reported() {
     );
 }
 
+/// The ids `git fsck --connectivity-only` says are missing, sorted.
+fn fsck_missing(repo: &Repo) -> Vec<String> {
+    let run = repo.git_run(&["fsck", "--connectivity-only", "--no-dangling"]);
+    let mut ids: Vec<String> = run
+        .stdout
+        .lines()
+        .chain(run.stderr.lines())
+        .filter_map(|l| l.strip_prefix("missing "))
+        .filter_map(|l| l.split_whitespace().nth(1))
+        .map(str::to_owned)
+        .collect();
+    ids.sort();
+    ids.dedup();
+    ids
+}
+
+/// The ids of the sweep's missing-object problems, sorted.
+fn reported_missing(run: &common::Run) -> Vec<String> {
+    let mut ids: Vec<String> = run.json()["problems"]
+        .as_array()
+        .expect("problems")
+        .iter()
+        .filter(|p| p["code"] == "intercom_guard::history::missing_object")
+        .map(|p| p["object"].as_str().expect("object id").to_owned())
+        .collect();
+    ids.sort();
+    ids
+}
+
+#[test]
+fn a_clean_history_missing_objects_names_each_as_git_fsck_does() {
+    // No secret anywhere, so nothing needs placing: the missing objects are
+    // found by the scan itself, packed or loose.
+    for packed in [false, true] {
+        let repo = Repo::new();
+        add_commit(&repo, "a.txt", "one\n", "A", "2023-01-01T00:00:00Z");
+        add_commit(&repo, "dir/b.txt", "two\n", "B", "2023-01-02T00:00:00Z");
+        add_commit(&repo, "c.txt", "three\n", "C", "2023-01-03T00:00:00Z");
+        let blob = repo
+            .git(&["rev-parse", "HEAD~1:dir/b.txt"])
+            .trim()
+            .to_owned();
+        let tree = repo.git(&["rev-parse", "HEAD~2^{tree}"]).trim().to_owned();
+        let objects = repo.path().join(".git/objects");
+        if packed {
+            // A pack of every object but the two.
+            let all = repo.git(&[
+                "cat-file",
+                "--batch-all-objects",
+                "--batch-check=%(objectname)",
+            ]);
+            let keep: String = all
+                .lines()
+                .filter(|id| *id != blob && *id != tree)
+                .map(|id| format!("{id}\n"))
+                .collect();
+            let mut cmd = std::process::Command::new("git");
+            cmd.current_dir(repo.path())
+                .args(["pack-objects", "-q", ".git/objects/pack/pack"])
+                .stdin(std::process::Stdio::piped())
+                .stdout(std::process::Stdio::null());
+            let mut child = cmd.spawn().expect("git pack-objects");
+            use std::io::Write as _;
+            child
+                .stdin
+                .take()
+                .unwrap()
+                .write_all(keep.as_bytes())
+                .unwrap();
+            assert!(child.wait().unwrap().success());
+            repo.git(&["prune-packed"]);
+            for id in [&blob, &tree] {
+                let _ = std::fs::remove_file(objects.join(&id[..2]).join(&id[2..]));
+            }
+        } else {
+            for id in [&blob, &tree] {
+                std::fs::remove_file(objects.join(&id[..2]).join(&id[2..])).expect("loose object");
+            }
+        }
+        let expected = fsck_missing(&repo);
+        assert_eq!(expected, {
+            let mut both = vec![blob.clone(), tree.clone()];
+            both.sort();
+            both
+        });
+        let run = json(&repo, &[]);
+        run.assert_code(2);
+        assert_eq!(
+            reported_missing(&run),
+            expected,
+            "packed: {packed}: {run:?}"
+        );
+        assert!(run.findings().is_empty());
+    }
+}
+
 #[test]
 fn shallow_clone_sweeps_what_is_there() {
     let s = story();

@@ -41,6 +41,7 @@
 
 mod commits;
 mod diff;
+mod links;
 mod place;
 mod scan;
 

@@ -65,7 +65,19 @@ impl History {
         matched: &HashSet<ObjectId>,
     ) -> Result<Appearances, HistoryError> {
         let mut placement = Appearances::default();
-        let verify = matches!(plan.selection, Selection::AllRefs | Selection::AllObjects);
+        // A whole-database scan knows what the database's objects name and
+        // the database lacks; the walk finds it only when the scan could not
+        // tell (`links.rs`).
+        let verify = matches!(plan.selection, Selection::AllRefs | Selection::AllObjects)
+            && scanned.missing_named.is_none();
+        if let Some(missing) = &scanned.missing_named {
+            placement.problems.extend(missing.iter().map(|&(id, what)| {
+                HistoryError::MissingObject {
+                    what: what.as_str(),
+                    id,
+                }
+            }));
+        }
         if matched.is_empty() && !verify {
             return Ok(placement);
         }

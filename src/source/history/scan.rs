@@ -16,6 +16,7 @@ use rayon::prelude::*;
 
 use super::commits::{tag_chains, walk};
 use super::diff::Differ;
+use super::links::{Links, Named};
 use super::{BIG_BLOB, History, HistoryError, MAX_BLOB, Selection, chunk_len, object_error};
 use crate::source::{blob, objects};
 
@@ -64,6 +65,10 @@ pub struct ScanOutcome<T> {
     /// The commits and tags whose message matched (their results are in
     /// [`ScanOutcome::hits`]), with their kind.
     pub messages: Vec<(ObjectId, gix::object::Kind)>,
+    /// Whole-database scans: the ids that a commit, tree or tag of the
+    /// database names and the database lacks (`links.rs`), with what they
+    /// were named as; `None` when unknown (then phase 3 walks to find them).
+    pub missing_named: Option<Vec<(ObjectId, Named)>>,
 }
 
 impl<T> Default for ScanOutcome<T> {
@@ -76,6 +81,7 @@ impl<T> Default for ScanOutcome<T> {
             seen_blobs: Vec::new(),
             seen_commits: Vec::new(),
             messages: Vec::new(),
+            missing_named: None,
         }
     }
 }
@@ -162,14 +168,19 @@ impl History {
         let outcome = Mutex::new(ScanOutcome::default());
         let mut loose = Vec::new();
         let mut loose_messages = Vec::new();
-        let blobs: &[BlobToScan] = if plan.whole_database {
-            match self.scan_packs(&scan, &progress, &outcome) {
+        let links = plan.whole_database.then(|| {
+            let repo = self.repo.to_thread_local();
+            Links::new(repo.object_hash(), repo.is_shallow().unwrap_or(true))
+        });
+        let blobs: &[BlobToScan] = if let Some(links) = &links {
+            match self.scan_packs(&scan, &progress, &outcome, links) {
                 Ok((blobs, messages)) => {
                     loose = blobs;
                     loose_messages = messages;
                     &loose
                 }
                 Err(err) => {
+                    links.incomplete();
                     merge(
                         &outcome,
                         ScanOutcome {
@@ -237,7 +248,9 @@ impl History {
                 }
                 merge(&outcome, local);
             });
-        outcome.into_inner().unwrap_or_else(|e| e.into_inner())
+        let mut outcome = outcome.into_inner().unwrap_or_else(|e| e.into_inner());
+        outcome.missing_named = links.and_then(|links| links.missing(&self.repo));
+        outcome
     }
 
     /// The number of objects a whole-database scan meets (packed entries
@@ -274,6 +287,7 @@ impl History {
         scan: &S,
         progress: &P,
         outcome: &Mutex<ScanOutcome<T>>,
+        links: &Links,
     ) -> Result<(Vec<BlobToScan>, Vec<ObjectId>), HistoryError>
     where
         T: Send,
@@ -289,6 +303,7 @@ impl History {
                 let bundle = match pack::Bundle::at(&idx, hash) {
                     Ok(bundle) => bundle,
                     Err(source) => {
+                        links.incomplete();
                         merge(
                             outcome,
                             ScanOutcome {
@@ -299,8 +314,9 @@ impl History {
                         continue;
                     }
                 };
-                let traversed = self.traverse_pack(&bundle, scan, progress, outcome);
+                let traversed = self.traverse_pack(&bundle, scan, progress, outcome, links);
                 if traversed.is_err() {
+                    links.incomplete();
                     // Read what can be read, one object at a time, naming
                     // each one that cannot.
                     let ids: Vec<ObjectId> = bundle.index.iter().map(|e| e.oid).collect();
@@ -310,21 +326,35 @@ impl History {
             for id in objects::loose_ids(dir, hash) {
                 match id {
                     Ok(id) => loose_ids.push(id),
-                    Err(source) => merge(
-                        outcome,
-                        ScanOutcome {
-                            problems: vec![HistoryError::Objects { source }],
-                            ..ScanOutcome::default()
-                        },
-                    ),
+                    Err(source) => {
+                        links.incomplete();
+                        merge(
+                            outcome,
+                            ScanOutcome {
+                                problems: vec![HistoryError::Objects { source }],
+                                ..ScanOutcome::default()
+                            },
+                        )
+                    }
                 }
             }
         }
         let mut local = ScanOutcome::<T>::default();
+        let mut buf = Vec::new();
         let mut blobs = Vec::new();
         let mut messages = Vec::new();
         for id in loose_ids {
-            match repo.find_header(id) {
+            let header = repo.find_header(id);
+            // What a loose commit, tree or tag names (blobs name nothing).
+            if let Ok(h) = &header
+                && h.kind() != gix::object::Kind::Blob
+            {
+                match repo.objects.try_find(&id, &mut buf) {
+                    Ok(Some(data)) => links.object(data.kind, data.data),
+                    _ => links.incomplete(),
+                }
+            }
+            match header {
                 Ok(h) if h.kind() == gix::object::Kind::Blob => {
                     local.seen_blobs.push(id);
                     blobs.push(BlobToScan { id, size: h.size() });
@@ -336,6 +366,7 @@ impl History {
                 Ok(h) if h.kind() == gix::object::Kind::Tag => messages.push(id),
                 Ok(_) => {}
                 Err(source) => {
+                    links.incomplete();
                     local.seen_blobs.push(id);
                     local.problems.push(object_error("object", id, source));
                 }
@@ -352,6 +383,7 @@ impl History {
         scan: &S,
         progress: &P,
         outcome: &Mutex<ScanOutcome<T>>,
+        links: &Links,
     ) -> Result<(), gix::Error>
     where
         T: Send,
@@ -359,6 +391,7 @@ impl History {
         P: Fn(u64) + Sync,
     {
         objects::traverse_pack(bundle, |kind, id, data| {
+            links.object(kind, data);
             let mut local = ScanOutcome::default();
             match kind {
                 gix::object::Kind::Blob => {
