@@ -193,6 +193,7 @@ fn scan(common: &CommonArgs, run: &mut Run) -> Result<Scanned, CliError> {
     // outside the quarantine, no commit can add a secret: done, without
     // one tree diff.
     let mut judged = Judged::default();
+    let mut decoded = None;
     if let Some(dir) = hook.quarantine.as_deref()
         && objects::count(dir, repo.object_hash()) >= SCAN_FIRST_MIN_OBJECTS
         // An unreadable object is named by the exact path below.
@@ -212,11 +213,12 @@ fn scan(common: &CommonArgs, run: &mut Run) -> Result<Scanned, CliError> {
             .copied()
             .collect();
         judged.hits = objects.hits;
+        decoded = Some(objects.decoded);
     }
 
     // Place on hit: the commits are compared with their parents, and the
     // blobs the scan already judged are not read again.
-    let pushed = Pushed::diff(repo, walked)?;
+    let pushed = Pushed::diff(repo, walked, decoded.as_ref())?;
     let source = PushSource {
         repo,
         commits: pushed.commits,

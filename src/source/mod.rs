@@ -32,6 +32,7 @@ pub mod history;
 pub mod hook_input;
 pub mod hooks;
 pub mod objects;
+pub mod overlay;
 pub mod push;
 pub mod quarantine;
 pub mod repo;

@@ -30,6 +30,7 @@ use std::sync::Mutex;
 use gix::ObjectId;
 use gix::hashtable::{HashMap, HashSet};
 
+use super::overlay::Decoded;
 use super::{blob, objects};
 
 /// The environment variable naming the primary object directory.
@@ -380,7 +381,14 @@ pub struct PushedObjects<T> {
     /// do not parse. While this is 0, every blob a pushed commit can add
     /// is in [`PushedObjects::blobs`].
     pub outside: u64,
+    /// The trees and commits read, as far as [`DECODED_BUDGET`] allows: the
+    /// tree diffs that place a hit read them from here.
+    pub decoded: Decoded,
 }
+
+/// At most this many bytes of a push's trees and commits are kept in memory
+/// after the scan (200,000 small commits take ~100 MiB).
+pub const DECODED_BUDGET: u64 = 256 * 1024 * 1024;
 
 impl<T> PushedObjects<T> {
     /// Whether every blob that `commits` (objects of the push) can add or
@@ -432,6 +440,7 @@ where
         hits: HashMap<ObjectId, T>,
         bytes: u64,
         outside: u64,
+        decoded: Decoded,
     }
     let found = Mutex::new(Found {
         blobs: HashSet::default(),
@@ -439,11 +448,15 @@ where
         hits: HashMap::default(),
         bytes: 0,
         outside: 0,
+        decoded: Decoded::with_budget(DECODED_BUDGET),
     });
-    let message = |id: &ObjectId, data: &[u8], outside: u64| {
+    let message = |kind: Kind, id: &ObjectId, data: &[u8], outside: u64| {
         let hit = scan(blob::message(data));
         let mut found = found.lock().unwrap_or_else(|e| e.into_inner());
         found.outside += outside;
+        if kind == Kind::Commit {
+            found.decoded.keep(*id, kind, data);
+        }
         if found.messages.insert(*id)
             && let Some(hit) = hit
         {
@@ -470,16 +483,16 @@ where
                     _ => outside += 1,
                 }
             }
-            if outside > 0 {
-                found.lock().unwrap_or_else(|e| e.into_inner()).outside += outside;
-            }
+            let mut found = found.lock().unwrap_or_else(|e| e.into_inner());
+            found.outside += outside;
+            found.decoded.keep(*id, kind, data);
         }
         Kind::Commit => {
             let tree = gix::objs::CommitRefIter::from_bytes(data, hash).tree_id();
             let outside = u64::from(!tree.is_ok_and(|tree| known(&tree)));
-            message(id, data, outside);
+            message(kind, id, data, outside);
         }
-        Kind::Tag => message(id, data, 0),
+        Kind::Tag => message(kind, id, data, 0),
     };
     for bundle in &bundles {
         objects::traverse_pack(bundle, visit)?;
@@ -513,6 +526,7 @@ where
         hits: found.hits,
         bytes: found.bytes,
         outside: found.outside,
+        decoded: found.decoded,
     })
 }
 

@@ -45,16 +45,16 @@ impl TreeDiff {
     /// and the files `old` had that `new` lost.
     pub(crate) fn files(
         &mut self,
-        repo: &gix::Repository,
+        objects: &impl gix::objs::Find,
+        hash: gix::hash::Kind,
         old: Option<ObjectId>,
         new: ObjectId,
     ) -> Result<Vec<FileChange>, DiffError> {
         if old == Some(new) {
             return Ok(Vec::new());
         }
-        let hash = repo.object_hash();
         let read = |id: ObjectId, buf: &mut Vec<u8>| {
-            repo.objects
+            objects
                 .find_tree_iter(&id, buf)
                 .map(|_| ())
                 .map_err(|source| DiffError::Tree { id, source })
@@ -69,7 +69,7 @@ impl TreeDiff {
             gix::objs::TreeRefIter::from_bytes(&self.old_buf, hash),
             gix::objs::TreeRefIter::from_bytes(&self.new_buf, hash),
             &mut self.state,
-            &repo.objects,
+            objects,
             &mut recorder,
         )
         .map_err(DiffError::Compare)?;

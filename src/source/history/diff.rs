@@ -70,7 +70,12 @@ impl Differ {
         };
         let files = self
             .diff
-            .files(&self.repo, first_parent_tree, tree)
+            .files(
+                &self.repo.objects,
+                self.repo.object_hash(),
+                first_parent_tree,
+                tree,
+            )
             .map_err(|err| match err {
                 DiffError::Tree { id, source } => object_error("tree", id, source),
                 DiffError::Compare(err) => HistoryError::CorruptObject {

@@ -13,14 +13,19 @@ use gix::objs::FindExt as _;
 use super::PushError;
 use crate::finding::SourceKind;
 use crate::source::blob::{Elsewhere, Old};
+use crate::source::overlay::{Decoded, Overlay};
 use crate::source::tree_diff::{DiffError, FileChange, TreeDiff};
 
 /// The changed blobs of each commit, in commit order. Commits are split in
 /// contiguous chunks over [`crate::parallel::threads`] (each with its own object caches), so
 /// neighbouring commits, which share trees, stay on one thread.
+///
+/// `decoded`: trees and commits already inflated (by the quarantine scan),
+/// read from memory before the object database.
 pub(super) fn changed_blobs_of(
     repo: &gix::Repository,
     commits: &[ObjectId],
+    decoded: Option<&Decoded>,
 ) -> Result<Vec<(usize, Vec<Changed>)>, PushError> {
     // Neighbouring commits share trees: each chunk keeps its own caches.
     let results = crate::parallel::in_chunks(
@@ -28,7 +33,7 @@ pub(super) fn changed_blobs_of(
         64,
         || repo.clone(),
         |repo, offset, part| {
-            let mut walker = TreeDiffer::new(&repo);
+            let mut walker = TreeDiffer::new(&repo, decoded);
             part.iter()
                 .enumerate()
                 .map(|(i, &id)| Ok((offset + i, walker.changed_blobs(id)?)))
@@ -55,6 +60,7 @@ type NumberedChanges = (usize, Vec<Changed>);
 /// Tree diffs of commits against their parents, reusing buffers.
 struct TreeDiffer<'repo> {
     repo: &'repo gix::Repository,
+    decoded: Option<&'repo Decoded>,
     diff: TreeDiff,
     commit_buf: Vec<u8>,
 }
@@ -67,9 +73,10 @@ struct PerParent {
 }
 
 impl<'repo> TreeDiffer<'repo> {
-    fn new(repo: &'repo gix::Repository) -> TreeDiffer<'repo> {
+    fn new(repo: &'repo gix::Repository, decoded: Option<&'repo Decoded>) -> TreeDiffer<'repo> {
         TreeDiffer {
             repo,
+            decoded,
             diff: TreeDiff::default(),
             commit_buf: Vec::new(),
         }
@@ -82,9 +89,11 @@ impl<'repo> TreeDiffer<'repo> {
             id,
             source,
         };
-        let mut iter = self
-            .repo
-            .objects
+        let objects = Overlay {
+            decoded: self.decoded,
+            objects: &self.repo.objects,
+        };
+        let mut iter = objects
             .find_commit_iter(&id, &mut self.commit_buf)
             .map_err(err)?;
         let tree = iter.tree_id().map_err(err)?;
@@ -150,9 +159,13 @@ impl<'repo> TreeDiffer<'repo> {
         old_tree: Option<ObjectId>,
         new_tree: ObjectId,
     ) -> Result<Vec<(BString, PerParent)>, PushError> {
+        let objects = Overlay {
+            decoded: self.decoded,
+            objects: &self.repo.objects,
+        };
         let files = self
             .diff
-            .files(self.repo, old_tree, new_tree)
+            .files(&objects, self.repo.object_hash(), old_tree, new_tree)
             .map_err(|err| match err {
                 DiffError::Tree { id, source } => PushError::Object {
                     what: "tree",

@@ -194,12 +194,17 @@ impl Walked {
 impl Pushed {
     /// Walk `range` in `repo` and collect every changed blob.
     pub fn collect(repo: &gix::Repository, range: &Range) -> Result<Pushed, PushError> {
-        Pushed::diff(repo, Walked::walk(repo, range)?)
+        Pushed::diff(repo, Walked::walk(repo, range)?, None)
     }
 
     /// Compare each walked commit with its parents and collect every
-    /// changed blob, and the blobs of what refs point at directly.
-    pub fn diff(repo: &gix::Repository, walked: Walked) -> Result<Pushed, PushError> {
+    /// changed blob, and the blobs of what refs point at directly;
+    /// `decoded` trees and commits are read from memory first.
+    pub fn diff(
+        repo: &gix::Repository,
+        walked: Walked,
+        decoded: Option<&crate::source::overlay::Decoded>,
+    ) -> Result<Pushed, PushError> {
         let Walked {
             commits,
             direct,
@@ -210,7 +215,7 @@ impl Pushed {
             blobs: Vec::new(),
         };
         let mut groups: HashMap<ObjectId, usize> = HashMap::new();
-        for (idx, changed) in changed_blobs_of(repo, &pushed.commits)? {
+        for (idx, changed) in changed_blobs_of(repo, &pushed.commits, decoded)? {
             for (path, blob, olds, source) in changed {
                 pushed.add(&mut groups, blob, Some(idx), path, olds, source);
             }
