@@ -80,15 +80,20 @@ pub enum Command {
         url: Option<String>,
     },
     /// Write a hook into the repository's hooks folder (core.hooksPath when
-    /// set); an existing hook that is not ours is never overwritten without
-    /// --force, and then kept as a backup.
+    /// set); a hook already there is kept and runs first, a hook manager's
+    /// is left alone (add intercom-guard to its configuration instead).
+    ///
+    /// The hook runs $INTERCOM_GUARD_BIN if set, else intercom-guard on
+    /// PATH, else this binary (its path is recorded in the hook), for git
+    /// clients whose PATH is short.
     Install {
         /// Which hook; default: pre-commit, or pre-receive in a bare
         /// repository.
         #[arg(long, value_enum)]
         hook: Option<HookName>,
-        /// Replace an existing hook that is not intercom-guard's (it is
-        /// moved aside to `<hook>.intercom-guard-backup`).
+        /// Replace an existing hook that is not intercom-guard's instead of
+        /// running it first (it is moved aside to
+        /// `<hook>.intercom-guard-backup` and no longer runs).
         #[arg(long)]
         force: bool,
     },
