@@ -86,6 +86,11 @@ fn default_is_pre_commit_in_git_hooks_and_twice_is_harmless() {
             .contains("intercom-guard is not on PATH; the hook runs"),
         "{first:?}"
     );
+    // The binary under test is cargo's build output: `cargo clean` removes it.
+    assert!(
+        first.stderr.contains("is a cargo build output"),
+        "{first:?}"
+    );
     assert_eq!(
         std::fs::read_to_string(&hook).unwrap(),
         installed(PRE_COMMIT)
@@ -183,6 +188,25 @@ fn an_intercom_guard_on_path_wins_over_the_recorded_one() {
     );
 }
 
+/// Installed through a link on PATH (as pipx links `~/.local/bin` into its
+/// venv), the hook records the link: the name that survives an upgrade.
+#[test]
+fn the_recorded_binary_is_its_name_on_path_when_that_leads_to_it() {
+    let repo = Repo::new();
+    let path = path_with_binary(&repo.root());
+    let run = repo.guard_with(&["install"], |c| {
+        c.env("PATH", &path);
+    });
+    run.assert_code(0);
+    assert!(!run.stderr.contains("not on PATH"), "{run:?}");
+    let link = repo.root().join("path-bin/intercom-guard");
+    let hook = std::fs::read_to_string(repo.path().join(".git/hooks/pre-commit")).unwrap();
+    assert!(
+        hook.contains(&format!("\ninstalled_bin='{}'\n", link.display())),
+        "{hook}"
+    );
+}
+
 #[test]
 fn core_hooks_path_is_honoured() {
     let repo = Repo::new();
@@ -266,6 +290,8 @@ fn a_recorded_binary_that_is_gone_fails_closed() {
         .output()
         .unwrap();
     assert!(out.status.success(), "{out:?}");
+    let note = String::from_utf8_lossy(&out.stderr);
+    assert!(!note.contains("cargo build output"), "{note}");
     let hook = server.path.join("hooks/pre-receive");
     assert_eq!(
         std::fs::read_to_string(&hook).unwrap(),

@@ -180,7 +180,10 @@ fn pushing_to_a_url_without_remote_tracking_refs_scans_the_new_history() {
         c.env("PATH", &short);
     });
     assert_ne!(run.code, 0, "{run:?}");
-    assert!(run.stderr.contains("x.env"), "checked, not refused unchecked: {run:?}");
+    assert!(
+        run.stderr.contains("x.env"),
+        "checked, not refused unchecked: {run:?}"
+    );
     let run = push_hooked(&repo, &[&url, "main"]);
     assert_ne!(run.code, 0, "{run:?}");
     assert!(!run.all().contains(&tok));

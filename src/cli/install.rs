@@ -144,11 +144,10 @@ fn recorded_binary(on_path: Option<&Path>) -> Option<PathBuf> {
     Some(exe)
 }
 
-/// Whether `path` is in a cargo target folder (`target/debug/`,
-/// `target/release/`, `target/<triple>/release/`, or `$CARGO_TARGET_DIR`):
-/// cargo marks that folder with a `CACHEDIR.TAG` of its own.
+/// Whether `path` is a cargo build output: its folder is a profile folder
+/// of a cargo target folder (`target/debug/`, `target/<triple>/release/`,
+/// `$CARGO_TARGET_DIR/...`), which holds cargo's `.fingerprint/` and `deps/`.
 fn is_cargo_build(path: &Path) -> bool {
-    path.ancestors().skip(1).take(3).any(|dir| {
-        std::fs::read_to_string(dir.join("CACHEDIR.TAG")).is_ok_and(|tag| tag.contains("cargo"))
-    })
+    path.parent()
+        .is_some_and(|dir| dir.join(".fingerprint").is_dir() && dir.join("deps").is_dir())
 }
