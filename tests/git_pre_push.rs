@@ -7,7 +7,7 @@ mod common;
 mod support_push;
 
 use common::{Repo, bin, token};
-use support_push::{Server, push};
+use support_push::Server;
 
 fn with_pre_push(repo: &Repo) {
     repo.guard_with(&["install", "--hook", "pre-push"], |c| {
