@@ -25,7 +25,7 @@
 use std::io;
 use std::path::{Path, PathBuf};
 
-use crate::source::hook_managers::{self, LEFTHOOK_CONFIGS, Manager, PRE_COMMIT_CONFIGS};
+use crate::source::hook_managers;
 use crate::source::hooks::is_executable;
 
 /// Which hook (`install --hook`).
@@ -44,6 +44,8 @@ const RECORDED_LINE: &str = "installed_bin=''\n";
 
 /// What a foreign hook is renamed to when ours chains it (`<hook>` + this).
 pub const CHAINED_SUFFIX: &str = ".intercom-guard-chained";
+
+mod guidance;
 
 const PRE_COMMIT: &str = include_str!("../hooks/pre-commit");
 const PRE_PUSH: &str = include_str!("../hooks/pre-push");
@@ -148,82 +150,6 @@ impl HookName {
             HookName::PreReceive => "intercom-guard pre-receive || exit $?   (stdin must reach it)",
         }
     }
-
-    /// How to run ours from a hook manager's configuration instead.
-    fn guidance(self, manager: &Manager, workdir: Option<&Path>) -> String {
-        let name = self.file_name();
-        let command = match self {
-            HookName::PreCommit => "intercom-guard pre-commit",
-            HookName::PrePush => "intercom-guard pre-push \"$@\"",
-            HookName::PreReceive => "intercom-guard pre-receive",
-        };
-        let force = "or re-run with --force to replace the manager's hook with intercom-guard's \
-                     (it is moved aside, and no longer runs)";
-        match manager {
-            Manager::PreCommit => {
-                let config = workdir
-                    .and_then(|w| {
-                        PRE_COMMIT_CONFIGS
-                            .iter()
-                            .map(|c| w.join(c))
-                            .find(|c| c.is_file())
-                    })
-                    .map_or_else(
-                        || ".pre-commit-config.yaml".to_owned(),
-                        |c| c.display().to_string(),
-                    );
-                let (stage, then) = match self {
-                    HookName::PrePush => ("pre-push", "pre-commit install --hook-type pre-push"),
-                    _ => ("pre-commit", "pre-commit install"),
-                };
-                format!(
-                    "add intercom-guard to {config} instead, then run `{then}`; it runs the \
-                     intercom-guard on PATH:\n\
-                     repos:\n  \
-                     - repo: local\n    \
-                       hooks:\n      \
-                         - id: intercom-guard\n        \
-                           name: intercom-guard\n        \
-                           entry: intercom-guard {stage}\n        \
-                           language: system\n        \
-                           pass_filenames: false\n        \
-                           always_run: true\n        \
-                           stages: [{stage}]\n\
-                     {force}"
-                )
-            }
-            Manager::HuskyV9 { script } => format!(
-                "add the line `{command}` to {} (husky runs it with sh -e), and commit it;\n{force}",
-                script.display()
-            ),
-            Manager::Husky => format!(
-                "add the line `{command}` to this file (husky's {name} script), and commit it;\n{force}"
-            ),
-            Manager::Lefthook => {
-                let config = workdir
-                    .and_then(|w| {
-                        LEFTHOOK_CONFIGS
-                            .iter()
-                            .map(|c| w.join(c))
-                            .find(|c| c.is_file())
-                    })
-                    .map_or_else(|| "lefthook.yml".to_owned(), |c| c.display().to_string());
-                let run = match self {
-                    // lefthook hands git's stdin only to a command that asks.
-                    HookName::PrePush => "intercom-guard pre-push {1} {2}\n      use_stdin: true",
-                    _ => command,
-                };
-                format!(
-                    "add intercom-guard to {config} instead, then run `lefthook install`:\n\
-                     {name}:\n  \
-                     commands:\n    \
-                       intercom-guard:\n      \
-                         run: {run}\n\
-                     {force}"
-                )
-            }
-        }
-    }
 }
 
 /// What `install` did.
@@ -288,7 +214,7 @@ pub fn install(target: &Target<'_>, force: bool) -> Result<Installed, InstallErr
             let text = String::from_utf8_lossy(bytes);
             if let Some(manager) = hook_managers::manager_of(&path, &text) {
                 return Err(InstallError::Managed {
-                    guidance: hook.guidance(&manager, target.workdir),
+                    guidance: guidance::for_manager(hook, &manager, target.workdir),
                     manager: manager.name(),
                     path,
                 });
