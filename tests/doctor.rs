@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{Repo, Run, lines, token};
+use common::{Repo, Run, lines, path_with_binary, token};
 use serde_json::Value;
 
 /// The status of each check, by name, from `--format json`.
@@ -352,6 +352,65 @@ fn hooks_of_managers_count_and_a_broken_hook_warns() {
         status(&repo.guard(&["doctor", "--format", "json"]), "hook"),
         "pass"
     );
+}
+
+/// husky v9: `git config core.hooksPath .husky/_`, where every hook is
+/// `. "$(dirname "$0")/h"` and `h` runs the user's `.husky/<hook>` with
+/// `sh -e`. The layout is made by hand here (no npm), and a real commit
+/// through it shows it is wired as husky wires it.
+#[test]
+fn husky_v9_counts_when_its_script_runs_ours() {
+    let repo = Repo::new();
+    repo.write(".gitignore", GITIGNORE);
+    repo.commit_all("init");
+    let underscore = repo.path().join(".husky/_");
+    std::fs::create_dir_all(&underscore).unwrap();
+    std::fs::write(
+        underscore.join("h"),
+        "#!/usr/bin/env sh\n# husky's runner, as husky v9 lays it out (written for this test)\nname=${0##*/}\nscript=${0%/*}/../$name\n[ -f \"$script\" ] || exit 0\nsh -e \"$script\" \"$@\"\n",
+    )
+    .unwrap();
+    for hook in ["pre-commit", "pre-push"] {
+        let path = underscore.join(hook);
+        std::fs::write(&path, "#!/usr/bin/env sh\n. \"$(dirname \"$0\")/h\"").unwrap();
+        set_mode(&path, 0o755);
+    }
+    std::fs::write(underscore.join(".gitignore"), "*").unwrap();
+    repo.git(&["config", "core.hooksPath", ".husky/_"]);
+    repo.write(".husky/pre-commit", "npm test\n");
+
+    let run = repo.guard(&["doctor", "--format", "json"]);
+    run.assert_code(0);
+    let hook = check_json(&run, "hook");
+    assert_eq!(hook["status"], "warn", "{run:?}");
+    let script = repo.path().join(".husky/pre-commit");
+    assert_eq!(
+        hook["fix"],
+        format!(
+            "add the line `intercom-guard pre-commit` to {} and commit it",
+            script.display()
+        ),
+        "{run:?}"
+    );
+
+    repo.write(".husky/pre-commit", "intercom-guard pre-commit\n");
+    let run = repo.guard(&["doctor", "--format", "json"]);
+    let hook = check_json(&run, "hook");
+    assert_eq!(hook["status"], "pass", "{run:?}");
+    let message = hook["message"].as_str().unwrap();
+    assert!(
+        message.contains(&format!("through husky: {}", script.display())),
+        "{message}"
+    );
+
+    // git runs it as husky would: a staged token is refused.
+    repo.stage("a.env", format!("INTERCOM_ACCESS_TOKEN={}\n", token()));
+    let path = path_with_binary(&repo.root());
+    let commit = repo.git_run_with(&["commit", "-q", "-m", "leak"], |c| {
+        c.env("PATH", &path);
+    });
+    assert_ne!(commit.code, 0, "{commit:?}");
+    assert!(commit.stderr.contains("a.env"), "{commit:?}");
 }
 
 /// `install` and `doctor` ask one resolver where the hooks go, so what one

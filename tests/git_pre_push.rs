@@ -7,7 +7,7 @@ mod common;
 mod support_push;
 
 use common::{Repo, bin, token};
-use support_push::{Server, push};
+use support_push::Server;
 
 fn with_pre_push(repo: &Repo) {
     repo.guard_with(&["install", "--hook", "pre-push"], |c| {
@@ -173,9 +173,17 @@ fn pushing_to_a_url_without_remote_tracking_refs_scans_the_new_history() {
     let tok = token();
     repo.write("x.env", format!("INTERCOM_ACCESS_TOKEN={tok}\n"));
     repo.commit_all("leak");
-    let run = push(&repo, &[&url, "main"]);
-    // `push` runs without INTERCOM_GUARD_BIN: the hook must refuse, not pass.
+    // Without INTERCOM_GUARD_BIN and with none on PATH, the hook runs the
+    // binary that installed it: refused all the same.
+    let short = common::short_path(&repo.root(), &["git"]);
+    let run = repo.git_run_with(&["push", &url, "main"], |c| {
+        c.env("PATH", &short);
+    });
     assert_ne!(run.code, 0, "{run:?}");
+    assert!(
+        run.stderr.contains("x.env"),
+        "checked, not refused unchecked: {run:?}"
+    );
     let run = push_hooked(&repo, &[&url, "main"]);
     assert_ne!(run.code, 0, "{run:?}");
     assert!(!run.all().contains(&tok));

@@ -350,6 +350,25 @@ fn not_a_repository_exits_2() {
     assert!(run.stderr.contains("not a git repository"), "{run:?}");
 }
 
+/// A bare repository has no index to commit from: an empty index against
+/// HEAD would read as a clean change, so the hook says it cannot run.
+#[test]
+fn in_a_bare_repository_pre_commit_says_it_cannot_run_there() {
+    let repo = Repo::new();
+    repo.write("a.env", format!("INTERCOM_ACCESS_TOKEN={}\n", token()));
+    repo.commit_all("leak in HEAD");
+    let bare = repo.path().parent().unwrap().join("bare.git");
+    repo.git(&["clone", "-q", "--bare", ".", bare.to_str().unwrap()]);
+    for format in ["human", "json"] {
+        let run = repo.guard_with(&["pre-commit", "--format", format], |c| {
+            c.current_dir(&bare);
+        });
+        run.assert_code(2);
+        assert!(run.stderr.contains("bare repository"), "{run:?}");
+        assert!(run.stderr.contains("cannot run"), "{run:?}");
+    }
+}
+
 #[test]
 fn redacted_in_human_and_json_unless_show_secrets() {
     let repo = Repo::new();

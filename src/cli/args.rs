@@ -11,7 +11,7 @@ use std::io::Write as _;
 use std::path::PathBuf;
 
 use clap::error::{ContextKind, ContextValue, ErrorKind};
-use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
+use clap::{Args, FromArgMatches, Parser, Subcommand, ValueEnum};
 
 use crate::redact::scrub_quote;
 pub use crate::report::ColorChoice;
@@ -80,15 +80,20 @@ pub enum Command {
         url: Option<String>,
     },
     /// Write a hook into the repository's hooks folder (core.hooksPath when
-    /// set); an existing hook that is not ours is never overwritten without
-    /// --force, and then kept as a backup.
+    /// set); a hook already there is kept and runs first, a hook manager's
+    /// is left alone (add intercom-guard to its configuration instead).
+    ///
+    /// The hook runs $INTERCOM_GUARD_BIN if set, else intercom-guard on
+    /// PATH, else this binary (its path is recorded in the hook), for git
+    /// clients whose PATH is short.
     Install {
         /// Which hook; default: pre-commit, or pre-receive in a bare
         /// repository.
         #[arg(long, value_enum)]
         hook: Option<HookName>,
-        /// Replace an existing hook that is not intercom-guard's (it is
-        /// moved aside to `<hook>.intercom-guard-backup`).
+        /// Replace an existing hook that is not intercom-guard's instead of
+        /// running it first (it is moved aside to
+        /// `<hook>.intercom-guard-backup` and no longer runs).
         #[arg(long)]
         force: bool,
     },
@@ -103,6 +108,24 @@ pub enum Command {
         #[arg(long, value_enum, default_value = "laptop")]
         mode: ConfigMode,
     },
+    /// Print a shell completion script, generated from this command line.
+    ///
+    /// bash: `intercom-guard completions bash >
+    /// ~/.local/share/bash-completion/completions/intercom-guard`; zsh: into
+    /// a folder of `$fpath` as `_intercom-guard`; fish: `intercom-guard
+    /// completions fish > ~/.config/fish/completions/intercom-guard.fish`;
+    /// PowerShell: `intercom-guard completions powershell | Out-String |
+    /// Invoke-Expression` in `$PROFILE`.
+    Completions {
+        /// The shell to complete in.
+        #[arg(value_enum, value_name = "SHELL")]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff), generated from this command line.
+    ///
+    /// `intercom-guard man > ~/.local/share/man/man1/intercom-guard.1`, then
+    /// `man intercom-guard`.
+    Man,
 }
 
 /// `config --mode`.
@@ -163,6 +186,7 @@ impl Command {
             | Command::PrePush { .. } => &[Format::Human, Format::Json, Format::Sarif],
             Command::Doctor | Command::Config { .. } => &[Format::Human, Format::Json],
             Command::Install { .. } => &[Format::Human],
+            Command::Completions { .. } | Command::Man => &[Format::Human],
         }
     }
 }
@@ -181,7 +205,8 @@ impl Cli {
         I: IntoIterator<Item = T>,
         T: Into<OsString> + Clone,
     {
-        let mut cmd = Cli::command();
+        // Each subcommand lists (and completes) only the common flags it takes.
+        let mut cmd = super::help::command();
         let matches = cmd.try_get_matches_from_mut(args)?;
         let cli = Cli::from_arg_matches(&matches).map_err(|err| err.format(&mut cmd))?;
         let allowed = cli.command.formats();
@@ -364,6 +389,8 @@ mod tests {
             &["ig", "install"],
             &["ig", "doctor"],
             &["ig", "config"],
+            &["ig", "completions", "bash"],
+            &["ig", "man"],
         ] {
             let cli = Cli::try_parse_from(args).unwrap();
             assert_eq!(cli.common.format, Format::Human);

@@ -7,6 +7,8 @@ pub mod args;
 mod budget;
 mod config_cmd;
 mod doctor;
+mod generate;
+mod help;
 mod history;
 mod install;
 mod pre_commit;
@@ -110,6 +112,8 @@ pub fn run(cli: &Cli) -> Result<u8, CliError> {
         Command::Install { hook, force } => install::run(*hook, *force),
         Command::Doctor => doctor::run(&cli.common),
         Command::Config { mode } => config_cmd::run(*mode, &cli.common),
+        Command::Completions { shell } => generate::completions(*shell),
+        Command::Man => generate::man(),
     }
 }
 

@@ -15,11 +15,20 @@ use crate::engine::{Judged, Placement};
 use crate::finding::Exposure;
 use crate::policy::Mode;
 use crate::report::Surface;
-use crate::source::StagedChange;
+use crate::source::{GitError, StagedChange};
 
 pub(super) fn run(common: &CommonArgs) -> Result<u8, CliError> {
     let started = Instant::now();
     let repo = settings::open_repo()?;
+    if repo.is_bare() {
+        // An empty index against HEAD would read as "everything deleted",
+        // which adds nothing: a pass for a check that never ran.
+        return Err(GitError::Bare {
+            git_dir: repo.git_dir().to_owned(),
+            mode: "pre-commit",
+        }
+        .into());
+    }
     let loaded = settings::load(Mode::Laptop, common, Some(&repo))?;
     // One opening of the repository serves the settings and the change.
     let staged = StagedChange::of(repo)?;

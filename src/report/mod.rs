@@ -32,7 +32,7 @@ use crate::finding::{Exposure, Finding, Problem, Stats};
 pub enum Format {
     /// miette diagnostics, rotation guidance and a summary line.
     Human,
-    /// One JSON document (see DESIGN.md "JSON report").
+    /// One JSON document: findings, problems and stats.
     Json,
     /// SARIF 2.1.0, as GitHub code scanning accepts it.
     Sarif,

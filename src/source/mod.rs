@@ -21,7 +21,9 @@
 //! - [`blob`]: the one vocabulary every source yields: blobs, where they
 //!   occur (path, commit) and the old sides they are judged against, and
 //!   the [`blob::Source`] / [`blob::Reader`] traits the engine reads by.
-//! - [`hooks`]: the folder git runs hooks from, for `install` and `doctor`.
+//! - [`hooks`]: the folder git runs hooks from, for `install` and `doctor`;
+//!   [`hook_managers`]: which hook manager (the pre-commit framework,
+//!   husky, lefthook) wrote a hook there, and where it keeps its commands.
 //!
 //! This layer knows nothing of patterns: it hands out blobs and their origin.
 
@@ -30,6 +32,7 @@ mod cache_tree;
 pub mod files;
 pub mod history;
 pub mod hook_input;
+pub mod hook_managers;
 pub mod hooks;
 pub mod objects;
 pub mod overlay;

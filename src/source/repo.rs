@@ -45,6 +45,21 @@ pub enum GitError {
     )]
     RefStorage { git_dir: PathBuf, format: String },
 
+    #[error(
+        "`intercom-guard {mode}` cannot run in a bare repository ({}): it has no index and no work tree to commit from",
+        git_dir.display()
+    )]
+    #[diagnostic(
+        code(intercom_guard::git::bare),
+        help(
+            "run it in a work tree (git runs the pre-commit hook there); a bare repository receives pushes: `intercom-guard install` gives it the pre-receive hook, and `intercom-guard history` sweeps it"
+        )
+    )]
+    Bare {
+        git_dir: PathBuf,
+        mode: &'static str,
+    },
+
     #[error("cannot open the git repository at {}", path.display())]
     #[diagnostic(
         code(intercom_guard::git::open),

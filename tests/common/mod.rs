@@ -84,6 +84,50 @@ pub(crate) fn isolate(cmd: &mut Command, home: &Path) {
         .env("LC_ALL", "C");
 }
 
+/// A `PATH` of one new folder under `root` holding links to `tools`, as
+/// found on this process's `PATH` (`git`, `cat`, ...), and nothing else: the
+/// short `PATH` of a GUI git client, without an `intercom-guard` whatever
+/// the machine has installed.
+pub(crate) fn short_path(root: &Path, tools: &[&str]) -> std::ffi::OsString {
+    let dir = root.join("short-path-bin");
+    std::fs::create_dir_all(&dir).expect("short PATH folder");
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    for tool in tools {
+        let found = std::env::split_paths(&path)
+            .map(|d| d.join(tool))
+            .find(|c| c.is_file())
+            .unwrap_or_else(|| panic!("this test needs `{tool}` on PATH"));
+        let link = dir.join(tool);
+        if !link.exists() {
+            #[cfg(unix)]
+            std::os::unix::fs::symlink(&found, &link).expect("link a tool");
+            #[cfg(not(unix))]
+            std::fs::copy(&found, &link).expect("copy a tool");
+        }
+    }
+    assert!(!dir.join("intercom-guard").exists());
+    dir.into_os_string()
+}
+
+/// This process's `PATH` with a folder under `root` first that holds
+/// `intercom-guard`, linked to the binary under test (as `pipx` or `cargo
+/// install` would put it on `PATH`).
+pub(crate) fn path_with_binary(root: &Path) -> std::ffi::OsString {
+    let dir = root.join("path-bin");
+    std::fs::create_dir_all(&dir).expect("PATH folder");
+    let link = dir.join("intercom-guard");
+    if !link.exists() {
+        #[cfg(unix)]
+        std::os::unix::fs::symlink(bin(), &link).expect("link the binary");
+        #[cfg(not(unix))]
+        std::fs::copy(bin(), &link).expect("copy the binary");
+    }
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    let mut dirs = vec![dir];
+    dirs.extend(std::env::split_paths(&path));
+    std::env::join_paths(dirs).expect("PATH")
+}
+
 /// What a run of the binary (or git) produced.
 #[derive(Debug)]
 pub(crate) struct Run {
@@ -161,6 +205,11 @@ impl Scratch {
 
     pub(crate) fn home(&self) -> PathBuf {
         self.dir.path().join("home")
+    }
+
+    /// The scratch folder itself, above [`Self::path`] and [`Self::home`].
+    pub(crate) fn root(&self) -> PathBuf {
+        self.dir.path().to_owned()
     }
 
     pub(crate) fn write(&self, rel: impl AsRef<Path>, content: impl AsRef<[u8]>) {
@@ -318,6 +367,17 @@ impl Repo {
     pub(crate) fn pre_commit_json(&self) -> Run {
         self.guard(&["pre-commit", "--format", "json"])
     }
+}
+
+/// miette's wrapped text on one line (it wraps at 80 columns behind a `│`,
+/// also after a hyphen or a slash), for looking up phrases.
+pub(crate) fn flat(text: &str) -> String {
+    text.split_whitespace()
+        .filter(|w| *w != "│")
+        .collect::<Vec<_>>()
+        .join(" ")
+        .replace("- ", "-")
+        .replace("/ ", "/")
 }
 
 /// `lines` joined with `\n`, with a final newline.
