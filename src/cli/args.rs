@@ -103,6 +103,15 @@ pub enum Command {
         #[arg(long, value_enum, default_value = "laptop")]
         mode: ConfigMode,
     },
+    /// Print everything to do about one kind of secret: the first steps for
+    /// wherever it leaked, the rotation steps in full, and how to accept a
+    /// finding that is no secret.
+    Explain {
+        /// The kind, as reports name it: access_token, webhook_secret,
+        /// identity_secret, client_secret or api_key (or a rule id).
+        #[arg(value_name = "KIND")]
+        kind: String,
+    },
 }
 
 /// `config --mode`.
@@ -126,8 +135,13 @@ pub struct CommonArgs {
     pub show_secrets: bool,
 
     /// Print nothing when nothing is found.
-    #[arg(long, short, global = true)]
+    #[arg(long, short, global = true, conflicts_with = "verbose")]
     pub quiet: bool,
+
+    /// In a laptop hook (pre-commit, pre-push), also say when nothing is
+    /// found; a hook is silent then by default.
+    #[arg(long, short, global = true)]
+    pub verbose: bool,
 
     /// When to use colours: `auto` means on a terminal, unless NO_COLOR is set.
     #[arg(long, value_enum, default_value = "auto", global = true)]
@@ -162,7 +176,7 @@ impl Command {
             | Command::PreReceive { .. }
             | Command::PrePush { .. } => &[Format::Human, Format::Json, Format::Sarif],
             Command::Doctor | Command::Config { .. } => &[Format::Human, Format::Json],
-            Command::Install { .. } => &[Format::Human],
+            Command::Install { .. } | Command::Explain { .. } => &[Format::Human],
         }
     }
 }
@@ -364,6 +378,7 @@ mod tests {
             &["ig", "install"],
             &["ig", "doctor"],
             &["ig", "config"],
+            &["ig", "explain", "access_token"],
         ] {
             let cli = Cli::try_parse_from(args).unwrap();
             assert_eq!(cli.common.format, Format::Human);
