@@ -133,8 +133,8 @@ fn secrets_item(found: &Outcome) -> Item {
             ),
             details,
             "these are committed: the steps below take them out of the commits and rotate \
-             them; once pushed, also purge history (`intercom-guard explain KIND`); a known \
-             false positive goes to allow.fingerprints or allow.paths in .intercom-guard.yaml",
+             them; a known false positive goes to allow.fingerprints or allow.paths in \
+             .intercom-guard.yaml",
         );
         item.secrets = findings.iter().map(|f| (f.kind, f.path.clone())).collect();
         return item;

@@ -38,13 +38,14 @@ pub fn blocks(kind: Kind) -> Vec<Block> {
              (git commit --amend for the last one, else git rebase -i FIRST~1 from the first \
              commit that has it, or git rebase -i --root), and rotate it.",
         ),
-        Step::new(
-            "  - ",
-            "Pushed, or anywhere in history: rotate it now (anyone with a clone has it), then \
-             purge it:",
-        ),
     ];
-    first.extend(purge_steps(kind, "    "));
+    first.extend(purge_steps(
+        kind,
+        "  - ",
+        "Pushed, or anywhere in history: rotate it now (anyone with a clone has it), then \
+         purge it from history, in a fresh clone:",
+        "    ",
+    ));
     first.push(Step::new(
         "  - ",
         "In a .env file: stop tracking the file (git rm --cached PATH; it stays on disk), keep \

@@ -434,10 +434,8 @@ impl Case<'_> {
             }
             None => steps.push(Step::with(
                 "  2. ",
-                format!(
-                    "{rewrite} `git rebase -i <first commit>~1`; this names the commits that \
-                     hold it:"
-                ),
+                "Rewrite the commits: `git commit --amend` when only the last one has it, else \
+                 `git rebase -i` from the first one that has it; this names them:",
                 "intercom-guard history",
             )),
         }
@@ -455,7 +453,7 @@ impl Case<'_> {
             steps.push(Step::with(
                 "  5. ",
                 "If those commits were pushed, the secret is published: rotate it first, \
-                 then purge history;",
+                 then purge history; this prints how:",
                 explain_command(self.kind),
             ));
         }
@@ -474,7 +472,12 @@ impl Case<'_> {
             "  1. ",
             "Rotate first (purging history does not take it back):",
         );
-        steps.extend(purge_steps(self.kind, "  2. "));
+        steps.extend(purge_steps(
+            self.kind,
+            "  2. ",
+            "Then purge it from history, in a fresh clone:",
+            "     ",
+        ));
         if self.env {
             steps.push(Step::with(
                 "  3. ",
@@ -489,33 +492,31 @@ impl Case<'_> {
     }
 }
 
-/// Purging a secret from published history, numbered `number`.
-pub fn purge_steps(kind: Kind, number: &str) -> Vec<Step> {
+/// Purging a secret from published history: the step `lead` + `text` with
+/// the `git filter-repo` command, and what the replacements file holds,
+/// under `hang`.
+pub fn purge_steps(kind: Kind, lead: &str, text: &str, hang: &str) -> Vec<Step> {
     let mut steps = vec![Step::with(
-        number,
-        "Then purge it from history, in a fresh clone:",
+        lead,
+        text,
         "git filter-repo --replace-text replacements.txt",
     )];
-    if kind == Kind::AccessToken {
-        steps.push(Step::new(
-            "     ",
+    let (holding, line) = if kind == Kind::AccessToken {
+        (
             "with replacements.txt holding (it matches every token, the file holds no secret):",
-        ));
-        steps.push(Step::with("       ", "", TOKEN_REPLACEMENT));
+            TOKEN_REPLACEMENT,
+        )
     } else {
-        steps.push(Step::new(
-            "     ",
+        (
             "with replacements.txt holding the old value (kept outside the repository, deleted \
              after):",
-        ));
-        steps.push(Step::with(
-            "       ",
-            "",
             "literal:<the old value>==>REDACTED",
-        ));
-    }
+        )
+    };
+    steps.push(Step::new(hang, holding));
+    steps.push(Step::with(&format!("{hang}  "), "", line));
     steps.push(Step::new(
-        "     ",
+        hang,
         "then force-push every branch and tag, and have every clone and fork re-cloned.",
     ));
     steps
