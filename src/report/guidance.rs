@@ -331,7 +331,14 @@ impl Case<'_> {
             ));
         } else {
             heading = format!("{} in {}: keep it out of git.", self.what, self.files());
-            steps.push(self.move_to_env("  1. "));
+            steps.push(Step::new(
+                "  1. ",
+                format!(
+                    "Take the value out of {}: move it to a gitignored .env and read it from \
+                     the environment; keep .env, .env.local and .env.*.local in .gitignore.",
+                    self.shown_paths()
+                ),
+            ));
         }
         steps.push(Step::with(
             "  2. ",
