@@ -14,6 +14,7 @@ fn opts(exposure: Exposure) -> ReportOptions {
         show_secrets: false,
         color: false,
         quiet: false,
+        verbose: false,
         exposure,
         surface: Surface::Terminal,
         // Wide, so that phrases are found on one line; the widths have

@@ -12,6 +12,7 @@ fn opts(show_secrets: bool) -> ReportOptions {
         show_secrets,
         color: false,
         quiet: false,
+        verbose: false,
         exposure: Exposure::Published,
         surface: Surface::Terminal,
         width: 80,

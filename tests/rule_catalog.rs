@@ -94,6 +94,7 @@ fn sarif_lists_exactly_the_catalog_rules() {
         show_secrets: false,
         color: false,
         quiet: false,
+        verbose: false,
         exposure: Exposure::Published,
         surface: Surface::Terminal,
         width: 80,

@@ -27,9 +27,9 @@ use super::guidance::{Detail, FALSE_POSITIVE, guidance};
 use super::redact::{display, hide, redact, reveal, sanitize};
 use super::text::{
     by_kind, cut_around, display_path, find, hidden_ranges, location, plural, policy_notes,
-    short_commit, size, summary,
+    short_commit, size, summary_parts,
 };
-use super::width::{len, wrap};
+use super::width::{len, wrap, wrap_parts};
 use super::{ReportOptions, Surface};
 use crate::finding::{Exposure, Finding, Kind, Stats};
 
@@ -46,8 +46,15 @@ pub(crate) fn write(
     opts: &ReportOptions,
 ) -> io::Result<()> {
     if findings.is_empty() {
-        if !opts.quiet {
-            writeln!(out, "{}", nothing_found(stats))?;
+        // A laptop hook that finds nothing lets the commit through in
+        // silence, unless asked or unless the policy let something through
+        // (that is never hidden without a trace).
+        let silent =
+            opts.surface == Surface::Hook && !opts.verbose && policy_notes(stats).is_empty();
+        if !opts.quiet && !silent {
+            for line in wrap_parts(&nothing_found(stats), "; ", opts.width, "  ") {
+                writeln!(out, "{line}")?;
+            }
         }
         return out.flush();
     }
@@ -100,7 +107,7 @@ pub(crate) fn write(
     }
     writeln!(out)?;
 
-    for line in wrap(&summary(findings, stats), width, "", "  ") {
+    for line in wrap_parts(&summary_parts(findings, stats), " · ", width, "  ") {
         writeln!(out, "{line}")?;
     }
     if hook {
@@ -111,16 +118,16 @@ pub(crate) fn write(
     out.flush()
 }
 
-fn nothing_found(stats: &Stats) -> String {
-    let mut line = format!(
+/// "Nothing found", and what the policy let through, as the parts of one
+/// line (joined by `; `).
+fn nothing_found(stats: &Stats) -> Vec<String> {
+    let mut parts = vec![format!(
         "no Intercom secrets found ({}, {})",
         plural(stats.blobs, "blob"),
         size(stats.bytes)
-    );
-    for note in policy_notes(stats) {
-        line.push_str(&format!("; {note}"));
-    }
-    line
+    )];
+    parts.extend(policy_notes(stats));
+    parts
 }
 
 /// The hook report's first line: what was blocked, and why.

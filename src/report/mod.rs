@@ -52,6 +52,10 @@ pub struct ReportOptions {
     pub color: bool,
     /// No "nothing found" line; findings and guidance still print.
     pub quiet: bool,
+    /// A laptop hook's "nothing found" line (`--verbose`): without it, a
+    /// hook that finds nothing says so only when the policy let something
+    /// through (a marker, an accepted fingerprint, an allowlisted path).
+    pub verbose: bool,
     /// How far the secrets travelled: selects the rotation guidance.
     pub exposure: Exposure,
     /// Where the report is read: a laptop hook gets the short human report.
@@ -69,6 +73,7 @@ impl ReportOptions {
             show_secrets: false,
             color: false,
             quiet: false,
+            verbose: false,
             exposure,
             surface: Surface::Terminal,
             width: width::DEFAULT,
@@ -196,9 +201,8 @@ pub fn open(choice: Choice) -> Box<dyn Report> {
         format: choice.format,
         show_secrets: choice.show_secrets,
         color,
-        // A laptop hook that finds nothing lets the commit through in
-        // silence, unless asked (`--verbose`).
-        quiet: choice.quiet || (choice.surface == Surface::Hook && !choice.verbose),
+        quiet: choice.quiet,
+        verbose: choice.verbose,
         exposure: choice.exposure,
         surface: choice.surface,
         width: width::columns(columns.as_deref(), width::terminal_width(stream)),

@@ -240,6 +240,7 @@ mod tests {
             show_secrets: false,
             color: false,
             quiet: false,
+            verbose: false,
             exposure: Exposure::Committed,
             surface: crate::report::Surface::Server,
             width: 80,

@@ -115,22 +115,31 @@ pub(crate) fn by_kind(findings: &[Finding]) -> BTreeMap<Kind, Where> {
 /// The closing line: findings, files, what was scanned, and what the policy
 /// let through.
 pub(crate) fn summary(findings: &[Finding], stats: &Stats) -> String {
+    summary_parts(findings, stats).join(" · ")
+}
+
+/// The parts of [`summary`], which a report may put on several lines.
+pub(crate) fn summary_parts(findings: &[Finding], stats: &Stats) -> Vec<String> {
     let mut paths: Vec<&[u8]> = findings.iter().map(|f| f.path.as_slice()).collect();
     paths.sort_unstable();
     paths.dedup();
-    let mut line = format!(
-        "{} in {} · {}, {} scanned in {} ms",
-        plural(findings.len() as u64, "finding"),
-        plural(paths.len() as u64, "file"),
-        plural(stats.blobs, "blob"),
-        size(stats.bytes),
-        stats.elapsed_ms
-    );
-    for note in policy_notes(stats) {
-        line.push_str(&format!(" · {note}"));
-    }
-    line
+    let mut parts = vec![
+        format!(
+            "{} in {}",
+            plural(findings.len() as u64, "finding"),
+            plural(paths.len() as u64, "file"),
+        ),
+        format!(
+            "{}, {} scanned in {} ms",
+            plural(stats.blobs, "blob"),
+            size(stats.bytes),
+            stats.elapsed_ms
+        ),
+    ];
+    parts.extend(policy_notes(stats));
+    parts
 }
+
 /// What the policy let through, so suppressions stay visible: inline
 /// markers, accepted fingerprints (config or baseline), allowlisted paths.
 pub(crate) fn policy_notes(stats: &Stats) -> Vec<String> {

@@ -70,9 +70,39 @@ pub(crate) fn wrap(text: &str, width: usize, first: &str, hang: &str) -> Vec<Str
     lines
 }
 
+/// `parts` joined by `sep` on lines no wider than `width`: a part that does
+/// not fit on the line goes to the next one, under `hang`, and the line it
+/// leaves ends with the separator; a part too wide for any line is wrapped
+/// at words. Each part stays whole where it can, so a phrase (`3
+/// allowlisted paths not scanned`) is read, and found, in one piece.
+pub(crate) fn wrap_parts(parts: &[String], sep: &str, width: usize, hang: &str) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    for (i, part) in parts.iter().enumerate() {
+        if i == 0 {
+            line = part.clone();
+        } else if len(&line) + len(sep) + len(part) <= width {
+            line.push_str(sep);
+            line.push_str(part);
+        } else {
+            line.push_str(sep.trim_end());
+            lines.push(std::mem::replace(&mut line, format!("{hang}{part}")));
+        }
+        if len(&line) > width && line.trim().contains(' ') {
+            let lead = if lines.is_empty() && i == 0 { "" } else { hang };
+            let text = line.trim_start().to_owned();
+            let mut wrapped = wrap(&text, width, lead, hang);
+            line = wrapped.pop().unwrap_or_default();
+            lines.extend(wrapped);
+        }
+    }
+    lines.push(line);
+    lines
+}
+
 #[cfg(test)]
 mod tests {
-    use super::{DEFAULT, columns, wrap};
+    use super::{DEFAULT, columns, wrap, wrap_parts};
     use std::ffi::OsStr;
 
     #[test]
@@ -92,6 +122,25 @@ mod tests {
         assert_eq!(lines, ["  1. one two", "     three", "     four five"]);
         for line in &lines {
             assert!(line.len() <= 14);
+        }
+    }
+
+    #[test]
+    fn parts_stay_whole_and_the_separator_ends_the_line() {
+        let parts: Vec<String> = ["1 finding in 1 file", "3 blobs", "2 paths not scanned"]
+            .map(String::from)
+            .to_vec();
+        assert_eq!(
+            wrap_parts(&parts, " · ", 40, "  "),
+            ["1 finding in 1 file · 3 blobs ·", "  2 paths not scanned"]
+        );
+        assert_eq!(
+            wrap_parts(&parts, " · ", 80, "  "),
+            ["1 finding in 1 file · 3 blobs · 2 paths not scanned"]
+        );
+        let long = vec!["word ".repeat(12).trim_end().to_owned()];
+        for line in wrap_parts(&long, "; ", 20, "  ") {
+            assert!(line.len() <= 20, "{line:?}");
         }
     }
 
