@@ -68,3 +68,33 @@ fn doctor_on_the_project_passes_the_secret_and_env_checks() {
         assert_eq!(check["status"], "pass", "{id}: {check}");
     }
 }
+
+/// The project's configuration is the project's: run from a folder outside
+/// it (as every other test runs the binary, in a temporary repository), the
+/// same test data is reported, so no test picks up this repository's
+/// allowlist by accident.
+#[test]
+fn the_project_configuration_applies_only_inside_the_project() {
+    let home = tempfile::tempdir().unwrap();
+    let elsewhere = tempfile::tempdir().unwrap();
+    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/examples");
+    let out = Command::new(env!("CARGO_BIN_EXE_intercom-guard"))
+        .args(["scan", "--format", "json"])
+        .arg(&examples)
+        .current_dir(elsewhere.path())
+        .env("HOME", home.path())
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CEILING_DIRECTORIES", elsewhere.path())
+        .env_remove("GIT_DIR")
+        .env_remove("GIT_WORK_TREE")
+        .stdin(Stdio::null())
+        .output()
+        .expect("run intercom-guard");
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert!(
+        doc["findings"].as_array().is_some_and(|f| !f.is_empty()),
+        "{doc}"
+    );
+}
