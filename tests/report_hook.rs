@@ -168,8 +168,8 @@ fn first_push(repo: &Repo) -> Run {
     })
 }
 
-/// The command the report gives on the line after `needle`'s line, or on
-/// its own line.
+/// The command starting with `starts` that the report gives, from there to
+/// the end of its line.
 fn command_line<'a>(text: &'a str, starts: &str) -> &'a str {
     text.lines()
         .map(str::trim)

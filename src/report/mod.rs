@@ -149,6 +149,8 @@ pub enum Surface {
     Terminal,
     /// A laptop hook (pre-commit, pre-push): the human report on stderr,
     /// since a hook's stdout is often swallowed; JSON and SARIF on stdout.
+    /// The human report is the short one (it fits a terminal), and a run
+    /// that finds nothing is silent unless `--verbose`.
     Hook,
     /// A server hook: git's `remote:` lines (the plain report) on stderr;
     /// JSON and SARIF on stdout.
