@@ -15,6 +15,22 @@ pub enum Kind {
 }
 
 impl Kind {
+    /// Every kind, in the order reports list them.
+    pub const ALL: [Kind; 5] = [
+        Kind::AccessToken,
+        Kind::WebhookSecret,
+        Kind::IdentitySecret,
+        Kind::ClientSecret,
+        Kind::ApiKey,
+    ];
+
+    /// The kind named `name`: its JSON name (`access_token`), also written
+    /// with `-` (`access-token`).
+    pub fn from_name(name: &str) -> Option<Kind> {
+        let name = name.replace('-', "_");
+        Kind::ALL.into_iter().find(|k| k.as_str() == name)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Kind::AccessToken => "access_token",
@@ -74,12 +90,16 @@ pub struct CommitMeta {
     /// Length of the longest parent chain below the commit (0 for a root);
     /// breaks ties of `time`, since a parent always comes first.
     pub generation: u32,
+    /// The commit has no parent: rewriting it takes `git rebase -i --root`.
+    pub root: bool,
 }
 
 /// How far the secret travelled: selects the rotation guidance variant.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Exposure {
-    /// In the index or a file on disk, not committed (scan, pre-commit).
+    /// In a file on disk, whether git has it or not (scan).
+    OnDisk,
+    /// In the index, not committed (pre-commit).
     Staged,
     /// Committed locally, not yet on the server (pre-push, pre-receive).
     Committed,

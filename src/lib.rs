@@ -5,8 +5,9 @@
 //! [`doctor`] is the security checklist: checks over a repository that
 //! return items, which the report renders.
 //! The binary (`main.rs`, [`cli`]) only parses arguments and wires the layers.
-//! [`finding`], [`catalog`] (the rules) and [`redact`] (how a secret is
-//! shown when it must not be) are the vocabulary they share.
+//! [`finding`], [`catalog`] (the rules), [`env_file`] (which names are
+//! `.env` files) and [`redact`] (how a secret is shown when it must not be)
+//! are the vocabulary they share.
 
 // What prints is the report, through a writer: no print macros outside
 // `cli` (which allows them) and the binary.
@@ -17,6 +18,7 @@ pub mod cli;
 pub mod detect;
 pub mod doctor;
 pub mod engine;
+pub mod env_file;
 pub mod finding;
 pub mod install;
 pub mod parallel;

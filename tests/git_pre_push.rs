@@ -72,8 +72,10 @@ fn a_leaking_commit_does_not_reach_the_remote() {
         run.stderr.contains(&leaking[..12]),
         "names the commit: {run:?}"
     );
+    // Prose wraps at the width; compare it with its line breaks undone.
+    let prose = run.stderr.split_whitespace().collect::<Vec<_>>().join(" ");
     assert!(
-        run.stderr.contains("not published yet"),
+        prose.contains("not published yet"),
         "committed-not-pushed guidance: {run:?}"
     );
     assert!(!run.all().contains(&tok), "redacted: {run:?}");

@@ -7,6 +7,7 @@ mod common;
 mod support_push;
 
 use common::{Repo, Run, Scratch, token};
+use intercom_guard::redact::redact;
 use support_push::{Server, push, remote_lines};
 
 fn assert_no(run: &Run, text: &str, secrets: &[&str]) {
@@ -35,9 +36,12 @@ fn scan_redacts_a_token_in_a_file_name_but_json_keeps_the_path() {
     human.assert_code(1);
     assert_no(&human, &human.all(), &[&name_tok, &secret]);
     assert!(human.stdout.contains("dG9rO"), "{human:?}");
+    let shown = format!("./{}.env", redact(name_tok.as_bytes()));
     assert!(
-        human.stdout.contains("git restore --staged"),
-        "the guidance names the file: {human:?}"
+        human
+            .stdout
+            .contains(&format!("Take the value out of {shown}")),
+        "the guidance names the file, redacted: {human:?}"
     );
 
     let json = scratch.guard(&["scan", ".", "--format", "json"]);

@@ -1,7 +1,7 @@
 //! The JSON report against the DESIGN.md schema, through the public API.
 
 use intercom_guard::finding::{CommitMeta, Confidence, Exposure, Finding, Kind, SourceKind, Stats};
-use intercom_guard::report::{Format, ReportOptions, exit_code, write_report};
+use intercom_guard::report::{Format, ReportOptions, Surface, exit_code, write_report};
 use serde_json::Value;
 
 const TOKEN: &str = "dG9rOjEyMzQ1Njc4XzkwYWJfY2RlZl8xMjM0XzU2Nzg5MGFiY2RlZjoxOjA=";
@@ -12,7 +12,10 @@ fn opts(show_secrets: bool) -> ReportOptions {
         show_secrets,
         color: false,
         quiet: false,
+        verbose: false,
         exposure: Exposure::Published,
+        surface: Surface::Terminal,
+        width: 80,
     }
 }
 

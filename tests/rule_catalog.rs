@@ -7,8 +7,8 @@ use std::path::Path;
 
 use intercom_guard::catalog::{self, RULES};
 use intercom_guard::finding::{Exposure, Stats};
-use intercom_guard::report::guidance::{Where, guidance};
-use intercom_guard::report::{Format, ReportOptions, write_report};
+use intercom_guard::report::explain;
+use intercom_guard::report::{Format, ReportOptions, Surface, write_report};
 use serde_json::Value;
 
 const START: &str = "<!-- rules:start -->\n";
@@ -94,7 +94,10 @@ fn sarif_lists_exactly_the_catalog_rules() {
         show_secrets: false,
         color: false,
         quiet: false,
+        verbose: false,
         exposure: Exposure::Published,
+        surface: Surface::Terminal,
+        width: 80,
     };
     let mut out = Vec::new();
     write_report(&mut out, &[], &Stats::default(), &opts).unwrap();
@@ -109,11 +112,40 @@ fn sarif_lists_exactly_the_catalog_rules() {
         let rule = catalog::rule(r["id"].as_str().unwrap()).unwrap();
         assert_eq!(r["shortDescription"]["text"], rule.short);
         assert_eq!(r["fullDescription"]["text"], rule.full);
-        let steps = guidance(rule.kind, Exposure::Published, &Where::default());
+        let steps = explain::text(rule.kind, usize::MAX);
         assert_eq!(r["help"]["text"], format!("{}\n\n{steps}", rule.help));
         assert_eq!(
             r["help"]["markdown"],
             format!("{}\n\n```\n{steps}```", rule.help)
         );
+    }
+}
+
+/// A rule's help is about the kind, not about one run (which said "in 0
+/// files, not committed yet"), and the articles agree with "Intercom".
+#[test]
+fn sarif_rule_texts_are_about_the_kind_not_a_run() {
+    let opts = ReportOptions::new(Format::Sarif, Exposure::Staged);
+    let mut out = Vec::new();
+    write_report(&mut out, &[], &Stats::default(), &opts).unwrap();
+    let doc: Value = serde_json::from_slice(&out).expect("SARIF is JSON");
+    for r in doc["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap()
+    {
+        for text in [
+            &r["shortDescription"]["text"],
+            &r["fullDescription"]["text"],
+            &r["help"]["text"],
+            &r["help"]["markdown"],
+        ] {
+            let text = text.as_str().unwrap();
+            for wrong in ["0 files", "in 0 ", "A Intercom", "a Intercom", "<path>"] {
+                assert!(!text.contains(wrong), "{}: {wrong:?} in {text}", r["id"]);
+            }
+        }
+        let help = r["help"]["text"].as_str().unwrap();
+        assert!(help.contains("revoke the old one"), "{help}");
+        assert!(help.contains("intercom-guard:allow"), "{help}");
     }
 }

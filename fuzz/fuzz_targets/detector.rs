@@ -20,7 +20,7 @@ use intercom_guard::engine::{Engine, Judged, Placement};
 use intercom_guard::finding::{Exposure, Finding, Problem, Stats};
 use intercom_guard::policy::Policy;
 use intercom_guard::redact::sanitize;
-use intercom_guard::report::{self, Format, ReportOptions};
+use intercom_guard::report::{self, Format, ReportOptions, Surface};
 use intercom_guard::source::blob::{Blob, BlobId, Occurrence, Old, Reader, Source};
 use libfuzzer_sys::fuzz_target;
 
@@ -113,7 +113,10 @@ fn rendered(findings: &[Finding], stats: &Stats) -> Vec<(String, Vec<u8>)> {
             show_secrets: false,
             color: false,
             quiet: false,
+            verbose: false,
             exposure: Exposure::Staged,
+            surface: Surface::Terminal,
+            width: 80,
         };
         let mut buf = Vec::new();
         report::write_report(&mut buf, findings, stats, &opts).expect("a buffer takes a report");
@@ -124,7 +127,10 @@ fn rendered(findings: &[Finding], stats: &Stats) -> Vec<(String, Vec<u8>)> {
         show_secrets: false,
         color: false,
         quiet: false,
+        verbose: false,
         exposure: Exposure::Committed,
+        surface: Surface::Terminal,
+        width: 80,
     };
     let mut buf = Vec::new();
     report::plain::write(&mut buf, findings, stats, &opts).expect("a buffer takes a report");

@@ -126,6 +126,15 @@ pub enum Command {
     /// `intercom-guard man > ~/.local/share/man/man1/intercom-guard.1`, then
     /// `man intercom-guard`.
     Man,
+    /// Print everything to do about one kind of secret: the first steps for
+    /// wherever it leaked, the rotation steps in full, and how to accept a
+    /// finding that is no secret.
+    Explain {
+        /// The kind, as reports name it: access_token, webhook_secret,
+        /// identity_secret, client_secret or api_key (or a rule id).
+        #[arg(value_name = "KIND")]
+        kind: String,
+    },
 }
 
 /// `config --mode`.
@@ -149,8 +158,13 @@ pub struct CommonArgs {
     pub show_secrets: bool,
 
     /// Print nothing when nothing is found.
-    #[arg(long, short, global = true)]
+    #[arg(long, short, global = true, conflicts_with = "verbose")]
     pub quiet: bool,
+
+    /// In a laptop hook (pre-commit, pre-push), also say when nothing is
+    /// found; a hook is silent then by default.
+    #[arg(long, short, global = true)]
+    pub verbose: bool,
 
     /// When to use colours: `auto` means on a terminal, unless NO_COLOR is set.
     #[arg(long, value_enum, default_value = "auto", global = true)]
@@ -185,7 +199,7 @@ impl Command {
             | Command::PreReceive { .. }
             | Command::PrePush { .. } => &[Format::Human, Format::Json, Format::Sarif],
             Command::Doctor | Command::Config { .. } => &[Format::Human, Format::Json],
-            Command::Install { .. } => &[Format::Human],
+            Command::Install { .. } | Command::Explain { .. } => &[Format::Human],
             Command::Completions { .. } | Command::Man => &[Format::Human],
         }
     }
@@ -391,6 +405,7 @@ mod tests {
             &["ig", "config"],
             &["ig", "completions", "bash"],
             &["ig", "man"],
+            &["ig", "explain", "access_token"],
         ] {
             let cli = Cli::try_parse_from(args).unwrap();
             assert_eq!(cli.common.format, Format::Human);

@@ -21,6 +21,19 @@ const ALL: &[&str] = &[
     "format",
     "show_secrets",
     "quiet",
+    "verbose",
+    "color",
+    "strict",
+    "config",
+    "baseline",
+];
+
+/// The scans other than the laptop hooks: every common flag but
+/// `--verbose` (only a laptop hook is silent when clean).
+const SCANS: &[&str] = &[
+    "format",
+    "show_secrets",
+    "quiet",
     "color",
     "strict",
     "config",
@@ -29,10 +42,10 @@ const ALL: &[&str] = &[
 
 /// The common flags each subcommand takes (reads), by its name.
 const TAKES: &[(&str, &[&str])] = &[
-    ("scan", ALL),
+    ("scan", SCANS),
     ("pre-commit", ALL),
-    ("history", ALL),
-    ("pre-receive", ALL),
+    ("history", SCANS),
+    ("pre-receive", SCANS),
     ("pre-push", ALL),
     // The report is one line; `--color` is for a diagnostic.
     ("install", &["format", "color"]),
@@ -48,6 +61,7 @@ const TAKES: &[(&str, &[&str])] = &[
     ),
     ("completions", &[]),
     ("man", &[]),
+    ("explain", &[]),
 ];
 
 /// The command line as it is parsed and documented.

@@ -139,11 +139,8 @@ fn write_baseline(path: &Path, outcome: Outcome, common: &CommonArgs) -> Result<
         stats,
     } = outcome;
     let opts = ReportOptions {
-        format: Format::Json,
-        show_secrets: false,
-        color: false,
         quiet: true,
-        exposure: Exposure::Published,
+        ..ReportOptions::new(Format::Json, Exposure::Published)
     };
     let write = || -> io::Result<()> {
         let mut out = io::BufWriter::new(std::fs::File::create(path)?);

@@ -7,6 +7,7 @@ pub mod args;
 mod budget;
 mod config_cmd;
 mod doctor;
+mod explain;
 mod generate;
 mod help;
 mod history;
@@ -83,6 +84,10 @@ pub enum CliError {
         source: io::Error,
     },
 
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Explain(#[from] explain::UnknownKind),
+
     #[error("cannot write the report")]
     #[diagnostic(code(intercom_guard::output))]
     Output(#[source] io::Error),
@@ -114,18 +119,32 @@ pub fn run(cli: &Cli) -> Result<u8, CliError> {
         Command::Config { mode } => config_cmd::run(*mode, &cli.common),
         Command::Completions { shell } => generate::completions(*shell),
         Command::Man => generate::man(),
+        Command::Explain { kind } => explain::run(kind),
     }
 }
 
 /// Make miette render diagnostics on stderr in colour or not, per `--color`.
+/// On a terminal they wrap at its width (or `COLUMNS`); anywhere else (a
+/// pipe, a log, a hook's captured stderr) they do not wrap at all, so a
+/// path or a command is never split across lines.
 pub fn install_diagnostic_hook(common: &CommonArgs) {
-    let color = common.color.enabled(
-        io::stderr().is_terminal(),
-        std::env::var_os("NO_COLOR").as_deref(),
+    let terminal = io::stderr().is_terminal();
+    let color = common
+        .color
+        .enabled(terminal, std::env::var_os("NO_COLOR").as_deref());
+    let width = report::width::columns(
+        std::env::var_os("COLUMNS").as_deref(),
+        terminal_size::terminal_size_of(io::stderr()).map(|(w, _)| usize::from(w.0)),
     );
     // Only fails if a hook is already installed, which keeps that one.
     let _ = miette::set_hook(Box::new(move |_| {
-        Box::new(miette::MietteHandlerOpts::new().color(color).build())
+        let opts = miette::MietteHandlerOpts::new().color(color);
+        let opts = if terminal {
+            opts.width(width).break_words(false)
+        } else {
+            opts.wrap_lines(false)
+        };
+        Box::new(opts.build())
     }));
 }
 
@@ -137,6 +156,7 @@ fn open_report(common: &CommonArgs, surface: Surface, exposure: Exposure) -> Box
         color: common.color,
         show_secrets: common.show_secrets,
         quiet: common.quiet,
+        verbose: common.verbose,
         exposure,
     })
 }

@@ -23,5 +23,5 @@ pub(super) fn run(paths: &[PathBuf], common: &CommonArgs) -> Result<u8, CliError
         .run(&files, blobs, &Judged::default(), Placement::AsListed);
     outcome.problems.splice(0..0, problems);
     outcome.stats.elapsed_ms = super::elapsed_ms(started);
-    super::finish(outcome, common, Surface::Terminal, Exposure::Staged)
+    super::finish(outcome, common, Surface::Terminal, Exposure::OnDisk)
 }

@@ -5,13 +5,10 @@
 use std::path::{Path, PathBuf};
 
 use super::{Item, Status};
+use crate::env_file::{EnvFile, env_file_kind};
 
 /// The names `.gitignore` must ignore; the last stands for `.env.*.local`.
 const ENV_NAMES: [&str; 3] = [".env", ".env.local", ".env.development.local"];
-/// Suffixes of `.env.<suffix>` files that are templates, fine to track.
-const TEMPLATES: [&str; 8] = [
-    "example", "sample", "template", "tpl", "dist", "defaults", "schema", "tmpl",
-];
 
 /// `.gitignore` must ignore `.env`, `.env.local` and `.env.*.local`.
 pub(super) fn gitignore_item(repo: &gix::Repository, index: Option<&gix::index::State>) -> Item {
@@ -104,34 +101,6 @@ fn absolute(path: &Path) -> PathBuf {
         .unwrap_or_else(|_| path.to_owned())
 }
 
-/// What a tracked file named like an env file is.
-#[derive(Debug, PartialEq, Eq)]
-enum EnvFile {
-    /// `.env`, `.env.local`, `.env.*.local`: local secrets.
-    Local,
-    /// `.env.<something>` that is not a template: may hold real values.
-    Other,
-    Template,
-}
-
-fn env_file_kind(path: &[u8]) -> Option<EnvFile> {
-    let name = path.rsplit(|&b| b == b'/').next().unwrap_or(path);
-    let name = std::str::from_utf8(name).ok()?;
-    if name == ".env" || name == ".env.local" {
-        return Some(EnvFile::Local);
-    }
-    let rest = name.strip_prefix(".env.")?;
-    if rest.ends_with(".local") {
-        return Some(EnvFile::Local);
-    }
-    let lower = rest.to_ascii_lowercase();
-    if lower.split('.').any(|part| TEMPLATES.contains(&part)) {
-        Some(EnvFile::Template)
-    } else {
-        Some(EnvFile::Other)
-    }
-}
-
 pub(super) fn tracked_env_item(index: Option<&gix::index::State>) -> Item {
     const CHECK: &str = "tracked-env";
     let Some(index) = index else {
@@ -170,26 +139,5 @@ pub(super) fn tracked_env_item(index: Option<&gix::index::State>) -> Item {
         )
     } else {
         Item::pass(CHECK, "no .env, .env.local or .env.*.local file is tracked")
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn env_file_names() {
-        assert_eq!(env_file_kind(b".env"), Some(EnvFile::Local));
-        assert_eq!(env_file_kind(b"app/.env.local"), Some(EnvFile::Local));
-        assert_eq!(
-            env_file_kind(b".env.production.local"),
-            Some(EnvFile::Local)
-        );
-        assert_eq!(env_file_kind(b".env.example"), Some(EnvFile::Template));
-        assert_eq!(env_file_kind(b"x/.env.sample"), Some(EnvFile::Template));
-        assert_eq!(env_file_kind(b".env.production"), Some(EnvFile::Other));
-        assert_eq!(env_file_kind(b"env"), None);
-        assert_eq!(env_file_kind(b".envrc"), None);
-        assert_eq!(env_file_kind(b"src/.environment"), None);
     }
 }

@@ -123,7 +123,7 @@ fn secrets_item(found: &Outcome) -> Item {
             details.push(format!("… and {} more", findings.len() - MAX_LISTED));
         }
         details.extend(unreadable.iter().map(|u| format!("unreadable: {u}")));
-        return Item::problem(
+        let mut item = Item::problem(
             CHECK,
             Status::Fail,
             format!(
@@ -132,10 +132,12 @@ fn secrets_item(found: &Outcome) -> Item {
                 if findings.len() == 1 { "" } else { "s" }
             ),
             details,
-            "rotate each secret now (`intercom-guard scan .` prints the steps), remove it from the \
-             files, and purge history with `git filter-repo --replace-text`; a known false \
-             positive goes to allow.fingerprints or allow.paths in .intercom-guard.yaml",
+            "these are committed: the steps below take them out of the commits and rotate \
+             them; a known false positive goes to allow.fingerprints or allow.paths in \
+             .intercom-guard.yaml",
         );
+        item.secrets = findings.iter().map(|f| (f.kind, f.path.clone())).collect();
+        return item;
     }
     let mut message = format!(
         "no Intercom secret in the {} file{} at HEAD",

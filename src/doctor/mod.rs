@@ -28,6 +28,7 @@ mod hook;
 use std::ffi::OsString;
 
 use crate::detect::Detector;
+use crate::finding::Kind;
 use crate::policy::{Policy, Settings};
 
 /// At most this many places are listed under one item.
@@ -64,6 +65,9 @@ pub struct Item {
     pub details: Vec<String>,
     /// How to fix it; `None` when the item passes.
     pub fix: Option<String>,
+    /// The secrets found, as (kind, path): the report adds the rotation
+    /// guidance for committed secrets, once per kind.
+    pub secrets: Vec<(Kind, Vec<u8>)>,
 }
 
 impl Item {
@@ -74,6 +78,7 @@ impl Item {
             message: message.into(),
             details: Vec::new(),
             fix: None,
+            secrets: Vec::new(),
         }
     }
 
@@ -90,6 +95,7 @@ impl Item {
             message: message.into(),
             details,
             fix: Some(fix.into()),
+            secrets: Vec::new(),
         }
     }
 }

@@ -143,6 +143,7 @@ mod tests {
                 date: String::new(),
                 time,
                 generation: 0,
+                root: false,
             }),
             fingerprint: fp.into(),
             secret: b"s".to_vec(),

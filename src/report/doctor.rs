@@ -11,9 +11,11 @@ use std::path::Path;
 use serde_json::json;
 
 use super::Format;
+use super::guidance::{Detail, Where, guidance};
 use super::redact::{sanitize, scrub};
 use super::scrubbed::Scrubbed;
 use crate::doctor::{Item, Status};
+use crate::finding::{Exposure, Kind};
 
 /// Writes the report for `items` in `format`; `place` is the repository
 /// checked (its work tree, or the git directory of a bare repository).
@@ -76,6 +78,12 @@ fn write_human(out: &mut dyn Write, place: &Path, items: &[Item]) -> io::Result<
                 writeln!(out, "      {l}")?;
             }
         }
+        for (kind, at) in committed(&item.secrets) {
+            let block = guidance(kind, Exposure::Committed, &at, Detail::Full);
+            for line in block.lines(GUIDANCE_WIDTH) {
+                writeln!(out, "      {line}")?;
+            }
+        }
     }
     let failed = items.iter().filter(|i| i.status == Status::Fail).count();
     let warned = items.iter().filter(|i| i.status == Status::Warn).count();
@@ -88,6 +96,29 @@ fn write_human(out: &mut dyn Write, place: &Path, items: &[Item]) -> io::Result<
         if warned == 1 { "" } else { "s" }
     )?;
     out.flush()
+}
+
+/// Columns of the guidance under an item (indented by 6).
+const GUIDANCE_WIDTH: usize = 74;
+
+/// The secrets an item found, grouped by kind for the guidance: they are
+/// committed (at HEAD), so each kind gets the committed variant.
+fn committed(secrets: &[(Kind, Vec<u8>)]) -> Vec<(Kind, Where)> {
+    let mut kinds: Vec<(Kind, Where)> = Vec::new();
+    for (kind, path) in secrets {
+        let at = match kinds.iter().position(|(k, _)| k == kind) {
+            Some(i) => &mut kinds[i].1,
+            None => {
+                kinds.push((*kind, Where::default()));
+                &mut kinds.last_mut().expect("just pushed").1
+            }
+        };
+        if !at.paths.contains(path) {
+            at.paths.push(path.clone());
+        }
+    }
+    kinds.sort_by_key(|(k, _)| *k);
+    kinds
 }
 
 /// Text of an item as printed: control characters escaped, secrets (in a
@@ -121,6 +152,7 @@ mod tests {
                 message: "fine".to_owned(),
                 details: Vec::new(),
                 fix: None,
+                secrets: Vec::new(),
             },
             Item {
                 check: "hook",
@@ -128,6 +160,7 @@ mod tests {
                 message: "no hook".to_owned(),
                 details: vec!["looked in .git/hooks".to_owned()],
                 fix: Some("install one\nor another".to_owned()),
+                secrets: Vec::new(),
             },
         ]
     }

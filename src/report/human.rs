@@ -2,7 +2,17 @@
 //! snippet, the secret redacted and underlined, every other secret of the
 //! line redacted too), then the rotation guidance once per kind present,
 //! then a one-line summary. Paths and authors are shown with any secret in
-//! them redacted.
+//! them redacted; a path that is not UTF-8 is quoted as git quotes it.
+//!
+//! Every line fits the report's width ([`ReportOptions::width`]) but for a
+//! word or a command longer than the room, which stays whole for copying.
+//!
+//! A laptop hook's report ([`Surface::Hook`]) is the short one, since it
+//! interrupts a commit: a headline saying what was blocked and why, the
+//! findings, the first steps with the rotation steps one command away
+//! (`intercom-guard explain KIND`), one line on false positives, and the
+//! place of every finding last, where the eye lands. One finding fits an
+//! 80x24 terminal. The other reports print the rotation steps in full.
 
 use std::fmt;
 use std::io::{self, Write};
@@ -13,22 +23,21 @@ use miette::{
     MietteSpanContents, SourceCode, SourceSpan, SpanContents,
 };
 
-use super::ReportOptions;
-use super::guidance::guidance;
+use super::guidance::{Detail, FALSE_POSITIVE, guidance};
 use super::redact::{display, hide, redact, reveal, sanitize};
 use super::text::{
-    by_kind, display_path, find, hidden_ranges, plural, policy_notes, short_commit, size, summary,
-    window,
+    by_kind, cut_around, display_path, find, hidden_ranges, location, plural, policy_notes,
+    short_commit, size, summary_parts,
 };
-use crate::finding::{Finding, Kind, Stats};
+use super::width::{len, wrap, wrap_parts};
+use super::{ReportOptions, Surface};
+use crate::finding::{Exposure, Finding, Kind, Stats};
 
-/// Width of the diagnostics' frame. Text is not wrapped, so paths,
-/// fingerprints and commands stay whole for copying.
-const WIDTH: usize = 100;
-/// A line longer than this (in characters) is cut to a window around the secret.
-const MAX_LINE: usize = 120;
-/// Characters kept on each side of the secret in a cut line.
-const WINDOW: usize = 40;
+/// Columns miette's frame takes before a snippet's text for a line number
+/// of `digits` digits: ` 12 │ `.
+const fn gutter(digits: usize) -> usize {
+    digits + 4
+}
 
 pub(crate) fn write(
     out: &mut dyn Write,
@@ -37,10 +46,25 @@ pub(crate) fn write(
     opts: &ReportOptions,
 ) -> io::Result<()> {
     if findings.is_empty() {
-        if !opts.quiet {
-            writeln!(out, "{}", nothing_found(stats))?;
+        // A laptop hook that finds nothing lets the commit through in
+        // silence, unless asked or unless the policy let something through
+        // (that is never hidden without a trace).
+        let silent =
+            opts.surface == Surface::Hook && !opts.verbose && policy_notes(stats).is_empty();
+        if !opts.quiet && !silent {
+            for line in wrap_parts(&nothing_found(stats), "; ", opts.width, "  ") {
+                writeln!(out, "{line}")?;
+            }
         }
         return out.flush();
+    }
+    let hook = opts.surface == Surface::Hook;
+    let width = opts.width;
+    if hook {
+        for line in wrap(&headline(findings, opts.exposure), width, "", "") {
+            writeln!(out, "{}", bold(&line, opts.color))?;
+        }
+        writeln!(out)?;
     }
 
     let theme = if opts.color {
@@ -48,12 +72,14 @@ pub(crate) fn write(
     } else {
         GraphicalTheme::unicode_nocolor()
     };
+    // The texts are wrapped here, at words, so miette does not wrap them
+    // again (it would split words at hyphens).
     let handler = GraphicalReportHandler::new_themed(theme)
-        .with_width(WIDTH)
+        .with_width(width)
         .with_wrap_lines(false)
         .with_links(false);
     for finding in findings {
-        let diagnostic = FindingDiagnostic::new(finding, opts.show_secrets);
+        let diagnostic = FindingDiagnostic::new(finding, opts.show_secrets, hook, width);
         let mut text = String::new();
         handler
             .render_report(&mut text, &diagnostic)
@@ -62,32 +88,77 @@ pub(crate) fn write(
         writeln!(out)?;
     }
 
+    let detail = if hook { Detail::Short } else { Detail::Full };
     for (kind, at) in by_kind(findings) {
-        let block = guidance(kind, opts.exposure, &at);
-        let mut lines = block.lines();
+        let block = guidance(kind, opts.exposure, &at, detail);
+        let mut lines = block.lines(width).into_iter();
         if let Some(heading) = lines.next() {
-            writeln!(out, "{}", bold(heading, opts.color))?;
+            writeln!(out, "{}", bold(&heading, opts.color))?;
         }
         for line in lines {
             writeln!(out, "{line}")?;
         }
-        writeln!(out)?;
+        if !hook {
+            writeln!(out)?;
+        }
     }
+    for line in wrap(FALSE_POSITIVE, width, "", "  ") {
+        writeln!(out, "{line}")?;
+    }
+    writeln!(out)?;
 
-    writeln!(out, "{}", summary(findings, stats))?;
+    for line in wrap_parts(&summary_parts(findings, stats), " · ", width, "  ") {
+        writeln!(out, "{line}")?;
+    }
+    if hook {
+        for finding in findings {
+            writeln!(out, "  {}", location(finding))?;
+        }
+    }
     out.flush()
 }
 
-fn nothing_found(stats: &Stats) -> String {
-    let mut line = format!(
+/// "Nothing found", and what the policy let through, as the parts of one
+/// line (joined by `; `).
+fn nothing_found(stats: &Stats) -> Vec<String> {
+    let mut parts = vec![format!(
         "no Intercom secrets found ({}, {})",
         plural(stats.blobs, "blob"),
         size(stats.bytes)
-    );
-    for note in policy_notes(stats) {
-        line.push_str(&format!("; {note}"));
+    )];
+    parts.extend(policy_notes(stats));
+    parts
+}
+
+/// The hook report's first line: what was blocked, and why.
+fn headline(findings: &[Finding], exposure: Exposure) -> String {
+    let first = findings[0].kind;
+    let n = findings.len() as u64;
+    let what = if findings.iter().all(|f| f.kind == first) {
+        plural(n, first.describe())
+    } else {
+        plural(n, "Intercom secret")
+    };
+    match exposure {
+        Exposure::Committed | Exposure::Published => {
+            let mut commits: Vec<&str> = findings
+                .iter()
+                .filter_map(|f| f.commit.as_ref().map(|c| c.id.as_str()))
+                .collect();
+            commits.sort_unstable();
+            commits.dedup();
+            let place = if commits.is_empty() {
+                "the commits to push".to_owned()
+            } else {
+                format!("{} to push", plural(commits.len() as u64, "commit"))
+            };
+            format!("intercom-guard blocked this push: {what} in {place}")
+        }
+        Exposure::Staged | Exposure::OnDisk => {
+            let verb = if n == 1 { "is" } else { "are" };
+            format!("intercom-guard blocked this commit: {what} {verb} staged")
+        }
     }
-    line
 }
 
 fn bold(text: &str, color: bool) -> String {
@@ -101,14 +172,17 @@ fn bold(text: &str, color: bool) -> String {
 /// One finding as a miette diagnostic.
 #[derive(Debug)]
 struct FindingDiagnostic {
-    rule_id: &'static str,
+    /// The rule id as miette's header line; none in the hook's short report.
+    rule_id: Option<&'static str>,
     message: String,
     help: String,
     snippet: Option<Snippet>,
 }
 
 impl FindingDiagnostic {
-    fn new(finding: &Finding, show_secrets: bool) -> FindingDiagnostic {
+    /// `short`: the hook's report (no rule header; the place is in the
+    /// snippet's frame). Texts are wrapped to `width`.
+    fn new(finding: &Finding, show_secrets: bool, short: bool, width: usize) -> FindingDiagnostic {
         let path = display_path(&finding.path);
         let shown = if show_secrets {
             reveal(&finding.secret)
@@ -123,32 +197,37 @@ impl FindingDiagnostic {
         let snippet = match (&finding.line_text, finding.line) {
             (Some(text), Some(line)) => {
                 let column = finding.column.unwrap_or(1);
-                message.push_str(&format!(" at {path}:{line}:{column}"));
+                let label = label(finding.kind, show_secrets);
+                let digits = line.to_string().len();
+                let room = width.saturating_sub(gutter(digits));
                 Snippet::new(
                     text,
                     finding.line_offset,
                     &finding.secret,
                     &finding.mask,
                     show_secrets,
+                    room,
                     SnippetAt {
-                        name: path,
+                        name: path.clone(),
                         line,
                         column,
-                        label: label(finding.kind, show_secrets),
+                        label,
                     },
                 )
             }
-            (_, line) => {
-                match (line, finding.column) {
-                    (Some(line), Some(column)) => {
-                        message.push_str(&format!(" at {path}:{line}:{column}"))
-                    }
-                    (Some(line), None) => message.push_str(&format!(" at {path}:{line}")),
-                    _ => message.push_str(&format!(" in binary file {path}")),
-                }
-                None
-            }
+            _ => None,
         };
+        match (&snippet, finding.line, finding.column) {
+            (Some(_), Some(line), column) if !short => {
+                message.push_str(&format!(" at {path}:{line}:{}", column.unwrap_or(1)));
+            }
+            (Some(_), _, _) => {}
+            (None, Some(line), Some(column)) => {
+                message.push_str(&format!(" at {path}:{line}:{column}"))
+            }
+            (None, Some(line), None) => message.push_str(&format!(" at {path}:{line}")),
+            (None, None, _) => message.push_str(&format!(" in binary file {path}")),
+        }
         if let Some(commit) = &finding.commit {
             message.push_str(&format!(
                 "\ncommit {} by {}",
@@ -177,12 +256,21 @@ impl FindingDiagnostic {
             format!("value {shown}\nfingerprint {}", finding.fingerprint)
         };
         FindingDiagnostic {
-            rule_id: finding.rule_id,
-            message,
-            help,
+            rule_id: (!short).then_some(finding.rule_id),
+            // After miette's `  × ` and `  help: `.
+            message: rewrap(&message, width.saturating_sub(4)),
+            help: rewrap(&help, width.saturating_sub(8)),
             snippet,
         }
     }
+}
+
+/// Each line of `text` wrapped at words to `width`.
+fn rewrap(text: &str, width: usize) -> String {
+    text.lines()
+        .flat_map(|line| wrap(line, width, "", ""))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 fn label(kind: Kind, show_secrets: bool) -> String {
@@ -204,7 +292,8 @@ impl std::error::Error for FindingDiagnostic {}
 
 impl Diagnostic for FindingDiagnostic {
     fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        Some(Box::new(self.rule_id))
+        self.rule_id
+            .map(|id| Box::new(id) as Box<dyn fmt::Display + 'a>)
     }
 
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
@@ -256,6 +345,7 @@ impl Snippet {
         secret: &[u8],
         mask: &[Range<usize>],
         show_secrets: bool,
+        room: usize,
         at: SnippetAt,
     ) -> Option<Snippet> {
         let primary = primary_offset(line, offset, secret)?;
@@ -267,12 +357,11 @@ impl Snippet {
             Some(primary..primary + secret.len()),
             show_secrets,
         );
-        let (text, start, end) = window(
+        let (text, start, end) = fit(
             hidden.text,
-            hidden.primary.start,
-            hidden.primary.end,
-            MAX_LINE,
-            WINDOW,
+            hidden.primary.start..hidden.primary.end,
+            room,
+            len(&at.label),
         );
         Some(Snippet {
             text,
@@ -281,6 +370,37 @@ impl Snippet {
             at,
         })
     }
+}
+
+/// Columns a terminal gives `text` in miette's snippet (a tab is 4).
+fn columns(text: &str) -> usize {
+    text.chars().map(|c| if c == '\t' { 4 } else { 1 }).sum()
+}
+
+/// The shown line cut to fit `room` columns around `secret` (a byte range
+/// of `text`), the label (`label` columns, drawn from the middle of the
+/// secret's underline) included; the moved range comes back with it.
+fn fit(text: String, secret: Range<usize>, room: usize, label: usize) -> (String, usize, usize) {
+    let (start, end) = (secret.start, secret.end);
+    let pre = columns(&text[..start]);
+    let sec = columns(&text[start..end]);
+    let post = columns(&text[end..]);
+    // miette draws `╰── label` from the middle of the underline.
+    let pointer = sec / 2 + 4 + label;
+    if pre + sec + post <= room && pre + pointer <= room {
+        return (text, start, end);
+    }
+    // One column for each `…`.
+    let left = pre
+        .min(room.saturating_sub(pointer + 1))
+        .min(room.saturating_sub(sec + 2) / 2);
+    let used = usize::from(left < pre) + left + sec;
+    let right = if post <= room.saturating_sub(used) {
+        post
+    } else {
+        room.saturating_sub(used + 1)
+    };
+    cut_around(text, start, end, left, right)
 }
 
 /// The offset of the secret on the line: `offset` when the secret is there,
@@ -330,7 +450,10 @@ impl SourceCode for Snippet {
 
 #[cfg(test)]
 mod tests {
-    use super::{MAX_LINE, Snippet, SnippetAt, WINDOW, size, window};
+    use super::{Snippet, SnippetAt, fit, size};
+
+    /// Room for a snippet's text in an 80-column report.
+    const ROOM: usize = 75;
 
     fn at() -> SnippetAt {
         SnippetAt {
@@ -346,7 +469,7 @@ mod tests {
     #[test]
     fn snippet_redacts_every_copy() {
         let line = [b"A=".as_slice(), SECRET, b" B=", SECRET].concat();
-        let snippet = Snippet::new(&line, 2, SECRET, &[], false, at()).unwrap();
+        let snippet = Snippet::new(&line, 2, SECRET, &[], false, ROOM, at()).unwrap();
         assert_eq!(snippet.text, "A=dG9rOj…OjA= B=dG9rOj…OjA=");
         assert_eq!(
             &snippet.text[snippet.start..snippet.start + snippet.len],
@@ -364,19 +487,19 @@ mod tests {
             5 + other.len()..5 + other.len() + SECRET.len(),
         ];
         let offset = 5 + other.len();
-        let snippet = Snippet::new(&line, offset, SECRET, &mask, false, at()).unwrap();
+        let snippet = Snippet::new(&line, offset, SECRET, &mask, false, ROOM, at()).unwrap();
         assert_eq!(snippet.text, "A=dG9rOj…OjA= B=dG9rOj…OjA=");
         assert_eq!(snippet.start, 18);
-        let shown = Snippet::new(&line, offset, SECRET, &mask, true, at()).unwrap();
+        let shown = Snippet::new(&line, offset, SECRET, &mask, true, ROOM, at()).unwrap();
         assert!(shown.text.contains(std::str::from_utf8(SECRET).unwrap()));
     }
 
     #[test]
     fn wrong_offset_falls_back_to_the_secret_on_the_line() {
         let line = [b"TOKEN = ".as_slice(), SECRET].concat();
-        let snippet = Snippet::new(&line, 3, SECRET, &[], false, at()).unwrap();
+        let snippet = Snippet::new(&line, 3, SECRET, &[], false, ROOM, at()).unwrap();
         assert_eq!(snippet.start, 8);
-        assert!(Snippet::new(b"nothing here", 0, SECRET, &[], false, at()).is_none());
+        assert!(Snippet::new(b"nothing here", 0, SECRET, &[], false, ROOM, at()).is_none());
     }
 
     #[test]
@@ -387,8 +510,8 @@ mod tests {
             "y".repeat(5000).as_bytes(),
         ]
         .concat();
-        let snippet = Snippet::new(&line, 5000, SECRET, &[], false, at()).unwrap();
-        assert!(snippet.text.chars().count() <= MAX_LINE);
+        let snippet = Snippet::new(&line, 5000, SECRET, &[], false, ROOM, at()).unwrap();
+        assert!(snippet.text.chars().count() <= ROOM);
         assert!(snippet.text.starts_with('…') && snippet.text.ends_with('…'));
         assert_eq!(
             &snippet.text[snippet.start..snippet.start + snippet.len],
@@ -397,9 +520,18 @@ mod tests {
     }
 
     #[test]
-    fn window_keeps_short_lines() {
-        let (text, start, end) = window("abc".to_owned(), 1, 2, MAX_LINE, WINDOW);
+    fn short_lines_are_kept_and_the_label_fits() {
+        let (text, start, end) = fit("abc".to_owned(), 1..2, ROOM, 20);
         assert_eq!((text.as_str(), start, end), ("abc", 1, 2));
+        // A secret at the end of a line that fits: the label would not.
+        let line = format!("{}{}", "x".repeat(70), "dG9rOj…OjA=");
+        let start = 70;
+        let end = line.len();
+        let (text, s, e) = fit(line, start..end, ROOM, 23);
+        assert!(text.starts_with('…'), "{text}");
+        assert_eq!(&text[s..e], "dG9rOj…OjA=");
+        let before = text[..s].chars().count();
+        assert!(before + 11 / 2 + 4 + 23 <= ROOM, "{text}");
     }
 
     #[test]

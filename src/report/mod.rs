@@ -12,9 +12,11 @@
 
 pub mod config;
 pub mod doctor;
+pub mod explain;
 pub mod guidance;
 mod human;
 mod json;
+mod path;
 pub mod plain;
 mod problems;
 /// How a secret is shown (the shared [`crate::redact`], under its old name).
@@ -22,10 +24,12 @@ pub use crate::redact;
 mod sarif;
 pub mod scrubbed;
 mod text;
+pub mod width;
 
 use std::io::{self, IsTerminal as _, Write as _};
 
 use crate::finding::{Exposure, Finding, Problem, Stats};
+use width::Stream;
 
 /// The output format (`--format`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -48,8 +52,33 @@ pub struct ReportOptions {
     pub color: bool,
     /// No "nothing found" line; findings and guidance still print.
     pub quiet: bool,
+    /// A laptop hook's "nothing found" line (`--verbose`): without it, a
+    /// hook that finds nothing says so only when the policy let something
+    /// through (a marker, an accepted fingerprint, an allowlisted path).
+    pub verbose: bool,
     /// How far the secrets travelled: selects the rotation guidance.
     pub exposure: Exposure,
+    /// Where the report is read: a laptop hook gets the short human report.
+    pub surface: Surface,
+    /// Columns the human report fits in ([`width::columns`]).
+    pub width: usize,
+}
+
+impl ReportOptions {
+    /// The options for `format` and `exposure` at a terminal of
+    /// [`width::DEFAULT`] columns: redacted, no colour, not quiet.
+    pub fn new(format: Format, exposure: Exposure) -> ReportOptions {
+        ReportOptions {
+            format,
+            show_secrets: false,
+            color: false,
+            quiet: false,
+            verbose: false,
+            exposure,
+            surface: Surface::Terminal,
+            width: width::DEFAULT,
+        }
+    }
 }
 
 /// Writes the report for `findings` to `out` in `opts.format`.
@@ -120,6 +149,8 @@ pub enum Surface {
     Terminal,
     /// A laptop hook (pre-commit, pre-push): the human report on stderr,
     /// since a hook's stdout is often swallowed; JSON and SARIF on stdout.
+    /// The human report is the short one (it fits a terminal), and a run
+    /// that finds nothing is silent unless `--verbose`.
     Hook,
     /// A server hook: git's `remote:` lines (the plain report) on stderr;
     /// JSON and SARIF on stdout.
@@ -146,6 +177,9 @@ pub struct Choice {
     pub color: ColorChoice,
     pub show_secrets: bool,
     pub quiet: bool,
+    /// Say "nothing found" in a laptop hook too; a hook is silent when
+    /// nothing is found unless asked.
+    pub verbose: bool,
     pub exposure: Exposure,
 }
 
@@ -159,17 +193,21 @@ pub fn open(choice: Choice) -> Box<dyn Report> {
         Format::Human if on_stderr => choice.color.for_stderr(),
         Format::Human => choice.color.for_stdout(),
     };
+    let stream = if on_stderr {
+        Stream::Stderr
+    } else {
+        Stream::Stdout
+    };
+    let columns = std::env::var_os("COLUMNS");
     let opts = ReportOptions {
         format: choice.format,
         show_secrets: choice.show_secrets,
         color,
         quiet: choice.quiet,
+        verbose: choice.verbose,
         exposure: choice.exposure,
-    };
-    let stream = if on_stderr {
-        Stream::Stderr
-    } else {
-        Stream::Stdout
+        surface: choice.surface,
+        width: width::columns(columns.as_deref(), width::terminal_width(stream)),
     };
     let kind = match (choice.format, choice.surface) {
         (Format::Human, Surface::Server) => Writer::Plain,
@@ -185,12 +223,6 @@ pub fn open(choice: Choice) -> Box<dyn Report> {
         findings: Vec::new(),
         problems: Vec::new(),
     })
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Stream {
-    Stdout,
-    Stderr,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

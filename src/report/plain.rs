@@ -10,7 +10,7 @@
 use std::io::{self, Write};
 
 use super::ReportOptions;
-use super::guidance::guidance;
+use super::guidance::{Detail, guidance};
 use super::redact::{display, hide, redact, reveal, sanitize, scrub};
 use super::text::{
     by_kind, display_path, find, hidden_ranges, plural, short_commit as short, summary, window,
@@ -43,6 +43,9 @@ pub fn error_lines(err: &(dyn miette::Diagnostic + 'static)) -> String {
         .join("\n")
 }
 
+/// Columns the guidance is wrapped to: with git's `remote: ` in front, a
+/// line stays within 100 columns.
+const WIDTH: usize = 92;
 /// A shown line longer than this (characters) is cut around the secret.
 const MAX_LINE: usize = 80;
 /// Characters kept on each side of the secret in a cut line.
@@ -93,7 +96,8 @@ pub fn write(
     }
 
     for (kind, at) in by_kind(findings) {
-        out.write_all(guidance(kind, opts.exposure, &at).as_bytes())?;
+        let block = guidance(kind, opts.exposure, &at, Detail::Full);
+        out.write_all(block.text(WIDTH).as_bytes())?;
         writeln!(out)?;
     }
 
@@ -236,7 +240,10 @@ mod tests {
             show_secrets: false,
             color: false,
             quiet: false,
+            verbose: false,
             exposure: Exposure::Committed,
+            surface: crate::report::Surface::Server,
+            width: 80,
         };
         write(&mut out, findings, &Stats::default(), &opts).unwrap();
         String::from_utf8(out).unwrap()

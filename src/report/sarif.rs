@@ -3,7 +3,8 @@
 //!
 //! - `runs[0].tool.driver` names the tool and lists every rule of the
 //!   [catalog](crate::catalog), each with its short and full descriptions,
-//!   its help followed by the rotation steps, and a `security-severity`, so
+//!   its help followed by the steps `intercom-guard explain KIND` prints
+//!   (the same for every run), and a `security-severity`, so
 //!   code scanning files the results as security alerts.
 //! - One result per finding: `ruleId`/`ruleIndex`, `level` from the
 //!   confidence (high → `error`, medium → `warning`, low → `note`), a
@@ -27,7 +28,7 @@ use std::io::{self, Write};
 use serde_json::{Value, json};
 
 use super::ReportOptions;
-use super::guidance::{Where, guidance};
+use super::explain;
 use super::redact::{display, redact, scrub};
 use crate::catalog::{self, Rule};
 use crate::finding::{Confidence, Finding, Problem, Stats};
@@ -57,7 +58,7 @@ pub(crate) fn write(
             });
         }
     }
-    let rule_objects: Vec<Value> = rules.iter().map(|r| rule(r, opts)).collect();
+    let rule_objects: Vec<Value> = rules.iter().map(rule).collect();
     let results: Vec<Value> = findings
         .iter()
         .map(|f| {
@@ -118,8 +119,10 @@ fn invocation(problems: &[Problem]) -> Value {
     })
 }
 
-fn rule(r: &Rule, opts: &ReportOptions) -> Value {
-    let steps = guidance(r.kind, opts.exposure, &Where::default());
+/// A rule: its catalog entry, its help followed by what `explain` says of
+/// its kind (every way the secret can have travelled, not one run's).
+fn rule(r: &Rule) -> Value {
+    let steps = explain::text(r.kind, usize::MAX);
     let before = if r.help.is_empty() {
         String::new()
     } else {

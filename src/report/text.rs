@@ -4,8 +4,9 @@
 use std::collections::BTreeMap;
 use std::ops::Range;
 
-use super::guidance::Where;
-use super::redact::{ELLIPSIS, display};
+use super::guidance::{Where, is_legacy_api_key};
+use super::path;
+use super::redact::ELLIPSIS;
 use crate::finding::{Finding, Kind, Stats};
 
 /// Characters of a commit id shown as the short id.
@@ -35,11 +36,27 @@ pub(crate) fn size(bytes: u64) -> String {
     format!("{value:.1} {}", UNITS[unit])
 }
 
-/// A path as printable text (lossy for non-UTF-8 bytes), every secret the
-/// detector sees in it redacted: the human and plain reports name files
-/// this way everywhere (headers, guidance, commands).
+/// A path as printable text, every secret the detector sees in it
+/// redacted, and quoted as git quotes it when it is not plain UTF-8
+/// ([`path::shown`]): the human and plain reports name files this way
+/// everywhere (headers, guidance); commands use [`path::shell_word`].
 pub(crate) fn display_path(path: &[u8]) -> String {
-    display(path)
+    path::shown(path)
+}
+
+/// Where a finding is, as one word an editor opens: `path:line:column`,
+/// `path (binary)`, and the commit when there is one.
+pub(crate) fn location(finding: &Finding) -> String {
+    let path = display_path(&finding.path);
+    let mut at = match (finding.line, finding.column) {
+        (Some(line), Some(column)) => format!("{path}:{line}:{column}"),
+        (Some(line), None) => format!("{path}:{line}"),
+        _ => format!("{path} (binary)"),
+    };
+    if let Some(commit) = &finding.commit {
+        at.push_str(&format!("  commit {}", short_commit(&commit.id)));
+    }
+    at
 }
 
 /// The ranges a finding's line hides: its mask (every secret the detector
@@ -73,13 +90,20 @@ pub(crate) fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
 pub(crate) fn by_kind(findings: &[Finding]) -> BTreeMap<Kind, Where> {
     let mut kinds: BTreeMap<Kind, Where> = BTreeMap::new();
     for finding in findings {
+        let fresh = !kinds.contains_key(&finding.kind);
         let at = kinds.entry(finding.kind).or_default();
-        let path = display_path(&finding.path);
-        if !at.paths.contains(&path) {
-            at.paths.push(path);
+        if fresh {
+            at.legacy_api_key = true;
+        }
+        at.legacy_api_key &= finding.kind == Kind::ApiKey && is_legacy_api_key(&finding.secret);
+        if !at.paths.contains(&finding.path) {
+            at.paths.push(finding.path.clone());
         }
         if let Some(commit) = &finding.commit {
             let short = short_commit(&commit.id).to_owned();
+            if at.commits.is_empty() {
+                at.first_is_root = commit.root;
+            }
             if !at.commits.contains(&short) {
                 at.commits.push(short);
             }
@@ -91,22 +115,31 @@ pub(crate) fn by_kind(findings: &[Finding]) -> BTreeMap<Kind, Where> {
 /// The closing line: findings, files, what was scanned, and what the policy
 /// let through.
 pub(crate) fn summary(findings: &[Finding], stats: &Stats) -> String {
+    summary_parts(findings, stats).join(" · ")
+}
+
+/// The parts of [`summary`], which a report may put on several lines.
+pub(crate) fn summary_parts(findings: &[Finding], stats: &Stats) -> Vec<String> {
     let mut paths: Vec<&[u8]> = findings.iter().map(|f| f.path.as_slice()).collect();
     paths.sort_unstable();
     paths.dedup();
-    let mut line = format!(
-        "{} in {} · {}, {} scanned in {} ms",
-        plural(findings.len() as u64, "finding"),
-        plural(paths.len() as u64, "file"),
-        plural(stats.blobs, "blob"),
-        size(stats.bytes),
-        stats.elapsed_ms
-    );
-    for note in policy_notes(stats) {
-        line.push_str(&format!(" · {note}"));
-    }
-    line
+    let mut parts = vec![
+        format!(
+            "{} in {}",
+            plural(findings.len() as u64, "finding"),
+            plural(paths.len() as u64, "file"),
+        ),
+        format!(
+            "{}, {} scanned in {} ms",
+            plural(stats.blobs, "blob"),
+            size(stats.bytes),
+            stats.elapsed_ms
+        ),
+    ];
+    parts.extend(policy_notes(stats));
+    parts
 }
+
 /// What the policy let through, so suppressions stay visible: inline
 /// markers, accepted fingerprints (config or baseline), allowlisted paths.
 pub(crate) fn policy_notes(stats: &Stats) -> Vec<String> {
@@ -147,14 +180,29 @@ pub(crate) fn window(
     if text.chars().count() <= max_line {
         return (text, start, end);
     }
-    let from = text[..start]
-        .char_indices()
-        .rev()
-        .nth(keep - 1)
-        .map_or(0, |(i, _)| i);
+    cut_around(text, start, end, keep, keep)
+}
+
+/// Keeps `left` characters before `start..end` and `right` after it,
+/// marking each cut with `…`. Returns the text and the moved range.
+pub(crate) fn cut_around(
+    text: String,
+    start: usize,
+    end: usize,
+    left: usize,
+    right: usize,
+) -> (String, usize, usize) {
+    let from = match left {
+        0 => start,
+        _ => text[..start]
+            .char_indices()
+            .rev()
+            .nth(left - 1)
+            .map_or(0, |(i, _)| i),
+    };
     let to = text[end..]
         .char_indices()
-        .nth(keep)
+        .nth(right)
         .map_or(text.len(), |(i, _)| end + i);
     let mut cut = String::with_capacity(to - from + 2 * ELLIPSIS.len_utf8());
     if from > 0 {

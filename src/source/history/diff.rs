@@ -202,5 +202,6 @@ fn commit_info(id: ObjectId, commit: &CommitRef<'_>) -> CommitMeta {
         date,
         time,
         generation: 0,
+        root: commit.parents().next().is_none(),
     }
 }

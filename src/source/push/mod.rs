@@ -352,6 +352,7 @@ pub fn commit_meta(repo: &gix::Repository, id: ObjectId) -> Result<CommitMeta, P
         id: id.to_string(),
         author: format!("{} <{}>", author.name, author.email),
         date,
+        root: commit.parent_ids().next().is_none(),
         ..CommitMeta::default()
     })
 }
