@@ -158,12 +158,12 @@ pub struct CommonArgs {
     pub show_secrets: bool,
 
     /// Print nothing when nothing is found.
-    #[arg(long, short, global = true, conflicts_with = "verbose")]
+    #[arg(long, short, global = true)]
     pub quiet: bool,
 
     /// In a laptop hook (pre-commit, pre-push), also say when nothing is
     /// found; a hook is silent then by default.
-    #[arg(long, short, global = true)]
+    #[arg(long, short, global = true, conflicts_with = "quiet")]
     pub verbose: bool,
 
     /// When to use colours: `auto` means on a terminal, unless NO_COLOR is set.
