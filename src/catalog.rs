@@ -137,6 +137,26 @@ pub const API_KEY: Rule = Rule {
     help: NAMED_HELP,
 };
 
+/// An Intercom secret's name with the prefix a web framework inlines into
+/// the browser bundle: the finding is the name, wherever it is written.
+pub const SECRET_PUBLIC_ENV: Rule = Rule {
+    id: "intercom-secret-public-env",
+    kind: Kind::IdentitySecret,
+    short: "Intercom secret in a variable a web framework ships to the browser",
+    full: "An Intercom secret's variable name with a prefix that a web framework inlines into \
+           the client bundle at build time (NEXT_PUBLIC_, VITE_, REACT_APP_, EXPO_PUBLIC_, \
+           NUXT_PUBLIC_, GATSBY_, VUE_APP_, SvelteKit's PUBLIC_, ...), such as \
+           NEXT_PUBLIC_INTERCOM_IDENTITY_SECRET. Whatever value it is given is published to \
+           every visitor of the site, so the name is reported wherever it is written, even \
+           where the file only reads it (process.env.NEXT_PUBLIC_INTERCOM_IDENTITY_SECRET in a \
+           component that computes user_hash in the browser). The kind is the one the name \
+           says; names of public values (NEXT_PUBLIC_INTERCOM_APP_ID) are not reported.",
+    help: "The identity verification secret must stay on the server (Intercom's setup, step \
+           3): compute user_hash (or sign the Messenger JWT) on the server and hand the browser \
+           only the result. Rename the variable without the public prefix, read it in server \
+           code only, then rotate the secret: every build that inlined it has published it.",
+};
+
 /// The help of every rule that finds a secret by its name.
 const NAMED_HELP: &str = "Take the value out of the file and read it from the environment or a \
     secret manager (a reference such as ${NAME} or process.env.NAME is not a finding), then \
@@ -153,7 +173,14 @@ pub const RULES: &[Rule] = &[
     IDENTITY_SECRET,
     CLIENT_SECRET,
     API_KEY,
+    SECRET_PUBLIC_ENV,
 ];
+
+/// Whether a rule's findings are a variable's name, not a secret's value:
+/// reports show them in full, and redaction leaves them alone.
+pub fn reports_a_name(rule_id: &str) -> bool {
+    rule_id == SECRET_PUBLIC_ENV.id
+}
 
 /// The rule with this id, if the catalog has one.
 pub fn rule(id: &str) -> Option<&'static Rule> {

@@ -3,9 +3,14 @@
 //! path where nothing matched.
 
 mod b64;
+mod cli_set;
+mod context;
+mod hmac_key;
 pub mod mask;
 mod names;
+mod public_env;
 mod token;
+mod userinfo;
 mod value;
 mod work;
 
@@ -16,6 +21,7 @@ use sha2::{Digest, Sha256};
 use crate::catalog;
 use crate::finding::{Confidence, Kind};
 
+pub use context::path_names_intercom;
 pub use work::Work;
 
 /// What the engine is tuned with (from the config file and flags).
@@ -67,6 +73,10 @@ enum Pattern {
     Name,
     /// The first word of a configured extra secret name.
     Extra,
+    /// Intercom's own term for the identity secret (`IDENTITY_VERIFICATION`).
+    Term,
+    /// `user_hash`: an HMAC nearby may be keyed with the identity secret.
+    UserHash,
 }
 
 /// The compiled engine. Build once, share across threads.
@@ -107,6 +117,12 @@ impl Detector {
         for w in case_variants("intercom") {
             add(w.as_bytes(), Pattern::Name);
         }
+        for w in names::TERMS {
+            add(w.as_bytes(), Pattern::Term);
+        }
+        for w in hmac_key::TRIGGERS {
+            add(w.as_bytes(), Pattern::UserHash);
+        }
         // Extra names are matched by their first word, then compared whole
         // (normalized) by the name parser, so every spelling is found.
         let extra_names: Vec<Vec<u8>> = opts
@@ -143,34 +159,53 @@ impl Detector {
         self.find_measured(hay).0
     }
 
+    /// Every secret in the file at `path` holding `hay`: a path that names
+    /// Intercom (`lib/intercom/settings.py`) makes the whole file an
+    /// Intercom context, where `SECRET = '...'` is Intercom's.
+    pub fn find_in_file(&self, hay: &[u8], path: &[u8]) -> Vec<Match> {
+        self.find_scoped(hay, path_names_intercom(path)).0
+    }
+
     /// [`Detector::find`], and how much the validators read to get there: a
     /// deterministic measure of the cost, which tests hold linear in the
     /// size of the input.
     pub fn find_measured(&self, hay: &[u8]) -> (Vec<Match>, Work) {
+        self.find_scoped(hay, false)
+    }
+
+    /// [`Detector::find_measured`]; `intercom_file` makes the whole of
+    /// `hay` an Intercom context.
+    pub fn find_scoped(&self, hay: &[u8], intercom_file: bool) -> (Vec<Match>, Work) {
         let mut tokens: Vec<(token::TokenHit, &'static str)> = Vec::new();
         let mut assignments: Vec<names::Assignment> = Vec::new();
         let mut memo = names::Memo::default();
         let mut work = Work::default();
-        let min_entropy = self.opts.min_entropy;
         let mut covered_until = 0;
         for m in self.automaton.find_iter(hay) {
             let (s, e) = (m.start(), m.end());
             let pattern = self.patterns[m.pattern().as_usize()];
-            if s < covered_until && pattern != Pattern::Name {
+            if s < covered_until && !matches!(pattern, Pattern::Name | Pattern::UserHash) {
                 continue;
             }
             let hit = match pattern {
-                Pattern::Token => token::plain(hay, s, min_entropy, &mut work)
-                    .map(|t| (t, catalog::ACCESS_TOKEN.id)),
-                Pattern::Wrapped(back) => {
-                    token::wrapped(hay, s, back, covered_until, min_entropy, &mut work)
-                        .map(|t| (t, catalog::ACCESS_TOKEN_BASE64.id))
+                Pattern::Token => {
+                    token::plain(hay, s, &mut work).map(|t| (t, catalog::ACCESS_TOKEN.id))
                 }
+                Pattern::Wrapped(back) => token::wrapped(hay, s, back, covered_until, &mut work)
+                    .map(|t| (t, catalog::ACCESS_TOKEN_BASE64.id)),
                 Pattern::Decoded => token::decoded_form(hay, s, &mut work)
                     .map(|t| (t, catalog::ACCESS_TOKEN_DECODED.id)),
                 Pattern::Name | Pattern::Extra => {
                     let out = &mut assignments;
                     names::at_name(hay, s, e, &self.extra_names, out, &mut memo);
+                    None
+                }
+                Pattern::Term => {
+                    names::at_term(hay, s, e, &mut assignments, &mut memo);
+                    None
+                }
+                Pattern::UserHash => {
+                    memo.hmac.user_hash(s);
                     None
                 }
             };
@@ -179,6 +214,7 @@ impl Detector {
                 tokens.push((t, rule));
             }
         }
+        names::finish(hay, intercom_file, &mut assignments, &mut memo);
         work.charge(memo.work.bytes_read as usize);
         if tokens.is_empty() && assignments.is_empty() {
             return (Vec::new(), work);
@@ -233,6 +269,10 @@ impl Detector {
         for a in &assignments {
             let v = &hay[a.start..a.end];
             work.charge(v.len());
+            if a.public_name {
+                out.push(public_env::found(a, v));
+                continue;
+            }
             if v.starts_with(b"dG9rO") || token_overlapping(a) {
                 continue;
             }

@@ -1,23 +1,28 @@
 //! Secrets by name: a literal assigned to an Intercom secret name, in the
 //! syntaxes of .env, shell, YAML, JSON, TOML, INI, properties, XML,
 //! Dockerfile, Terraform and code, plus `name:`/`value:` pairs on consecutive
-//! lines and keys nested under an `intercom` section.
+//! lines. What a name hit leads to elsewhere has a file of its own: keys
+//! nested in an Intercom context ([`super::context`]), names a web framework
+//! ships to the browser ([`super::public_env`]), secrets set through a CLI
+//! ([`super::cli_set`]), credentials in a URL ([`super::userinfo`]), and the
+//! identity secret found by its use ([`super::hmac_key`]).
 
-use std::collections::{BTreeMap, HashMap, VecDeque};
-use std::hash::{BuildHasherDefault, Hasher};
+use std::collections::HashMap;
+use std::hash::BuildHasherDefault;
 
-use super::value;
+use super::context::{self, Brackets, PositionHasher};
 use super::work::Work;
+use super::{cli_set, hmac_key, public_env, userinfo, value};
 use crate::finding::{Confidence, Kind};
 
 /// How far the parser looks around a name, in bytes.
-const NAME_WINDOW: usize = 128;
+pub(super) const NAME_WINDOW: usize = 128;
 const VALUE_WINDOW: usize = 512;
 /// No value spans more than this: a line window, or the next line's for a
 /// YAML block scalar.
 pub(crate) const MAX_VALUE_SPAN: usize = 2 * VALUE_WINDOW + 2;
 const LOOKBACK: usize = 256;
-const SECTION_WINDOW: usize = 4096;
+pub(super) const SECTION_WINDOW: usize = 4096;
 
 /// What the name hits of one haystack share, so that overlapping windows
 /// (sections nested in sections, brackets inside brackets) are read once and
@@ -28,9 +33,13 @@ pub(crate) struct Memo {
     /// that scan stopped. Every key between the two was pushed already; a
     /// step never depends on where its section ends, so a scan that reaches
     /// a position another scan stepped on goes on from where that one stopped.
-    scanned: HashMap<usize, usize, BuildHasherDefault<PositionHasher>>,
-    brackets: Brackets,
+    pub(super) scanned: HashMap<usize, usize, BuildHasherDefault<PositionHasher>>,
+    pub(super) brackets: Brackets,
     defaults: Defaults,
+    /// The shell command the last CLI look-up read.
+    pub(super) cli: cli_set::Memo,
+    /// The identity secret by its use: where `user_hash` and `intercom` are.
+    pub(super) hmac: hmac_key::Memo,
     pub(crate) work: Work,
 }
 
@@ -67,89 +76,36 @@ impl Defaults {
     }
 }
 
-/// Hashes a byte position with one multiplication: positions are not chosen
-/// by an adversary who sees the hash, and SipHash would cost more than the
-/// scan it saves.
-#[derive(Debug, Default)]
-struct PositionHasher(u64);
-
-impl Hasher for PositionHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x100_0000_01b3);
-        }
-    }
-    fn write_usize(&mut self, n: usize) {
-        self.0 = (n as u64)
-            .wrapping_mul(0x9e37_79b9_7f4a_7c15)
-            .rotate_left(26);
-    }
-}
-
-/// Matching brackets, found by one forward pass that every section of a
-/// haystack shares (asked in increasing order, as name hits come).
-#[derive(Debug, Default)]
-struct Brackets {
-    /// Positions in `[from, to)` have been read.
-    from: usize,
-    to: usize,
-    /// Opening brackets read and not closed yet, in order.
-    open: VecDeque<usize>,
-    /// Opening bracket → its closing bracket, for those closed.
-    closes: BTreeMap<usize, usize>,
-}
-
-impl Brackets {
-    /// The position of the bracket closing the one at `open`, or
-    /// `open + SECTION_WINDOW` (or the end) when it does not close sooner.
-    fn close_of(&mut self, hay: &[u8], open: usize, work: &mut Work) -> usize {
-        let cap = (open + SECTION_WINDOW).min(hay.len());
-        if open < self.from || open > self.to {
-            *self = Brackets {
-                from: open,
-                to: open,
-                ..Brackets::default()
-            };
-        }
-        work.charge(cap.saturating_sub(self.to));
-        while self.to < cap {
-            match hay[self.to] {
-                b'{' | b'(' | b'[' => self.open.push_back(self.to),
-                b'}' | b')' | b']' => {
-                    if let Some(o) = self.open.pop_back() {
-                        self.closes.insert(o, self.to);
-                    }
-                }
-                _ => {}
-            }
-            self.to += 1;
-        }
-        let close = self.closes.get(&open).copied().filter(|&c| c < cap);
-        // Later questions come at `open` or after: forget what lies before.
-        self.closes = self.closes.split_off(&open);
-        let before = self.open.partition_point(|&o| o < open);
-        self.open.drain(..before);
-        self.from = open;
-        close.unwrap_or(cap)
-    }
-}
-
-/// A value assigned to a secret name.
+/// A value assigned to a secret name, or a secret's name that a web
+/// framework ships to the browser.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Assignment {
-    /// Byte range of the value, inside its quotes.
+    /// Byte range of the value, inside its quotes (of the name, for a
+    /// public name).
     pub(crate) start: usize,
     pub(crate) end: usize,
     pub(crate) kind: Kind,
     /// The value was a quoted string literal (not a bare word).
     pub(crate) quoted: bool,
+    /// The range is a secret's name with a framework's public prefix
+    /// (`NEXT_PUBLIC_INTERCOM_IDENTITY_SECRET`), reported as it is.
+    pub(crate) public_name: bool,
+}
+
+impl Assignment {
+    pub(super) fn value(start: usize, end: usize, kind: Kind, quoted: bool) -> Assignment {
+        Assignment {
+            start,
+            end,
+            kind,
+            quoted,
+            public_name: false,
+        }
+    }
 }
 
 #[inline]
-fn is_name_byte(b: u8) -> bool {
+pub(super) fn is_name_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-')
 }
 
@@ -194,7 +150,7 @@ pub(crate) fn words(name: &[u8]) -> Vec<String> {
 }
 
 /// Trailing words that name a deployment, not what the value is.
-const QUALIFIERS: &[&str] = &[
+pub(super) const QUALIFIERS: &[&str] = &[
     "prod",
     "production",
     "dev",
@@ -223,6 +179,101 @@ const QUALIFIERS: &[&str] = &[
     "v3",
 ];
 
+/// Words that make a name a ciphertext (or a part of one), not a credential.
+const CIPHERTEXT_WORDS: &[&str] = &["encrypted", "ciphertext", "cipher", "crypted", "enc"];
+
+/// Words before a final `key` or `token` that say it is something else: a
+/// cache, database or storage key, a request's idempotency key, a page
+/// cursor, a CSRF or a device push token.
+const OTHER_KEYS: &[&str] = &[
+    "cache",
+    "idempotency",
+    "idempotence",
+    "dedup",
+    "dedupe",
+    "deduplication",
+    "primary",
+    "foreign",
+    "unique",
+    "composite",
+    "sort",
+    "partition",
+    "range",
+    "row",
+    "column",
+    "table",
+    "index",
+    "lookup",
+    "storage",
+    "store",
+    "redis",
+    "memcache",
+    "s3",
+    "object",
+    "bucket",
+    "blob",
+    "file",
+    "upload",
+    "asset",
+    "image",
+    "translation",
+    "i18n",
+    "locale",
+    "label",
+    "event",
+    "message",
+    "setting",
+    "feature",
+    "flag",
+    "namespace",
+    "meta",
+    "map",
+    "dict",
+    "attribute",
+    "attr",
+    "field",
+    "entity",
+    "record",
+    "item",
+    "list",
+    "group",
+    "queue",
+    "job",
+    "task",
+    "lock",
+    "routing",
+    "version",
+    "schema",
+    "state",
+    "sync",
+    "cookie",
+    "query",
+    "param",
+    "form",
+    "prop",
+    "react",
+    "rate",
+    "throttle",
+    "hotkey",
+    "shortcut",
+    "keyboard",
+    "sequence",
+    "cursor",
+    "page",
+    "next",
+    "pagination",
+    "continuation",
+    "csrf",
+    "xsrf",
+    "cancel",
+    "cancellation",
+    "device",
+    "push",
+    "fcm",
+    "apns",
+    "registration",
+];
+
 /// What a (lowercase-word) secret name holds, or `None` when it does not
 /// name a secret (`INTERCOM_APP_ID`, `INTERCOM_TOKEN_URL`, ...).
 pub(crate) fn classify(words: &[String]) -> Option<Kind> {
@@ -244,6 +295,11 @@ pub(crate) fn classify(words: &[String]) -> Option<Kind> {
     if has("public") || has("publishable") {
         return None;
     }
+    // A ciphertext and its parts (`encrypted_api_key` beside its
+    // `encrypted_api_key_iv`) are safe to store: no credential.
+    if words.iter().any(|w| CIPHERTEXT_WORDS.contains(&w.as_str())) {
+        return None;
+    }
     // The last word says what the value is: `...token`, `...secret`, and
     // `key` / `pat` only as whole words (`monkey`, `appcompat` are not).
     let last = words.last().map_or("", String::as_str);
@@ -256,10 +312,23 @@ pub(crate) fn classify(words: &[String]) -> Option<Kind> {
     if !secretish {
         return None;
     }
+    // `cache_key`, `idempotency_key`, `primary_key`, `csrf_token`: the word
+    // before says what else the key or token is.
+    if words.len() >= 2 && OTHER_KEYS.contains(&words[words.len() - 2].as_str()) {
+        return None;
+    }
     let kind = if has("webhook") || has("signing") || has_word("hub") {
         Kind::WebhookSecret
-    } else if has("identity") || has("hmac") || has("verification") || joined.ends_with("secretkey")
+    } else if has("identity")
+        || has("hmac")
+        || has("verification")
+        || has("secure")
+        || has_word("jwt")
+        || joined.ends_with("secretkey")
+        || joined.ends_with("apisecret")
     {
+        // `api_secret` is intercom-rails' name for it, "secure mode" its
+        // old name, and a Messenger JWT is signed with it.
         Kind::IdentitySecret
     } else if has("client") || has("oauth") || has("consumer") || joined.ends_with("appsecret") {
         Kind::ClientSecret
@@ -277,7 +346,7 @@ pub(crate) fn classify(words: &[String]) -> Option<Kind> {
 /// name bytes longer than the window on both sides: that is data (base64,
 /// minified code, a hex dump), not a name, and it must not cost every hit
 /// in it the whole window.
-fn identifier(hay: &[u8], hs: usize, he: usize, m: &mut Memo) -> Option<(usize, usize)> {
+pub(super) fn identifier(hay: &[u8], hs: usize, he: usize, m: &mut Memo) -> Option<(usize, usize)> {
     let left = hay[..hs]
         .iter()
         .rev()
@@ -305,34 +374,39 @@ fn identifier(hay: &[u8], hs: usize, he: usize, m: &mut Memo) -> Option<(usize, 
 
 /// The start of the line holding `at`, looking back at most
 /// [`LOOKBACK`] bytes (the keywords before a name are short).
-fn line_start(hay: &[u8], at: usize, m: &mut Memo) -> usize {
+pub(super) fn line_start(hay: &[u8], at: usize, m: &mut Memo) -> usize {
     let from = at.saturating_sub(LOOKBACK);
     let start = memchr::memrchr(b'\n', &hay[from..at]).map_or(from, |p| from + p + 1);
     m.work.charge(at - start + 1);
     start
 }
 
-fn line_end(hay: &[u8], at: usize, m: &mut Memo) -> usize {
+pub(super) fn line_end(hay: &[u8], at: usize, m: &mut Memo) -> usize {
     let to = (at + VALUE_WINDOW).min(hay.len());
     let end = memchr::memchr2(b'\n', b'\r', &hay[at..to]).map_or(to, |p| at + p);
     m.work.charge(end - at + 1);
     end
 }
 
-fn skip_blanks(hay: &[u8], mut at: usize, end: usize) -> usize {
+pub(super) fn skip_blanks(hay: &[u8], mut at: usize, end: usize) -> usize {
     while at < end && matches!(hay[at], b' ' | b'\t') {
         at += 1;
     }
     at
 }
 
-fn is_quote(b: u8) -> bool {
+pub(super) fn is_quote(b: u8) -> bool {
     matches!(b, b'"' | b'\'' | b'`')
 }
 
 /// Finds the value assigned to the name ending at `ne` (the name starts at
 /// `ns`), in any syntax we know; returns the value's start position.
-fn assignment_value_start(hay: &[u8], ns: usize, ne: usize, m: &mut Memo) -> Option<usize> {
+pub(super) fn assignment_value_start(
+    hay: &[u8],
+    ns: usize,
+    ne: usize,
+    m: &mut Memo,
+) -> Option<usize> {
     let le = line_end(hay, ne, m);
     let ls = line_start(hay, ns, m);
     let before = &hay[ls..ns];
@@ -398,7 +472,7 @@ fn assignment_value_start(hay: &[u8], ns: usize, ne: usize, m: &mut Memo) -> Opt
         }
         // Terraform: `variable "intercom_token" { default = "..." }`.
         b'{' if quoted => {
-            let (start, end) = balanced(hay, op, m);
+            let (start, end) = context::balanced(hay, op, m);
             let at = m.defaults.find(hay, start, end, &mut m.work)?;
             let eq = skip_blanks(hay, at + 7, end);
             (hay.get(eq) == Some(&b'=')).then_some(eq + 1)
@@ -434,7 +508,7 @@ const SPACE_ASSIGN_KEYWORDS: &[&[u8]] = &[
     b"setenv", b"set -gx", b"set -x", b"set -Ux", b"set -U", b"ENV", b"env", b"#define",
 ];
 
-fn trim_ascii(s: &[u8]) -> &[u8] {
+pub(super) fn trim_ascii(s: &[u8]) -> &[u8] {
     let s = &s[s.iter().take_while(|b| b.is_ascii_whitespace()).count()..];
     let n = s
         .iter()
@@ -522,7 +596,7 @@ fn name_value_pair(hay: &[u8], ls: usize, ns: usize, le: usize, m: &mut Memo) ->
 
 /// Reads the literal starting at `at` (after blanks): `(start, end, quoted)`
 /// of its content, or `None` when it is an expression rather than a literal.
-fn literal(hay: &[u8], at: usize, m: &mut Memo) -> Option<(usize, usize, bool)> {
+pub(super) fn literal(hay: &[u8], at: usize, m: &mut Memo) -> Option<(usize, usize, bool)> {
     literal_in(hay, at, true, m)
 }
 
@@ -659,11 +733,19 @@ pub(crate) fn at_name(
     out: &mut Vec<Assignment>,
     m: &mut Memo,
 ) {
+    let brand = hay[hs..he].eq_ignore_ascii_case(b"intercom");
+    if brand {
+        m.hmac.intercom_at(hs);
+        public_env::at(hay, hs, he, out, m);
+        if userinfo::at(hay, hs, he, out, m) {
+            return;
+        }
+    }
     let Some((ns, ne)) = identifier(hay, hs, he, m) else {
         return;
     };
     let name = &hay[ns..ne];
-    let w = words(name);
+    let w = public_env::strip(words(name));
     let extra = !extras.is_empty() && {
         let n = normalize(name);
         extras.iter().any(|x| n.ends_with(x))
@@ -672,15 +754,62 @@ pub(crate) fn at_name(
         Some(k) if extra || w.iter().any(|x| x == "intercom") => k,
         None if extra => Kind::ClientSecret,
         _ => {
-            let single = w.last().is_some_and(|x| x == "intercom");
-            section(hay, ns, ne, single, out, m);
+            if brand {
+                cli_set::at(hay, hs, out, m);
+            }
+            // `window.intercomConfig`: the member's own name says.
+            let member = name.rsplit(|&b| b == b'.').next().unwrap_or(name);
+            let container =
+                w.last().is_some_and(|x| x == "intercom") || context::is_container(&words(member));
+            context::section(hay, ns, ne, container, out, m);
             return;
         }
     };
+    if brand {
+        cli_set::at(hay, hs, out, m);
+    }
     push_value(hay, ns, ne, kind, out, m);
 }
 
-fn push_value(
+/// The words of Intercom's own term for the identity secret, in the
+/// spellings code and config use: a name built on it (`IDENTITY_VERIFICATION_SECRET`,
+/// `identityVerificationSecret`) is Intercom's identity secret without an
+/// `intercom` in it.
+pub(crate) const TERMS: &[&str] = &[
+    "identity_verification",
+    "IDENTITY_VERIFICATION",
+    "identityVerification",
+    "IdentityVerification",
+    "identity-verification",
+    "identity.verification",
+];
+
+/// Called for each automaton hit on one of [`TERMS`] at `[hs, he)`.
+pub(crate) fn at_term(hay: &[u8], hs: usize, he: usize, out: &mut Vec<Assignment>, m: &mut Memo) {
+    let Some((ns, ne)) = identifier(hay, hs, he, m) else {
+        return;
+    };
+    let w = words(&hay[ns..ne]);
+    // An `intercom` name has a hit of its own.
+    if w.iter().any(|x| x == "intercom") {
+        return;
+    }
+    if let Some(kind) = classify(&w) {
+        push_value(hay, ns, ne, kind, out, m);
+    }
+}
+
+/// What every hit of a haystack leads to once all are known: the identity
+/// secret by its use ([`hmac_key`]) and, for a file whose path names
+/// Intercom, the whole file as an Intercom context.
+pub(crate) fn finish(hay: &[u8], whole: bool, out: &mut Vec<Assignment>, m: &mut Memo) {
+    hmac_key::finish(hay, out, m);
+    if whole {
+        context::whole(hay, out, m);
+    }
+}
+
+pub(super) fn push_value(
     hay: &[u8],
     ns: usize,
     ne: usize,
@@ -695,208 +824,8 @@ fn push_value(
         return;
     };
     if end > start {
-        out.push(Assignment {
-            start,
-            end,
-            kind,
-            quoted,
-        });
+        out.push(Assignment::value(start, end, kind, quoted));
     }
-}
-
-/// An `intercom` section (YAML block, JSON/JS object, TOML/INI table) or a
-/// call that builds an Intercom client (`Intercom::Client.new(token: ...)`,
-/// `intercom = Client(api_key=...)`): the secret-like keys inside are
-/// Intercom's. `single` says the name is the bare word `intercom`.
-///
-/// Sections nest (`intercom: {intercom: {...}}`) and overlap; each position
-/// is stepped on once per haystack (see [`Memo`]), so a thousand nested
-/// sections cost what one does.
-fn section(
-    hay: &[u8],
-    ns: usize,
-    ne: usize,
-    single: bool,
-    out: &mut Vec<Assignment>,
-    m: &mut Memo,
-) {
-    let Some((start, end)) = section_body(hay, ns, ne, single, m) else {
-        return;
-    };
-    let mut trail = Vec::new();
-    let mut i = start;
-    while i < end {
-        trail.push(i);
-        i = match m.scanned.get(&i) {
-            Some(&stop) => stop,
-            None => section_step(hay, i, out, m),
-        };
-    }
-    for at in trail {
-        m.scanned.insert(at, i);
-    }
-}
-
-/// Whether a key (a bare name) starts at `i`.
-fn starts_key(hay: &[u8], i: usize) -> bool {
-    is_name_byte(hay[i])
-        && hay[i] != b'.'
-        && hay[i] != b'-'
-        && (i == 0 || !is_name_byte(hay[i - 1]))
-}
-
-/// One step of the key scan of a section, from `i`: a quoted string (a key
-/// when an operator follows it, else a value skipped whole), a bare key, or
-/// the bytes up to the next of those. Pushes what the keys that name
-/// secrets are assigned. Returns where the step ends, which depends only on
-/// `i`, never on where the section ends.
-fn section_step(hay: &[u8], i: usize, out: &mut Vec<Assignment>, m: &mut Memo) -> usize {
-    if is_quote(hay[i]) {
-        let q = hay[i];
-        let close = hay[i + 1..]
-            .iter()
-            .position(|&b| b == q || b == b'\n')
-            .map_or(hay.len(), |p| i + 1 + p);
-        m.work.charge(close - i);
-        if close < hay.len() && hay[close] == q && close - i <= SECTION_WINDOW {
-            let line = line_end(hay, close, m);
-            let after = skip_blanks(hay, close + 1, line);
-            if matches!(hay.get(after), Some(b':' | b'='))
-                && let Some(kind) = classify(&words(&hay[i + 1..close]))
-            {
-                push_value(hay, i + 1, close, kind, out, m);
-            }
-        }
-        return close + 1;
-    }
-    if starts_key(hay, i) {
-        let len = hay[i..].iter().take_while(|&&b| is_name_byte(b)).count();
-        m.work.charge(len);
-        if len <= SECTION_WINDOW
-            && let Some(kind) = classify(&words(&hay[i..i + len]))
-        {
-            push_value(hay, i, i + len, kind, out, m);
-        }
-        return i + len;
-    }
-    let next = (i + 1..hay.len())
-        .find(|&j| is_quote(hay[j]) || starts_key(hay, j))
-        .unwrap_or(hay.len());
-    m.work.charge(next - i);
-    next
-}
-
-/// The byte range a section or client call spans.
-fn section_body(
-    hay: &[u8],
-    ns: usize,
-    ne: usize,
-    single: bool,
-    m: &mut Memo,
-) -> Option<(usize, usize)> {
-    let le = line_end(hay, ne, m);
-    let ls = line_start(hay, ns, m);
-    let mut at = ne;
-    while at < le && (is_quote(hay[at]) || hay[at] == b'\\') {
-        at += 1;
-    }
-    let op = skip_blanks(hay, at, le);
-    let before = trim_ascii(&hay[ls..ns]);
-    // A TOML / INI table header is a line of its own: `[intercom]`,
-    // `[services.intercom]`; not a Markdown link `[Intercom](...)`.
-    if single && before.ends_with(b"[") && hay.get(op) == Some(&b']') {
-        let header = before.iter().all(|&b| is_name_byte(b) || b == b'[');
-        let rest = trim_ascii(&hay[op + 1..le]);
-        if header && (rest.is_empty() || rest[0] == b'#' || rest[0] == b';') {
-            return Some(toml_table(hay, le, m));
-        }
-        return None;
-    }
-    // A call right after the name: `Intercom::Client.new(`, `IntercomClient(`.
-    let chain = call_chain(hay, at, le, m);
-    if hay.get(chain) == Some(&b'(') {
-        return Some(balanced(hay, chain, m));
-    }
-    if !single || !matches!(hay.get(op), Some(b':') | Some(b'=')) {
-        return None;
-    }
-    let mut v = skip_blanks(hay, op + 1, le);
-    if hay.get(v) == Some(&b'>') {
-        v = skip_blanks(hay, v + 1, le);
-    }
-    // A YAML key stands alone on its line (`class Intercom:` is Python).
-    let bare_key = before
-        .iter()
-        .all(|&b| b == b'-' || b == b' ' || is_quote(b));
-    if v >= le || hay[v] == b'#' {
-        return bare_key.then(|| yaml_block(hay, ls, ns, le, m));
-    }
-    // `"intercom": {`, `intercom = new Intercom.Client({`, `intercom = Client(`,
-    // PHP `'intercom' => [`.
-    let v = call_chain(hay, v, le, m);
-    matches!(hay.get(v), Some(b'{' | b'(' | b'[')).then(|| balanced(hay, v, m))
-}
-
-/// Skips `new `, `Some::Path.new`, `Client` before an opening bracket.
-fn call_chain(hay: &[u8], at: usize, le: usize, m: &mut Memo) -> usize {
-    let mut i = at;
-    if hay[i..le].starts_with(b"new ") {
-        i += 4;
-    }
-    while i < le && (hay[i].is_ascii_alphanumeric() || matches!(hay[i], b'_' | b':' | b'.')) {
-        i += 1;
-    }
-    m.work.charge(i - at);
-    i
-}
-
-/// From an opening bracket at `open` to its matching close (bounded).
-fn balanced(hay: &[u8], open: usize, m: &mut Memo) -> (usize, usize) {
-    let close = m.brackets.close_of(hay, open, &mut m.work);
-    (open + 1, close)
-}
-
-/// TOML / INI: from after the header line to the next table header.
-fn toml_table(hay: &[u8], le: usize, m: &mut Memo) -> (usize, usize) {
-    let start = le;
-    let mut end = start;
-    while end < hay.len() && end - start < SECTION_WINDOW {
-        let e = line_end(hay, end, m);
-        let t = trim_ascii(&hay[end..e]);
-        if t.first() == Some(&b'[') && end > start {
-            break;
-        }
-        end = e + 1;
-    }
-    (start, end.min(hay.len()))
-}
-
-/// YAML block: the lines indented deeper than the key.
-fn yaml_block(hay: &[u8], ls: usize, ns: usize, le: usize, m: &mut Memo) -> (usize, usize) {
-    let indent = hay[ls..ns]
-        .iter()
-        .take_while(|b| **b == b' ' || **b == b'-')
-        .count();
-    let start = le;
-    let mut end = start;
-    while end < hay.len() && end - start < SECTION_WINDOW {
-        let mut s = end;
-        while s < hay.len() && matches!(hay[s], b'\r' | b'\n') {
-            s += 1;
-        }
-        m.work.charge(s - end);
-        let e = line_end(hay, s, m);
-        let t = trim_ascii(&hay[s..e]);
-        let ind = hay[s..e].iter().take_while(|b| **b == b' ').count();
-        if !t.is_empty() && t[0] != b'#' && ind <= indent {
-            break;
-        }
-        if e == s {
-            break;
-        }
-        end = e;
-    }
-    (start, end)
 }
 
 /// Confidence for an assignment's value, or `None` when it is not a secret.

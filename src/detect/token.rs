@@ -5,7 +5,6 @@
 //! and the decoded form `tok:<uuid>:1:0` as it appears in debug logs.
 
 use super::b64;
-use super::value::entropy;
 use super::work::Work;
 use crate::finding::Confidence;
 
@@ -16,8 +15,6 @@ const MAX_TOKEN_CHARS: usize = 512;
 const GLUED_WINDOW: usize = 96;
 /// The longest wrapping (doubly encoded) value we look at, in characters.
 const MAX_WRAPPED_CHARS: usize = 4096;
-/// A token body this long (after `tok:`) and this random is `medium`.
-const MEDIUM_MIN_BODY: usize = 16;
 /// The longest `<digits>` of a `:<digits>:<digits>` suffix (`:1:0`).
 const MAX_SUFFIX_DIGITS: usize = 20;
 
@@ -100,7 +97,12 @@ fn uuid_structure_len(d: &[u8]) -> Option<usize> {
 
 /// Judges decoded bytes that start with `tok:`: returns the confidence and
 /// how many decoded bytes the token covers. `None` for look-alikes.
-fn judge(decoded: &[u8], min_entropy: f64) -> Option<(Confidence, usize)> {
+///
+/// Intercom's access tokens all have a UUID body (`tok:<uuid>:1:0`). A body
+/// of another shape is a documentation or test value (a phrase, a counting
+/// or keyboard sequence, a made-up `test_key_...`), however random it looks:
+/// `low`, reported only with `--strict`.
+fn judge(decoded: &[u8]) -> Option<(Confidence, usize)> {
     if !decoded.starts_with(b"tok:") {
         return None;
     }
@@ -127,12 +129,16 @@ fn judge(decoded: &[u8], min_entropy: f64) -> Option<(Confidence, usize)> {
     if printable == 0 || printable + 1 < body.len() {
         return None;
     }
-    let body = &body[..printable];
-    if body.len() >= MEDIUM_MIN_BODY && entropy(body) >= min_entropy {
-        Some((Confidence::Medium, decoded.len()))
-    } else {
-        Some((Confidence::Low, 4 + printable))
-    }
+    Some((Confidence::Low, 4 + printable))
+}
+
+/// Whether a token that ends at `at` was cut short there: `...`, `…` or a
+/// run of `*` (a preview, a `placeholder=` attribute, a usage line, prose).
+/// A cut token cannot be used; only a whole UUID structure is reported
+/// whatever follows it.
+fn cut_at(hay: &[u8], at: usize) -> bool {
+    let rest = &hay[at.min(hay.len())..];
+    rest.starts_with(b"..") || rest.starts_with("\u{2026}".as_bytes()) || rest.starts_with(b"**")
 }
 
 /// Whether the byte before a token start lets it be a token on its own: not
@@ -153,12 +159,7 @@ fn free_on_the_left(hay: &[u8], start: usize) -> bool {
 }
 
 /// A plain token whose `dG9rO` prefix starts at `start`.
-pub(crate) fn plain(
-    hay: &[u8],
-    start: usize,
-    min_entropy: f64,
-    work: &mut Work,
-) -> Option<TokenHit> {
+pub(crate) fn plain(hay: &[u8], start: usize, work: &mut Work) -> Option<TokenHit> {
     if !hay[start..].starts_with(b"dG9rO") {
         return None;
     }
@@ -176,7 +177,7 @@ pub(crate) fn plain(
     let mut buf = [0u8; MAX_TOKEN_CHARS * 3 / 4];
     let n = b64::decode_into(&hay[start..run_end], &mut buf);
     work.charge(run_end - start + n);
-    let (confidence, len) = judge(&buf[..n], min_entropy)?;
+    let (confidence, len) = judge(&buf[..n])?;
     if confidence != Confidence::High && !free {
         return None;
     }
@@ -184,6 +185,9 @@ pub(crate) fn plain(
     let mut end = start + chars;
     if end == run_end {
         end = skip_padding(hay, end);
+    }
+    if confidence != Confidence::High && cut_at(hay, skip_padding(hay, run_end)) {
+        return None;
     }
     Some(TokenHit {
         start,
@@ -208,7 +212,6 @@ pub(crate) fn wrapped(
     hit: usize,
     back: usize,
     floor: usize,
-    min_entropy: f64,
     work: &mut Work,
 ) -> Option<TokenHit> {
     let group = hit.checked_sub(back)?;
@@ -241,7 +244,7 @@ pub(crate) fn wrapped(
     if free_on_the_left(&buf[..n], at) {
         n = decode(at + MAX_TOKEN_CHARS, &mut buf);
     }
-    let inner = plain(&buf[..n], at, min_entropy, work)?;
+    let inner = plain(&buf[..n], at, work)?;
     let lowest = group
         .saturating_sub(MAX_WRAPPED_CHARS)
         .max(floor)
@@ -259,9 +262,13 @@ pub(crate) fn wrapped(
             .take_while(|&&c| b64::is_alphabet(c))
             .count();
     work.charge(group - run_start + run_end - hit);
+    let end = skip_padding(hay, run_end);
+    if inner.confidence != Confidence::High && cut_at(hay, end) {
+        return None;
+    }
     Some(TokenHit {
         start: run_start,
-        end: skip_padding(hay, run_end),
+        end,
         confidence: inner.confidence,
         decoded: inner.decoded,
     })
@@ -307,7 +314,7 @@ mod tests {
     #[test]
     fn a_uuid_token_is_high_and_spans_its_padding() {
         let hay = format!("Authorization: Bearer {TOKEN}\n");
-        let hit = plain(hay.as_bytes(), 22, 3.0, &mut Work::default()).expect("token");
+        let hit = plain(hay.as_bytes(), 22, &mut Work::default()).expect("token");
         assert_eq!(hit.confidence, Confidence::High);
         assert_eq!(&hay[hit.start..hit.end], TOKEN);
         assert!(hit.decoded.starts_with(b"tok:8d22ad89_eed2_"));
@@ -319,26 +326,21 @@ mod tests {
         let body = &TOKEN[..59];
         for pad in ["%3D", "\\u003d", "\\\\u003d"] {
             let hay = format!("x={body}{pad}&y=1");
-            let hit = plain(hay.as_bytes(), 2, 3.0, &mut Work::default()).expect("token");
+            let hit = plain(hay.as_bytes(), 2, &mut Work::default()).expect("token");
             assert_eq!(&hay[hit.start..hit.end], format!("{body}{pad}"));
         }
     }
 
     #[test]
     fn the_documentation_example_is_low() {
-        let hit = plain(b"dG9rOmFiY2RlZmdoaQ==", 0, 3.0, &mut Work::default()).expect("token");
+        let hit = plain(b"dG9rOmFiY2RlZmdoaQ==", 0, &mut Work::default()).expect("token");
         assert_eq!(hit.confidence, Confidence::Low);
     }
 
     #[test]
     fn look_alikes_with_binary_bodies_are_not_tokens() {
         assert_eq!(
-            plain(
-                b"dG9rO////////////////////////",
-                0,
-                3.0,
-                &mut Work::default()
-            ),
+            plain(b"dG9rO////////////////////////", 0, &mut Work::default()),
             None
         );
     }
@@ -353,7 +355,7 @@ mod tests {
             let pats = [("ZEc5ck", 0), ("RHOXJP", 2), ("kRzlyT", 3)];
             let found = pats.iter().find_map(|(p, back)| {
                 let at = hay.find(p)?;
-                wrapped(hay.as_bytes(), at, *back, 0, 3.0, &mut Work::default())
+                wrapped(hay.as_bytes(), at, *back, 0, &mut Work::default())
             });
             let hit = found.unwrap_or_else(|| panic!("wrapped with prefix {prefix:?}"));
             assert_eq!(&hay[hit.start..hit.end], outer);

@@ -73,13 +73,17 @@ const REFERENCE_PREFIXES: &[&[u8]] = &[
     b"~/",
 ];
 
-/// Words that make a value a placeholder, matched case-insensitively.
+/// Marks that make any value a placeholder, wherever they are in it: a
+/// masked or cut value, a signature header's algorithm.
+const PLACEHOLDER_MARKS: &[&[u8]] = &[b"***", b"...", "\u{2026}".as_bytes(), b"sha1=", b"sha256="];
+
+/// Words that make a value a placeholder when they are the value or its
+/// template form (`your-api-key-here`, `xxxxxxxx`, `test_token_123`), matched
+/// case-insensitively; not when they happen to occur inside random text
+/// (`...Xxx...`, `...test...` in a 32-character key).
 const PLACEHOLDER_WORDS: &[&[u8]] = &[
     b"your",
     b"xxx",
-    b"***",
-    b"...",
-    "\u{2026}".as_bytes(),
     b"changeme",
     b"change_me",
     b"change-me",
@@ -119,9 +123,55 @@ const PLACEHOLDER_WORDS: &[&[u8]] = &[
     b"default",
     b"invalid",
     b"sandbox",
-    b"sha1=",
-    b"sha256=",
 ];
+
+/// Digests of the empty string, which documentation uses as sample keys
+/// (Intercom's old `curl -u APP_ID:API_KEY` examples among them).
+const EMPTY_DIGESTS: &[&[u8]] = &[
+    b"da39a3ee5e6b4b0d3255bfef95601890afd80709",
+    b"d41d8cd98f00b204e9800998ecf8427e",
+    b"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+];
+
+/// Below this many letters and digits, what a value holds besides its
+/// placeholder words is a template's filler (`-api-key-`, `_123`).
+const RANDOM_REST_MIN: usize = 16;
+/// ... and below this entropy (bits per character).
+const RANDOM_REST_ENTROPY: f64 = 3.3;
+
+/// Whether a value is a placeholder: it has a [`PLACEHOLDER_MARKS`] mark,
+/// or [`PLACEHOLDER_WORDS`] and little else. With every placeholder word
+/// taken out, what is left must not look random: a long random secret
+/// that happens to hold `xXx` or `test` is a secret.
+fn is_placeholder(v: &[u8]) -> bool {
+    if PLACEHOLDER_MARKS.iter().any(|w| contains_ignore_case(v, w)) {
+        return true;
+    }
+    let mut rest: Vec<u8> = Vec::with_capacity(v.len());
+    let mut found = false;
+    let mut i = 0;
+    while i < v.len() {
+        let word = PLACEHOLDER_WORDS
+            .iter()
+            .filter(|w| v.len() - i >= w.len() && v[i..i + w.len()].eq_ignore_ascii_case(w))
+            .map(|w| w.len())
+            .max();
+        match word {
+            Some(len) => {
+                found = true;
+                i += len;
+            }
+            None => {
+                if v[i].is_ascii_alphanumeric() {
+                    rest.push(v[i]);
+                }
+                i += 1;
+            }
+        }
+    }
+    found
+        && (rest.len() < RANDOM_REST_MIN || entropy(&rest) < RANDOM_REST_ENTROPY || is_wordy(&rest))
+}
 
 /// A bare word that reads as a name in code (`computeHmacKey256`,
 /// `API_KEY_PREFIX`): an identifier made of a few whole words, with digits
@@ -288,7 +338,8 @@ fn judge_literal(v: &[u8], min_entropy: f64) -> Option<Confidence> {
         || is_wordy(v)
         || looks_made_up(v)
         || v.iter().all(u8::is_ascii_digit)
-        || PLACEHOLDER_WORDS.iter().any(|w| contains_ignore_case(v, w))
+        || EMPTY_DIGESTS.iter().any(|d| v.eq_ignore_ascii_case(d))
+        || is_placeholder(v)
     {
         return None;
     }
@@ -344,8 +395,28 @@ mod tests {
             b"a1b2c3d4e5f6g7h8",
             b"deadbeefdeadbeef",
             b"Xy7Xy7Xy7Xy7Xy7Xy7",
+            b"sample-api-key-0000",
+            b"mock_webhook_secret_123",
+            b"sk_live_xxxxxxxxxxxxxxxxxxxxxxxx",
+            b"da39a3ee5e6b4b0d3255bfef95601890afd80709",
         ] {
             assert_eq!(judge(v, 3.0), None, "{}", String::from_utf8_lossy(v));
+        }
+    }
+
+    #[test]
+    fn placeholder_words_inside_random_values_do_not_hide_them() {
+        for v in [
+            &b"Kiy8vwkqQRKHxXx8eh85BDLw1XEx8cLN"[..],
+            b"9f8e7d6c5b4atest39281706f5e4d3c2b1a0",
+            b"GXkPvCYUCJRpMG8mwUcHerecDK1KtxNhA1i",
+        ] {
+            assert_eq!(
+                judge(v, 3.0),
+                Some(Confidence::High),
+                "{}",
+                String::from_utf8_lossy(v)
+            );
         }
     }
 }

@@ -107,13 +107,18 @@ impl<'a> Engine<'a> {
     /// The detector's verdict on one blob, for whole-database passes that
     /// read the bytes themselves (UTF-16 text is searched decoded).
     pub fn judge(&self, data: &[u8]) -> Option<Vec<Match>> {
-        self.judge_text(data).map(|(matches, _)| matches)
+        self.judge_text(data, false).map(|(matches, _)| matches)
     }
 
     /// [`Engine::judge`], with the decoded text the matches are in when the
-    /// blob is UTF-16 text (see [`text`]).
-    fn judge_text(&self, data: &[u8]) -> Option<(Vec<Match>, Option<Vec<u8>>)> {
-        let found = text::judge(self.detector, data)?;
+    /// blob is UTF-16 text (see [`text`]). `intercom_file`: a path of the
+    /// blob names Intercom, which makes the whole blob an Intercom context.
+    fn judge_text(
+        &self,
+        data: &[u8],
+        intercom_file: bool,
+    ) -> Option<(Vec<Match>, Option<Vec<u8>>)> {
+        let found = text::judge(self.detector, data, intercom_file)?;
         if let Some(flag) = self.hit {
             flag.store(true, Ordering::Relaxed);
         }
@@ -220,7 +225,8 @@ impl<'a> Engine<'a> {
                         done.blobs += 1;
                         done.bytes += data.len() as u64;
                     }
-                    if let Some((matches, decoded)) = self.judge_text(&data) {
+                    let scoped = blob.occurrences.iter().any(names_intercom);
+                    if let Some((matches, decoded)) = self.judge_text(&data, scoped) {
                         done.hits.push(Hit {
                             index,
                             matches,
@@ -332,6 +338,18 @@ impl<'a> Engine<'a> {
         }
         found
     }
+}
+
+/// Whether an occurrence's path names Intercom, below the root its
+/// allowlists match against (a folder the repository sits in does not count).
+fn names_intercom(o: &crate::source::blob::Occurrence) -> bool {
+    let path = match &o.policy_path {
+        PolicyPath::Same => &o.path,
+        PolicyPath::Other(relative) => relative,
+        PolicyPath::Exempt => return false,
+    };
+    let absolute = path.first() == Some(&b'/') || path.get(1) == Some(&b':');
+    !absolute && crate::detect::path_names_intercom(path)
 }
 
 /// A match's place in its blob, which identifies it there.

@@ -24,14 +24,19 @@ use crate::detect::{Detector, Match};
 const SNIFF_BYTES: usize = 512;
 
 /// A blob's matches, and its decoded text when they are matches in that
-/// text (it was UTF-16 and its raw bytes held none).
-pub(super) fn judge(detector: &Detector, data: &[u8]) -> Option<(Vec<Match>, Option<Vec<u8>>)> {
-    let raw = detector.find(data);
+/// text (it was UTF-16 and its raw bytes held none). `intercom_file`: the
+/// whole blob is an Intercom context (its path names Intercom).
+pub(super) fn judge(
+    detector: &Detector,
+    data: &[u8],
+    intercom_file: bool,
+) -> Option<(Vec<Match>, Option<Vec<u8>>)> {
+    let raw = detector.find_scoped(data, intercom_file).0;
     if !raw.is_empty() {
         return Some((raw, None));
     }
     let text = decode_utf16(data)?;
-    let matches = detector.find(&text);
+    let matches = detector.find_scoped(&text, intercom_file).0;
     (!matches.is_empty()).then_some((matches, Some(text)))
 }
 

@@ -156,8 +156,13 @@ struct OnLines {
 
 impl OnLines {
     fn new(data: &[u8], all: &[Match]) -> OnLines {
-        let mut ranges: Vec<(usize, usize)> = all.iter().map(|m| (m.start, m.end)).collect();
-        let secrets: Vec<std::ops::Range<usize>> = all.iter().map(|m| m.start..m.end).collect();
+        // A variable's name (a public-env finding) is shown, not hidden.
+        let secrets: Vec<std::ops::Range<usize>> = all
+            .iter()
+            .filter(|m| !crate::catalog::reports_a_name(m.rule_id))
+            .map(|m| m.start..m.end)
+            .collect();
+        let mut ranges: Vec<(usize, usize)> = secrets.iter().map(|r| (r.start, r.end)).collect();
         ranges.extend(
             crate::detect::mask::copies(data, &secrets)
                 .into_iter()
