@@ -46,6 +46,26 @@ pub fn redact(secret: &[u8]) -> String {
     out
 }
 
+/// How a finding's secret is named in a report without `--show-secrets`:
+/// redacted, but a variable's name (the finding of a rule that reports a
+/// name, such as a secret's name shipped to the browser) in full.
+pub fn redacted(rule_id: &str, secret: &[u8]) -> String {
+    if crate::catalog::reports_a_name(rule_id) {
+        reveal(secret)
+    } else {
+        redact(secret)
+    }
+}
+
+/// [`redacted`], or the secret in full with `show`.
+pub fn shown_secret(rule_id: &str, secret: &[u8], show: bool) -> String {
+    if show {
+        reveal(secret)
+    } else {
+        redacted(rule_id, secret)
+    }
+}
+
 /// The secret in full, for `--show-secrets`: lossy UTF-8 and printable.
 pub fn reveal(secret: &[u8]) -> String {
     sanitize(&String::from_utf8_lossy(secret))
@@ -86,14 +106,33 @@ pub fn hide(
     primary: Option<Range<usize>>,
     show: bool,
 ) -> Hidden {
+    hide_line(bytes, ranges, primary, show, false)
+}
+
+/// [`hide`], and `primary` shown in full when `name` (it is a variable's
+/// name, not a secret); every other range stays hidden.
+pub fn hide_line(
+    bytes: &[u8],
+    ranges: &[Range<usize>],
+    primary: Option<Range<usize>>,
+    show: bool,
+    name: bool,
+) -> Hidden {
     let mut text = String::with_capacity(bytes.len());
+    let named = primary.clone().filter(|_| name);
     let primary = hide_into(
         &mut text,
         bytes,
         ranges,
         primary,
         |out, gap| out.push_str(&sanitize(&String::from_utf8_lossy(gap))),
-        |secret| if show { reveal(secret) } else { redact(secret) },
+        |range, secret| {
+            if show || named.as_ref() == Some(&range) {
+                reveal(secret)
+            } else {
+                redact(secret)
+            }
+        },
     );
     Hidden { text, primary }
 }
@@ -151,7 +190,7 @@ fn scrub_ranges(text: &str, ranges: &[Range<usize>]) -> String {
         ranges,
         None,
         |out, gap| out.push_str(&String::from_utf8_lossy(gap)),
-        redact,
+        |_, secret| redact(secret),
     );
     out
 }
@@ -164,7 +203,7 @@ fn hide_into(
     ranges: &[Range<usize>],
     primary: Option<Range<usize>>,
     gap: impl Fn(&mut String, &[u8]),
-    secret: impl Fn(&[u8]) -> String,
+    secret: impl Fn(Range<usize>, &[u8]) -> String,
 ) -> Range<usize> {
     let clamp = |r: &Range<usize>| {
         let end = r.end.min(bytes.len());
@@ -194,7 +233,7 @@ fn hide_into(
         }
         gap(out, &bytes[at..start]);
         let from = out.len();
-        out.push_str(&secret(&bytes[start..end]));
+        out.push_str(&secret(start..end, &bytes[start..end]));
         if primary
             .as_ref()
             .is_some_and(|p| start <= p.start && p.start < end)

@@ -112,7 +112,8 @@ fn sarif_lists_exactly_the_catalog_rules() {
         let rule = catalog::rule(r["id"].as_str().unwrap()).unwrap();
         assert_eq!(r["shortDescription"]["text"], rule.short);
         assert_eq!(r["fullDescription"]["text"], rule.full);
-        let steps = explain::text(rule.kind, usize::MAX);
+        let topic = explain::Topic::from_name(rule.id).expect("a rule id is a topic");
+        let steps = explain::topic_text(topic, usize::MAX);
         assert_eq!(r["help"]["text"], format!("{}\n\n{steps}", rule.help));
         assert_eq!(
             r["help"]["markdown"],

@@ -1,14 +1,14 @@
 //! `intercom-guard explain KIND`: print what to do about one kind of secret
 //! ([`crate::report::explain`]) on stdout, fitted to the terminal. KIND is
-//! a kind as the reports name it (`access_token`, also `access-token`) or a
-//! rule id of the catalog (`intercom-access-token-named`); anything else
-//! is a usage error (exit 2) that lists the kinds.
+//! a kind as the reports name it (`access_token`, also `access-token`), a
+//! rule id of the catalog (`intercom-access-token-named`), or `public-env`
+//! (also the rule id `intercom-secret-public-env`) for a secret's name
+//! shipped to the browser; anything else is a usage error (exit 2) that
+//! lists the kinds.
 
 use std::io::{self, IsTerminal as _, Write as _};
 
 use super::CliError;
-use crate::catalog;
-use crate::finding::Kind;
 use crate::report::{explain, width};
 
 /// KIND is not a kind or a rule id.
@@ -24,12 +24,10 @@ pub struct UnknownKind {
 }
 
 pub(super) fn run(given: &str) -> Result<u8, CliError> {
-    let kind = Kind::from_name(given)
-        .or_else(|| catalog::rule(given).map(|r| r.kind))
-        .ok_or_else(|| UnknownKind {
-            given: given.to_owned(),
-            kinds: explain::kinds_list(),
-        })?;
+    let topic = explain::Topic::from_name(given).ok_or_else(|| UnknownKind {
+        given: given.to_owned(),
+        kinds: explain::kinds_list(),
+    })?;
     let stdout = io::stdout();
     let terminal = stdout
         .is_terminal()
@@ -37,7 +35,7 @@ pub(super) fn run(given: &str) -> Result<u8, CliError> {
         .flatten()
         .map(|(w, _)| usize::from(w.0));
     let columns = width::columns(std::env::var_os("COLUMNS").as_deref(), terminal);
-    let text = explain::text(kind, columns);
+    let text = explain::topic_text(topic, columns);
     match stdout.lock().write_all(text.as_bytes()) {
         Err(err) if err.kind() != io::ErrorKind::BrokenPipe => Err(CliError::Output(err)),
         _ => Ok(super::EXIT_CLEAN),

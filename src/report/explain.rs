@@ -5,9 +5,89 @@
 //! instead of printing the rotation steps; SARIF rules carry the same text
 //! as their help.
 
-use super::guidance::{API_KEYS_DISABLED, Block, Step, purge_steps, rotation_steps};
+use super::guidance::{
+    API_KEYS_DISABLED, Block, PUBLIC_ENV_TOPIC, Step, public_env_steps, purge_steps, rotation_steps,
+};
 use crate::catalog;
 use crate::finding::Kind;
+
+/// What `explain` explains: a kind of secret, or a secret's name shipped to
+/// the browser.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Topic {
+    Kind(Kind),
+    PublicEnv,
+}
+
+impl Topic {
+    /// The topic named `given`: a kind (`access_token`, `access-token`), a
+    /// rule id (its kind, but the public-env rule's own topic), or
+    /// `public-env`.
+    pub fn from_name(given: &str) -> Option<Topic> {
+        if given == PUBLIC_ENV_TOPIC
+            || given == "public_env"
+            || given == catalog::SECRET_PUBLIC_ENV.id
+        {
+            return Some(Topic::PublicEnv);
+        }
+        Kind::from_name(given)
+            .or_else(|| catalog::rule(given).map(|r| r.kind))
+            .map(Topic::Kind)
+    }
+}
+
+/// What to do about a secret's name that a web framework ships to the
+/// browser, as blocks.
+pub fn public_env_blocks() -> Vec<Block> {
+    let rule = catalog::SECRET_PUBLIC_ENV;
+    let mut out = vec![Block {
+        heading: format!(
+            "An Intercom secret in a variable shipped to the browser ({}): what to do",
+            rule.id
+        ),
+        steps: vec![Step::new("  ", rule.full)],
+    }];
+    let mut steps = public_env_steps("  1. ", "  2. ");
+    steps.push(Step::new(
+        "  3. ",
+        "Rotate the secret (every build that inlined it published it):",
+    ));
+    steps.extend(rotation_steps(Kind::IdentitySecret, false, "     - "));
+    out.push(Block {
+        heading: "Fix it:".to_owned(),
+        steps,
+    });
+    out.push(Block {
+        heading: "Not a secret's name (a variable that holds a public value)?".to_owned(),
+        steps: vec![
+            Step::new(
+                "  - ",
+                "put intercom-guard:allow on its line, in a comment (laptops only: a server \
+                 ignores markers unless its configuration allows them), or",
+            ),
+            Step::new(
+                "  - ",
+                "accept its fingerprint (the report shows it: the name's, so the name is \
+                 accepted wherever it is written) in .intercom-guard.yaml:",
+            ),
+            Step::with("      ", "", "allow:"),
+            Step::with("      ", "", "  fingerprints: [\"<fingerprint>\"]"),
+        ],
+    });
+    out
+}
+
+/// What `explain` prints for `topic`, `width` columns wide.
+pub fn topic_text(topic: Topic, width: usize) -> String {
+    match topic {
+        Topic::Kind(kind) => text(kind, width),
+        Topic::PublicEnv => public_env_blocks()
+            .iter()
+            .map(|b| b.text(width))
+            .collect::<Vec<_>>()
+            .join("\n"),
+    }
+}
 
 /// The explanation of `kind`, as blocks (heading and steps).
 pub fn blocks(kind: Kind) -> Vec<Block> {
@@ -105,6 +185,7 @@ pub fn kinds_list() -> String {
     Kind::ALL
         .iter()
         .map(|k| k.as_str())
+        .chain([PUBLIC_ENV_TOPIC])
         .collect::<Vec<_>>()
         .join(", ")
 }

@@ -233,6 +233,68 @@ pub fn rotation_steps(kind: Kind, legacy_api_key: bool, lead: &str) -> Vec<Step>
     steps
 }
 
+/// What `intercom-guard explain` is given for the steps about a secret's
+/// name shipped to the browser (the rule id works too).
+pub const PUBLIC_ENV_TOPIC: &str = "public-env";
+
+/// The guidance for secrets' names that a web framework ships to the
+/// browser (`names`, at `at`): why (every visitor gets the value, and the
+/// identity secret must stay on the server), and what to do (compute
+/// `user_hash` on the server, rename the variable, rotate the secret).
+pub fn public_env(names: &[String], exposure: Exposure, at: &Where, detail: Detail) -> Block {
+    let first: Vec<String> = names.iter().take(MAX_NAMED).cloned().collect();
+    let more = names.len().saturating_sub(MAX_NAMED);
+    let mut listed = first.join(", ");
+    if more > 0 {
+        listed.push_str(&format!(" and {more} more"));
+    }
+    let heading = format!(
+        "An Intercom secret in a variable shipped to the browser ({listed}, in {}): every \
+         visitor of the site can read its value.",
+        named(&at.paths, shown)
+    );
+    let mut steps = public_env_steps("  1. ", "  2. ");
+    let rotate = match exposure {
+        Exposure::OnDisk | Exposure::Staged => {
+            "If a build or a deploy ever ran with it set, the secret is published: rotate it."
+        }
+        Exposure::Committed | Exposure::Published => {
+            "Rotate the secret: every build that inlined it published it."
+        }
+    };
+    match detail {
+        Detail::Full => {
+            steps.push(Step::new("  3. ", rotate));
+            steps.extend(rotation_steps(Kind::IdentitySecret, false, "     - "));
+        }
+        Detail::Short => steps.push(Step::with(
+            "  3. ",
+            format!("{}; this prints the steps:", rotate.trim_end_matches('.')),
+            format!("intercom-guard explain {PUBLIC_ENV_TOPIC}"),
+        )),
+    }
+    Block { heading, steps }
+}
+
+/// The first two steps about a secret shipped to the browser.
+pub fn public_env_steps(first: &str, second: &str) -> Vec<Step> {
+    vec![
+        Step::new(
+            first,
+            "The identity verification secret must stay on the server (step 3 of setting up \
+             identity verification): compute user_hash, the HMAC-SHA256 of the user's id with \
+             the secret, on the server (or sign the Messenger JWT there) and hand the page only \
+             the result. No other Intercom secret belongs in the browser either.",
+        ),
+        Step::new(
+            second,
+            "Rename the variable without the framework's public prefix \
+             (NEXT_PUBLIC_INTERCOM_IDENTITY_SECRET becomes INTERCOM_IDENTITY_SECRET), read it \
+             in server code only, and remove the browser code that reads it.",
+        ),
+    ]
+}
+
 /// The command that prints the full steps for `kind`.
 pub fn explain_command(kind: Kind) -> String {
     format!("intercom-guard explain {}", kind.as_str())

@@ -23,11 +23,11 @@ use miette::{
     MietteSpanContents, SourceCode, SourceSpan, SpanContents,
 };
 
-use super::guidance::{Detail, FALSE_POSITIVE, guidance};
-use super::redact::{display, hide, redact, reveal, sanitize};
+use super::guidance::{self, Detail, FALSE_POSITIVE, guidance};
+use super::redact::{display, hide_line, sanitize, shown_secret};
 use super::text::{
     by_kind, cut_around, display_path, find, hidden_ranges, location, plural, policy_notes,
-    short_commit, size, summary_parts,
+    public_names, short_commit, size, summary_parts,
 };
 use super::width::{len, wrap, wrap_parts};
 use super::{ReportOptions, Surface};
@@ -89,8 +89,12 @@ pub(crate) fn write(
     }
 
     let detail = if hook { Detail::Short } else { Detail::Full };
-    for (kind, at) in by_kind(findings) {
-        let block = guidance(kind, opts.exposure, &at, detail);
+    let public = public_names(findings)
+        .map(|(at, names)| guidance::public_env(&names, opts.exposure, &at, detail));
+    let blocks = by_kind(findings)
+        .into_iter()
+        .map(|(kind, at)| guidance(kind, opts.exposure, &at, detail));
+    for block in public.into_iter().chain(blocks) {
         let mut lines = block.lines(width).into_iter();
         if let Some(heading) = lines.next() {
             writeln!(out, "{}", bold(&heading, opts.color))?;
@@ -184,20 +188,29 @@ impl FindingDiagnostic {
     /// snippet's frame). Texts are wrapped to `width`.
     fn new(finding: &Finding, show_secrets: bool, short: bool, width: usize) -> FindingDiagnostic {
         let path = display_path(&finding.path);
-        let shown = if show_secrets {
-            reveal(&finding.secret)
+        let name = crate::catalog::reports_a_name(finding.rule_id);
+        let shown = shown_secret(finding.rule_id, &finding.secret, show_secrets);
+        let mut message = if name {
+            format!(
+                "{} shipped to the browser: {shown} ({} confidence)",
+                finding.kind.describe(),
+                finding.confidence.as_str(),
+            )
         } else {
-            redact(&finding.secret)
+            format!(
+                "{} ({} confidence)",
+                finding.kind.describe(),
+                finding.confidence.as_str(),
+            )
         };
-        let mut message = format!(
-            "{} ({} confidence)",
-            finding.kind.describe(),
-            finding.confidence.as_str(),
-        );
         let snippet = match (&finding.line_text, finding.line) {
             (Some(text), Some(line)) => {
                 let column = finding.column.unwrap_or(1);
-                let label = label(finding.kind, show_secrets);
+                let label = if name {
+                    "a public variable's name".to_owned()
+                } else {
+                    label(finding.kind, show_secrets)
+                };
                 let digits = line.to_string().len();
                 let room = width.saturating_sub(gutter(digits));
                 Snippet::new(
@@ -205,7 +218,7 @@ impl FindingDiagnostic {
                     finding.line_offset,
                     &finding.secret,
                     &finding.mask,
-                    show_secrets,
+                    (show_secrets, name),
                     room,
                     SnippetAt {
                         name: path.clone(),
@@ -344,18 +357,21 @@ impl Snippet {
         offset: usize,
         secret: &[u8],
         mask: &[Range<usize>],
-        show_secrets: bool,
+        (show_secrets, name): (bool, bool),
         room: usize,
         at: SnippetAt,
     ) -> Option<Snippet> {
         let primary = primary_offset(line, offset, secret)?;
         // Every secret of the line is hidden, and every copy of this one:
-        // the snippet must not leak what the label hides.
-        let hidden = hide(
+        // the snippet must not leak what the label hides. A variable's name
+        // is shown.
+        let own = if name { &[][..] } else { secret };
+        let hidden = hide_line(
             line,
-            &hidden_ranges(line, secret, mask),
+            &hidden_ranges(line, own, mask),
             Some(primary..primary + secret.len()),
             show_secrets,
+            name,
         );
         let (text, start, end) = fit(
             hidden.text,
@@ -469,7 +485,7 @@ mod tests {
     #[test]
     fn snippet_redacts_every_copy() {
         let line = [b"A=".as_slice(), SECRET, b" B=", SECRET].concat();
-        let snippet = Snippet::new(&line, 2, SECRET, &[], false, ROOM, at()).unwrap();
+        let snippet = Snippet::new(&line, 2, SECRET, &[], (false, false), ROOM, at()).unwrap();
         assert_eq!(snippet.text, "A=dG9rOj…OjA= B=dG9rOj…OjA=");
         assert_eq!(
             &snippet.text[snippet.start..snippet.start + snippet.len],
@@ -487,19 +503,22 @@ mod tests {
             5 + other.len()..5 + other.len() + SECRET.len(),
         ];
         let offset = 5 + other.len();
-        let snippet = Snippet::new(&line, offset, SECRET, &mask, false, ROOM, at()).unwrap();
+        let snippet =
+            Snippet::new(&line, offset, SECRET, &mask, (false, false), ROOM, at()).unwrap();
         assert_eq!(snippet.text, "A=dG9rOj…OjA= B=dG9rOj…OjA=");
         assert_eq!(snippet.start, 18);
-        let shown = Snippet::new(&line, offset, SECRET, &mask, true, ROOM, at()).unwrap();
+        let shown = Snippet::new(&line, offset, SECRET, &mask, (true, false), ROOM, at()).unwrap();
         assert!(shown.text.contains(std::str::from_utf8(SECRET).unwrap()));
     }
 
     #[test]
     fn wrong_offset_falls_back_to_the_secret_on_the_line() {
         let line = [b"TOKEN = ".as_slice(), SECRET].concat();
-        let snippet = Snippet::new(&line, 3, SECRET, &[], false, ROOM, at()).unwrap();
+        let snippet = Snippet::new(&line, 3, SECRET, &[], (false, false), ROOM, at()).unwrap();
         assert_eq!(snippet.start, 8);
-        assert!(Snippet::new(b"nothing here", 0, SECRET, &[], false, ROOM, at()).is_none());
+        assert!(
+            Snippet::new(b"nothing here", 0, SECRET, &[], (false, false), ROOM, at()).is_none()
+        );
     }
 
     #[test]
@@ -510,7 +529,7 @@ mod tests {
             "y".repeat(5000).as_bytes(),
         ]
         .concat();
-        let snippet = Snippet::new(&line, 5000, SECRET, &[], false, ROOM, at()).unwrap();
+        let snippet = Snippet::new(&line, 5000, SECRET, &[], (false, false), ROOM, at()).unwrap();
         assert!(snippet.text.chars().count() <= ROOM);
         assert!(snippet.text.starts_with('…') && snippet.text.ends_with('…'));
         assert_eq!(

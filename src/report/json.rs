@@ -27,7 +27,7 @@ use base64::Engine as _;
 use serde::Serialize;
 
 use super::ReportOptions;
-use super::redact::{redact, scrub};
+use super::redact::{redacted, scrub};
 use crate::finding::{Confidence, Finding, Kind, Problem, Stats};
 
 /// The schema version in `"version"`.
@@ -126,7 +126,7 @@ impl<'a> JsonFinding<'a> {
             author: commit.map(|c| scrub(&c.author)),
             date: commit.map(|c| c.date.as_str()),
             fingerprint: &finding.fingerprint,
-            redacted: redact(&finding.secret),
+            redacted: redacted(finding.rule_id, &finding.secret),
             secret: show_secrets.then(|| String::from_utf8_lossy(&finding.secret).into_owned()),
             still_present: finding.still_present,
             source: finding.source.as_str(),

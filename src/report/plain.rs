@@ -10,10 +10,11 @@
 use std::io::{self, Write};
 
 use super::ReportOptions;
-use super::guidance::{Detail, guidance};
-use super::redact::{display, hide, redact, reveal, sanitize, scrub};
+use super::guidance::{self, Detail, guidance};
+use super::redact::{display, hide_line, sanitize, scrub, shown_secret};
 use super::text::{
-    by_kind, display_path, find, hidden_ranges, plural, short_commit as short, summary, window,
+    by_kind, display_path, find, hidden_ranges, plural, public_names, short_commit as short,
+    summary, window,
 };
 use crate::finding::{Finding, Stats};
 
@@ -95,8 +96,12 @@ pub fn write(
         writeln!(out)?;
     }
 
-    for (kind, at) in by_kind(findings) {
-        let block = guidance(kind, opts.exposure, &at, Detail::Full);
+    let public = public_names(findings)
+        .map(|(at, names)| guidance::public_env(&names, opts.exposure, &at, Detail::Full));
+    let blocks = by_kind(findings)
+        .into_iter()
+        .map(|(kind, at)| guidance(kind, opts.exposure, &at, Detail::Full));
+    for block in public.into_iter().chain(blocks) {
         out.write_all(block.text(WIDTH).as_bytes())?;
         writeln!(out)?;
     }
@@ -152,11 +157,7 @@ fn write_finding(
         (Some(line), None) => writeln!(out, "    file    {path}  line {line}")?,
         _ => writeln!(out, "    file    {path}  (binary)")?,
     }
-    let shown_secret = if show_secrets {
-        reveal(&finding.secret)
-    } else {
-        redact(&finding.secret)
-    };
+    let shown_secret = shown_secret(finding.rule_id, &finding.secret, show_secrets);
     match &finding.line_text {
         Some(text) => writeln!(
             out,
@@ -183,11 +184,14 @@ fn shown_line(finding: &Finding, line: &[u8], show_secrets: bool) -> String {
         };
         at.map(|at| at..at + secret.len())
     });
-    let hidden = hide(
+    let name = crate::catalog::reports_a_name(finding.rule_id);
+    let own = if name { &[][..] } else { secret.as_slice() };
+    let hidden = hide_line(
         line,
-        &hidden_ranges(line, secret, &finding.mask),
+        &hidden_ranges(line, own, &finding.mask),
         primary.flatten(),
         show_secrets,
+        name,
     );
     cut(hidden.text, hidden.primary.start, hidden.primary.end)
 }

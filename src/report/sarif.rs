@@ -29,7 +29,7 @@ use serde_json::{Value, json};
 
 use super::ReportOptions;
 use super::explain;
-use super::redact::{display, redact, scrub};
+use super::redact::{display, redacted, scrub};
 use crate::catalog::{self, Rule};
 use crate::finding::{Confidence, Finding, Problem, Stats};
 
@@ -122,7 +122,8 @@ fn invocation(problems: &[Problem]) -> Value {
 /// A rule: its catalog entry, its help followed by what `explain` says of
 /// its kind (every way the secret can have travelled, not one run's).
 fn rule(r: &Rule) -> Value {
-    let steps = explain::text(r.kind, usize::MAX);
+    let topic = explain::Topic::from_name(r.id).unwrap_or(explain::Topic::Kind(r.kind));
+    let steps = explain::topic_text(topic, usize::MAX);
     let before = if r.help.is_empty() {
         String::new()
     } else {
@@ -149,7 +150,7 @@ fn result(f: &Finding, rule_index: Option<usize>, show_secrets: bool) -> Value {
         "{} ({} confidence): {}",
         f.kind.describe(),
         f.confidence.as_str(),
-        redact(&f.secret)
+        redacted(f.rule_id, &f.secret)
     );
     if let Some(c) = &f.commit {
         message.push_str(&format!(
@@ -179,7 +180,7 @@ fn result(f: &Finding, rule_index: Option<usize>, show_secrets: bool) -> Value {
         "kind": f.kind.as_str(),
         "confidence": f.confidence.as_str(),
         "fingerprint": f.fingerprint,
-        "redacted": redact(&f.secret),
+        "redacted": redacted(f.rule_id, &f.secret),
     });
     if let Some(c) = &f.commit {
         properties["commit"] = json!(c.id);

@@ -89,7 +89,11 @@ pub(crate) fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
 /// per kind.
 pub(crate) fn by_kind(findings: &[Finding]) -> BTreeMap<Kind, Where> {
     let mut kinds: BTreeMap<Kind, Where> = BTreeMap::new();
-    for finding in findings {
+    // Secrets' names shipped to the browser have guidance of their own.
+    for finding in findings
+        .iter()
+        .filter(|f| !crate::catalog::reports_a_name(f.rule_id))
+    {
         let fresh = !kinds.contains_key(&finding.kind);
         let at = kinds.entry(finding.kind).or_default();
         if fresh {
@@ -110,6 +114,35 @@ pub(crate) fn by_kind(findings: &[Finding]) -> BTreeMap<Kind, Where> {
         }
     }
     kinds
+}
+
+/// Where the secrets' names shipped to the browser are (their paths and
+/// commits), and the names, distinct, in report order; `None` without one.
+pub(crate) fn public_names(findings: &[Finding]) -> Option<(Where, Vec<String>)> {
+    let mut at = Where::default();
+    let mut names: Vec<String> = Vec::new();
+    for finding in findings
+        .iter()
+        .filter(|f| crate::catalog::reports_a_name(f.rule_id))
+    {
+        let name = super::redact::reveal(&finding.secret);
+        if !names.contains(&name) {
+            names.push(name);
+        }
+        if !at.paths.contains(&finding.path) {
+            at.paths.push(finding.path.clone());
+        }
+        if let Some(commit) = &finding.commit {
+            let short = short_commit(&commit.id).to_owned();
+            if at.commits.is_empty() {
+                at.first_is_root = commit.root;
+            }
+            if !at.commits.contains(&short) {
+                at.commits.push(short);
+            }
+        }
+    }
+    (!names.is_empty()).then_some((at, names))
 }
 
 /// The closing line: findings, files, what was scanned, and what the policy
