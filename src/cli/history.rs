@@ -91,10 +91,25 @@ pub(super) fn run(args: &HistoryArgs<'_>, common: &CommonArgs) -> Result<u8, Cli
         |bytes| progress.blob(bytes),
     );
     timings.mark("scan");
-    let judged = Judged {
+    let mut judged = Judged {
         hits: std::mem::take(&mut scanned.hits).into_iter().collect(),
         ..Judged::default()
     };
+    // Files at a path that names Intercom are Intercom contexts as a whole:
+    // read them again as such.
+    let (intercom_blobs, intercom_problems) = history.intercom_blobs(&plan, &scanned);
+    scanned.problems.extend(intercom_problems);
+    for id in intercom_blobs {
+        match history.read_blob(&id) {
+            Ok(data) => {
+                if let Some(matches) = engine.judge_intercom_file(&data) {
+                    judged.hits.insert(id, matches);
+                }
+            }
+            Err(problem) => scanned.problems.push(problem),
+        }
+    }
+    timings.mark("intercom files");
 
     // Only for what matched: where it appears, and what the parents had.
     progress.phase("placing the matches in commits");

@@ -41,7 +41,7 @@ const INTERCOM_WINDOW: usize = 4096;
 /// A key's name is assigned at most this far before the call.
 const RESOLVE_WINDOW: usize = 8192;
 /// An HMAC call's arguments span at most this many bytes.
-const MAX_ARGS: usize = 512;
+const MAX_ARGS: usize = 256;
 
 /// Where `user_hash` and `intercom` were hit, in order.
 #[derive(Debug, Default)]
@@ -227,7 +227,7 @@ const WRAPPERS: &[&str] = &[
 /// (`Buffer.from(X, 'utf8')`, `[]byte(X)`, `X.getBytes()`, `X.encode()`).
 fn key_literal(hay: &[u8], arg: Range<usize>, m: &mut NameMemo) -> Key {
     let mut arg = arg;
-    for _ in 0..3 {
+    for _ in 0..2 {
         let t = &hay[arg.clone()];
         let Some(w) = WRAPPERS
             .iter()

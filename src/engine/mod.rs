@@ -110,6 +110,12 @@ impl<'a> Engine<'a> {
         self.judge_text(data, false).map(|(matches, _)| matches)
     }
 
+    /// [`Engine::judge`] for a blob at a path that names Intercom: the whole
+    /// blob is an Intercom context.
+    pub fn judge_intercom_file(&self, data: &[u8]) -> Option<Vec<Match>> {
+        self.judge_text(data, true).map(|(matches, _)| matches)
+    }
+
     /// [`Engine::judge`], with the decoded text the matches are in when the
     /// blob is UTF-16 text (see [`text`]). `intercom_file`: a path of the
     /// blob names Intercom, which makes the whole blob an Intercom context.
@@ -188,9 +194,12 @@ impl<'a> Engine<'a> {
         let mut hits = Vec::new();
         let mut todo = Vec::new();
         for (index, blob) in blobs.iter().enumerate() {
+            // A whole-database pass judged blobs without their paths: one at
+            // a path that names Intercom is judged again as such.
+            let scoped = blob.occurrences.iter().any(names_intercom);
             match blob.id.object() {
-                Some(id) if judged.clean.contains(&id) => {}
-                Some(id) if judged.hits.contains_key(&id) => hits.push(Hit {
+                Some(id) if judged.clean.contains(&id) && !scoped => {}
+                Some(id) if judged.hits.contains_key(&id) && !scoped => hits.push(Hit {
                     index,
                     matches: judged.hits[&id].clone(),
                     data: None,

@@ -381,6 +381,9 @@ pub struct PushedObjects<T> {
     /// do not parse. While this is 0, every blob a pushed commit can add
     /// is in [`PushedObjects::blobs`].
     pub outside: u64,
+    /// A tree of the push names an entry after Intercom: the files under it
+    /// are Intercom contexts, judged with their paths (the scan had none).
+    pub names_intercom: bool,
     /// The trees and commits read, as far as [`DECODED_BUDGET`] allows: the
     /// tree diffs that place a hit read them from here.
     pub decoded: Decoded,
@@ -397,6 +400,7 @@ impl<T> PushedObjects<T> {
     pub fn all_clean(&self, commits: &[ObjectId], direct: &[ObjectId]) -> bool {
         self.hits.is_empty()
             && self.outside == 0
+            && !self.names_intercom
             && commits.iter().all(|id| self.ids.contains(id))
             && direct.iter().all(|id| self.ids.contains(id))
     }
@@ -440,6 +444,7 @@ where
         hits: HashMap<ObjectId, T>,
         bytes: u64,
         outside: u64,
+        names_intercom: bool,
         decoded: Decoded,
     }
     let found = Mutex::new(Found {
@@ -448,6 +453,7 @@ where
         hits: HashMap::default(),
         bytes: 0,
         outside: 0,
+        names_intercom: false,
         decoded: Decoded::with_budget(DECODED_BUDGET),
     });
     let message = |kind: Kind, id: &ObjectId, data: &[u8], outside: u64| {
@@ -476,7 +482,11 @@ where
         }
         Kind::Tree => {
             let mut outside = 0;
+            let mut names_intercom = false;
             for entry in gix::objs::TreeRefIter::from_bytes(data, hash) {
+                if let Ok(entry) = &entry {
+                    names_intercom |= crate::detect::path_names_intercom(entry.filename);
+                }
                 match entry {
                     Ok(entry) if entry.mode.is_commit() => {}
                     Ok(entry) if known(entry.oid) => {}
@@ -485,6 +495,7 @@ where
             }
             let mut found = found.lock().unwrap_or_else(|e| e.into_inner());
             found.outside += outside;
+            found.names_intercom |= names_intercom;
             found.decoded.keep(*id, kind, data);
         }
         Kind::Commit => {
@@ -526,6 +537,7 @@ where
         hits: found.hits,
         bytes: found.bytes,
         outside: found.outside,
+        names_intercom: found.names_intercom,
         decoded: found.decoded,
     })
 }

@@ -36,6 +36,9 @@ pub(super) struct Links {
     /// Cleared when some object was not recorded (unparsable, or read
     /// without its bytes): the answer is then unknown.
     complete: AtomicBool,
+    /// The entries of trees whose name names Intercom (`intercom/`,
+    /// `intercom.rb`): where a file is an Intercom context (`scoped.rs`).
+    intercom: Mutex<Vec<(ObjectId, Named)>>,
 }
 
 impl Links {
@@ -47,6 +50,7 @@ impl Links {
                 .map(|_| Mutex::new(HashMap::default()))
                 .collect(),
             complete: AtomicBool::new(true),
+            intercom: Mutex::new(Vec::new()),
         }
     }
 
@@ -62,6 +66,16 @@ impl Links {
         if !parsed {
             self.incomplete();
         }
+        if kind == gix::object::Kind::Tree {
+            let mut named = Vec::new();
+            intercom_entries(data, self.hash, &mut named);
+            if !named.is_empty() {
+                self.intercom
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .extend(named);
+            }
+        }
         for (id, what) in named {
             let shard = usize::from(id.as_slice()[0]) % SHARDS;
             self.shards[shard]
@@ -70,6 +84,14 @@ impl Links {
                 .entry(id)
                 .or_insert(what);
         }
+    }
+
+    /// The entries named after Intercom that the trees seen so far hold.
+    pub(super) fn intercom_named(&self) -> Vec<(ObjectId, Named)> {
+        self.intercom
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 
     /// Some object was not recorded.
@@ -120,6 +142,25 @@ impl Named {
             Named::Commit => "commit",
             Named::Object => "object",
         }
+    }
+}
+
+/// The entries of a tree whose name holds `intercom` (any case): a cheap
+/// test of the tree's bytes first, since names are written there as they are.
+fn intercom_entries(data: &[u8], hash: gix::hash::Kind, out: &mut Vec<(ObjectId, Named)>) {
+    if !super::scoped::mentions_intercom(data) {
+        return;
+    }
+    for entry in gix::objs::TreeRefIter::from_bytes(data, hash).flatten() {
+        if !crate::detect::path_names_intercom(entry.filename) || entry.mode.is_commit() {
+            continue;
+        }
+        let what = if entry.mode.is_tree() {
+            Named::Tree
+        } else {
+            Named::Blob
+        };
+        out.push((entry.oid.to_owned(), what));
     }
 }
 

@@ -44,6 +44,7 @@ mod diff;
 mod links;
 mod place;
 mod scan;
+mod scoped;
 
 use std::path::{Path, PathBuf};
 

@@ -46,6 +46,8 @@ pub struct Plan {
     /// `Revs`: the commits and annotated tags whose messages to read (a
     /// whole-database scan meets them all by itself).
     pub messages: Vec<ObjectId>,
+    /// `Revs`: the blobs the range adds at a path that names Intercom.
+    pub(super) intercom_blobs: Vec<ObjectId>,
     /// Objects that could not be listed or read while planning.
     pub problems: Vec<HistoryError>,
 }
@@ -69,6 +71,9 @@ pub struct ScanOutcome<T> {
     /// database names and the database lacks (`links.rs`), with what they
     /// were named as; `None` when unknown (then phase 3 walks to find them).
     pub missing_named: Option<Vec<(ObjectId, Named)>>,
+    /// Whole-database scans: the trees and blobs that a tree names after
+    /// Intercom (`scoped.rs`).
+    pub intercom_named: Vec<(ObjectId, Named)>,
 }
 
 impl<T> Default for ScanOutcome<T> {
@@ -82,6 +87,7 @@ impl<T> Default for ScanOutcome<T> {
             seen_commits: Vec::new(),
             messages: Vec::new(),
             missing_named: None,
+            intercom_named: Vec::new(),
         }
     }
 }
@@ -91,11 +97,13 @@ impl History {
     pub fn plan(&self, selection: Selection) -> Result<Plan, HistoryError> {
         let repo = self.repo.to_thread_local();
         let mut problems = Vec::new();
-        let (blobs, commits, messages) = match &selection {
-            Selection::AllRefs | Selection::AllObjects => (Vec::new(), Vec::new(), Vec::new()),
+        let (blobs, commits, messages, intercom_blobs) = match &selection {
+            Selection::AllRefs | Selection::AllObjects => {
+                (Vec::new(), Vec::new(), Vec::new(), Vec::new())
+            }
             Selection::Revs(revs) => {
                 let commits = walk(&repo, revs)?;
-                let blobs = self.changed_blobs(&commits, &mut problems);
+                let (blobs, intercom) = self.changed_blobs(&commits, &mut problems);
                 // The range's commits, and the annotated tags on them.
                 let in_range: HashSet<ObjectId> = commits.iter().copied().collect();
                 let mut messages = commits.clone();
@@ -107,7 +115,7 @@ impl History {
                         .map(|(tag, _)| tag)
                         .filter(|tag| seen.insert(*tag)),
                 );
-                (blobs, commits, messages)
+                (blobs, commits, messages, intercom)
             }
         };
         let whole_database = !matches!(selection, Selection::Revs(_));
@@ -117,18 +125,20 @@ impl History {
             blobs,
             commits,
             messages,
+            intercom_blobs,
             problems,
         })
     }
 
     /// The distinct blobs the `commits` add or change (against their first
-    /// parent), in the order first met.
+    /// parent), in the order first met, and those of them added at a path
+    /// that names Intercom.
     fn changed_blobs(
         &self,
         commits: &[ObjectId],
         problems: &mut Vec<HistoryError>,
-    ) -> Vec<BlobToScan> {
-        let per_chunk: Vec<(Vec<ObjectId>, Vec<HistoryError>)> = commits
+    ) -> (Vec<BlobToScan>, Vec<ObjectId>) {
+        let per_chunk: Vec<(Vec<(ObjectId, bool)>, Vec<HistoryError>)> = commits
             .par_chunks(chunk_len(commits.len()))
             .map(|chunk| {
                 let mut diff = Differ::new(self.repo.to_thread_local());
@@ -136,7 +146,12 @@ impl History {
                 let mut errors = Vec::new();
                 for id in chunk {
                     match diff.changes(id, |_| true) {
-                        Ok(commit) => ids.extend(commit.changes.into_iter().map(|c| c.new)),
+                        Ok(commit) => ids.extend(
+                            commit
+                                .changes
+                                .into_iter()
+                                .map(|c| (c.new, crate::detect::path_names_intercom(&c.path))),
+                        ),
                         Err(err) => errors.push(err),
                     }
                 }
@@ -145,15 +160,19 @@ impl History {
             .collect();
         let mut seen = HashSet::new();
         let mut blobs = Vec::new();
+        let mut intercom = HashSet::new();
         for (ids, errors) in per_chunk {
             problems.extend(errors);
-            for id in ids {
+            for (id, named) in ids {
+                if named {
+                    intercom.insert(id);
+                }
                 if seen.insert(id) {
                     blobs.push(BlobToScan { id, size: 0 });
                 }
             }
         }
-        blobs
+        (blobs, intercom.into_iter().collect())
     }
 
     /// Phase 2: read every planned blob once, in parallel, and call `scan`
@@ -249,6 +268,9 @@ impl History {
                 merge(&outcome, local);
             });
         let mut outcome = outcome.into_inner().unwrap_or_else(|e| e.into_inner());
+        if let Some(links) = &links {
+            outcome.intercom_named = links.intercom_named();
+        }
         outcome.missing_named = links.and_then(|links| links.missing(&self.repo));
         outcome
     }
