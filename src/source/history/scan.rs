@@ -138,7 +138,9 @@ impl History {
         commits: &[ObjectId],
         problems: &mut Vec<HistoryError>,
     ) -> (Vec<BlobToScan>, Vec<ObjectId>) {
-        let per_chunk: Vec<(Vec<(ObjectId, bool)>, Vec<HistoryError>)> = commits
+        // Each changed blob, and whether its path names Intercom.
+        type Changed = Vec<(ObjectId, bool)>;
+        let per_chunk: Vec<(Changed, Vec<HistoryError>)> = commits
             .par_chunks(chunk_len(commits.len()))
             .map(|chunk| {
                 let mut diff = Differ::new(self.repo.to_thread_local());
