@@ -130,9 +130,30 @@ pub fn path_names_intercom(path: &[u8]) -> bool {
 }
 
 /// The whole haystack is an Intercom context (its path names Intercom).
+/// Runs after every section of the haystack was scanned.
 pub(super) fn whole(hay: &[u8], out: &mut Vec<Assignment>, m: &mut Memo) {
-    scan_keys(hay, 0, hay.len(), out, m);
+    scan_keys(hay, 0, hay.len(), Scope::File, out, m);
 }
+
+/// How a context was found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Scope {
+    /// A section, a client call, a block: it configures Intercom.
+    Section,
+    /// A whole file, by its path: it also configures its framework.
+    File,
+}
+
+/// Settings a web framework keeps for itself, which a settings file named
+/// after Intercom (a Django project called `webhook_intercom`) holds too:
+/// Django's and Flask's `SECRET_KEY`, Rails' `secret_key_base`, Laravel's
+/// `APP_KEY`. Written so, they are the framework's, not Intercom's.
+const FRAMEWORK_NAMES: &[&[u8]] = &[
+    b"SECRET_KEY",
+    b"SECRET_KEY_BASE",
+    b"secret_key_base",
+    b"APP_KEY",
+];
 
 /// `start..end` is an Intercom context (a JSON value stored under an
 /// Intercom name).
@@ -143,7 +164,7 @@ pub(super) fn keys_in(
     out: &mut Vec<Assignment>,
     m: &mut Memo,
 ) {
-    scan_keys(hay, start, end, out, m);
+    scan_keys(hay, start, end, Scope::Section, out, m);
 }
 
 /// Hashes a byte position with one multiplication: positions are not chosen
@@ -234,19 +255,26 @@ pub(super) fn section(
     m: &mut Memo,
 ) {
     if let Some((start, end)) = section_body(hay, ns, ne, container, m) {
-        scan_keys(hay, start, end, out, m);
+        scan_keys(hay, start, end, Scope::Section, out, m);
     }
 }
 
 /// Pushes what the secret keys in `start..end` are assigned.
-fn scan_keys(hay: &[u8], start: usize, end: usize, out: &mut Vec<Assignment>, m: &mut Memo) {
+fn scan_keys(
+    hay: &[u8],
+    start: usize,
+    end: usize,
+    scope: Scope,
+    out: &mut Vec<Assignment>,
+    m: &mut Memo,
+) {
     let mut trail = Vec::new();
     let mut i = start;
     while i < end {
         trail.push(i);
         i = match m.scanned.get(&i) {
             Some(&stop) => stop,
-            None => section_step(hay, i, out, m),
+            None => section_step(hay, i, scope, out, m),
         };
     }
     for at in trail {
@@ -279,7 +307,13 @@ fn context_kind(key: &[u8]) -> Option<Kind> {
 /// the bytes up to the next of those. Pushes what the keys that name
 /// secrets are assigned. Returns where the step ends, which depends only on
 /// `i`, never on where the section ends.
-fn section_step(hay: &[u8], i: usize, out: &mut Vec<Assignment>, m: &mut Memo) -> usize {
+fn section_step(
+    hay: &[u8],
+    i: usize,
+    scope: Scope,
+    out: &mut Vec<Assignment>,
+    m: &mut Memo,
+) -> usize {
     if is_quote(hay[i]) {
         let q = hay[i];
         let close = hay[i + 1..]
@@ -301,8 +335,15 @@ fn section_step(hay: &[u8], i: usize, out: &mut Vec<Assignment>, m: &mut Memo) -
     if starts_key(hay, i) {
         let len = hay[i..].iter().take_while(|&&b| is_name_byte(b)).count();
         m.work.charge(len);
+        let key = &hay[i..i + len];
+        // `<add key="..." value="..."/>`: the attribute named `key` holds a
+        // name, whose value is the next attribute's.
+        let attribute = key.eq_ignore_ascii_case(b"key") && hay[i + len..].starts_with(b"=\"");
+        let framework = scope == Scope::File && FRAMEWORK_NAMES.contains(&key);
         if len <= SECTION_WINDOW
-            && let Some(kind) = context_kind(&hay[i..i + len])
+            && !attribute
+            && !framework
+            && let Some(kind) = context_kind(key)
         {
             push_value(hay, i, i + len, kind, out, m);
         }

