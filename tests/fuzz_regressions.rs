@@ -5,16 +5,18 @@ mod common;
 
 use common::Scratch;
 
-/// fuzz/artifacts/detector/crash-9d34fb18…: a token (`A=`), another
-/// (`B=`), and on the same line a copy of the first token's secret glued
-/// to more base64, which is no match of its own. The second finding's
-/// snippet hid its own secret and the first one where it was matched, but
-/// printed the copy in full.
+/// fuzz/artifacts/detector/crash-9d34fb18…: a secret (`A=`), a token
+/// (`B=`), and on the same line a copy of the first secret glued to more
+/// text, which is no match of its own. The second finding's snippet hid
+/// its own secret and the first one where it was matched, but printed the
+/// copy in full. (The crash's first secret was a token cut short by a byte
+/// outside base64, which is no finding any more: a cut token cannot be
+/// used. A named value stands for it.)
 #[test]
 fn a_copy_of_another_finding_s_secret_on_the_line_is_redacted() {
-    let line: &[u8] = b"A=dG9rOjhkMjJhZDg5X2VlZDJfNDFlNF85Y\xfbzhjX2E1MGEyNWY1YzEyMzoxOjA= \
+    let line: &[u8] = b"INTERCOM_API_KEY=Kiy8vwkqQRKHn8eh85BDLw1XEx8cLN1y \
         B=dG9rOjFmMGMzYjJhXzlkOGVfNGM3Yl9hNmY1X2U0ZDNjMmIxYTA5ODoxOjA= \
-        # was dG9rOjhkMjJhZDg5X2VlZDJfNDFlNF85zhYX2jE1MGEyNWY1YzEyMzoxOjA=\n";
+        # was Kiy8vwkqQRKHn8eh85BDLw1XEx8cLN1yQ2x\xfb\n";
     let s = Scratch::new();
     s.write("notes.txt", line);
     let json = s.guard(&["scan", "--format", "json", "notes.txt"]);
@@ -22,7 +24,7 @@ fn a_copy_of_another_finding_s_secret_on_the_line_is_redacted() {
     let findings = json.findings();
     assert_eq!(findings.len(), 2, "{json:?}");
     let secrets = [
-        "dG9rOjhkMjJhZDg5X2VlZDJfNDFlNF85",
+        "Kiy8vwkqQRKHn8eh85BDLw1XEx8cLN1y",
         "dG9rOjFmMGMzYjJhXzlkOGVfNGM3Yl9hNmY1X2U0ZDNjMmIxYTA5ODoxOjA=",
     ];
     for format in ["human", "json", "sarif"] {

@@ -3,7 +3,9 @@
 //! Input: a settings byte, then the blob. Bit 0 turns on `--strict`, bit 1
 //! adds an extra secret name, bit 2 makes the second part of the blob its
 //! old side (cut where the second byte says) so the added-lines check runs,
-//! bit 3 uses the server's policy (inline markers ignored).
+//! bit 3 uses the server's policy (inline markers ignored), bit 4 puts the
+//! blob at a path that names Intercom (the whole blob is an Intercom
+//! context).
 //!
 //! Checked: nothing panics; every match lies inside the blob and the
 //! detector reads at most a fixed number of bytes per input byte (time
@@ -68,8 +70,8 @@ impl Reader for Memory {
     }
 }
 
-fn check_matches(detector: &Detector, hay: &[u8]) {
-    let (matches, work) = detector.find_measured(hay);
+fn check_matches(detector: &Detector, hay: &[u8], intercom_file: bool) {
+    let (matches, work) = detector.find_scoped(hay, intercom_file);
     let mut last = 0;
     for m in &matches {
         assert!(
@@ -155,14 +157,20 @@ fuzz_target!(|data: &[u8]| {
         }
         _ => (rest.to_vec(), None),
     };
-    check_matches(detector, &new);
+    let intercom_file = settings & 16 != 0;
+    check_matches(detector, &new, intercom_file);
 
     let policy = if settings & 8 != 0 {
         Policy::server()
     } else {
         Policy::laptop()
     };
-    let mut occurrence = Occurrence::whole(b"fuzz.txt".to_vec());
+    let path: &[u8] = if intercom_file {
+        b"lib/intercom/fuzz.py"
+    } else {
+        b"fuzz.txt"
+    };
+    let mut occurrence = Occurrence::whole(path.to_vec());
     if old.is_some() {
         occurrence.olds = vec![Old::Blob(gix::ObjectId::null(gix::hash::Kind::Sha1))];
     }
