@@ -184,7 +184,8 @@ const CIPHERTEXT_WORDS: &[&str] = &["encrypted", "ciphertext", "cipher", "crypte
 
 /// Words before a final `key` or `token` that say it is something else: a
 /// cache, database or storage key, a request's idempotency key, a page
-/// cursor, a CSRF or a device push token.
+/// cursor, a CSRF or a device push token. (Not words an app may name its
+/// Intercom token after: `sync`, `event`, `job`.)
 const OTHER_KEYS: &[&str] = &[
     "cache",
     "idempotency",
@@ -220,8 +221,6 @@ const OTHER_KEYS: &[&str] = &[
     "i18n",
     "locale",
     "label",
-    "event",
-    "message",
     "setting",
     "feature",
     "flag",
@@ -237,15 +236,11 @@ const OTHER_KEYS: &[&str] = &[
     "item",
     "list",
     "group",
-    "queue",
-    "job",
-    "task",
     "lock",
     "routing",
     "version",
     "schema",
     "state",
-    "sync",
     "cookie",
     "query",
     "param",

@@ -53,6 +53,13 @@ pub fn public_env_blocks() -> Vec<Block> {
         "Rotate the secret (every build that inlined it published it):",
     ));
     steps.extend(rotation_steps(Kind::IdentitySecret, false, "     - "));
+    steps.extend(purge_steps(
+        Kind::IdentitySecret,
+        "  4. ",
+        "If the value itself is in the repository (a .env file, a built bundle), take it out \
+         of the history too, in a fresh clone:",
+        "     ",
+    ));
     out.push(Block {
         heading: "Fix it:".to_owned(),
         steps,
