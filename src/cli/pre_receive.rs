@@ -45,7 +45,7 @@ use crate::policy::Mode;
 use crate::report::Surface;
 use crate::source::objects;
 use crate::source::push::{self, PushError, PushSource, Pushed};
-use crate::source::quarantine;
+use crate::source::{outside, quarantine};
 
 /// The administrator's switch, in the server repository's own git
 /// configuration file (`git config intercom-guard.bypass true` there): the
@@ -189,9 +189,9 @@ fn scan(common: &CommonArgs, run: &mut Run) -> Result<Scanned, CliError> {
 
     // Scan first: a large push has every object it brings read straight
     // from the quarantine, each pack by its delta tree on every core. When
-    // no blob matched and the pushed commits and trees name nothing
-    // outside the quarantine, no commit can add a secret: done, without
-    // one tree diff.
+    // no blob matched, nor any old blob that the pushed trees name or hold
+    // (`source/outside.rs`), no commit can add a secret: done, without one
+    // tree diff.
     let mut judged = Judged::default();
     let mut decoded = None;
     if let Some(dir) = hook.quarantine.as_deref()
@@ -201,18 +201,41 @@ fn scan(common: &CommonArgs, run: &mut Run) -> Result<Scanned, CliError> {
     {
         outcome.stats.blobs += objects.blobs.len() as u64;
         outcome.stats.bytes += objects.bytes;
-        if objects.all_clean(&walked.commits, &walked.direct_objects()) {
-            outcome.stats.elapsed_ms = super::elapsed_ms(started);
-            return Ok(Some(outcome));
+        if objects.clean_but_outside(&walked.commits, &walked.direct_objects()) {
+            // The old blobs the new trees can bring back, whatever their
+            // paths: when none matches either, no commit adds a secret.
+            let old = if objects.outside.is_empty() {
+                Some(Vec::new())
+            } else {
+                outside::blobs_under(repo, &objects.outside)
+                    .and_then(|ids| outside::judge_each(repo, &ids, |data| engine.judge(data)))
+            };
+            if let Some(old) = old {
+                if old.iter().all(|(_, hit)| hit.is_none()) {
+                    outcome.stats.elapsed_ms = super::elapsed_ms(started);
+                    return Ok(Some(outcome));
+                }
+                for (id, hit) in old {
+                    match hit {
+                        Some(hit) => {
+                            judged.hits.insert(id, hit);
+                        }
+                        None => {
+                            judged.clean.insert(id);
+                        }
+                    }
+                }
+            }
         }
-        judged.clean = objects
-            .blobs
-            .iter()
-            .chain(&objects.messages)
-            .filter(|id| !objects.hits.contains_key(*id))
-            .copied()
-            .collect();
-        judged.hits = objects.hits;
+        judged.clean.extend(
+            objects
+                .blobs
+                .iter()
+                .chain(&objects.messages)
+                .filter(|id| !objects.hits.contains_key(*id))
+                .copied(),
+        );
+        judged.hits.extend(objects.hits);
         decoded = Some(objects.decoded);
     }
 

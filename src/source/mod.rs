@@ -35,6 +35,7 @@ pub mod hook_input;
 pub mod hook_managers;
 pub mod hooks;
 pub mod objects;
+pub mod outside;
 pub mod overlay;
 pub mod push;
 pub mod quarantine;

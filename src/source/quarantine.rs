@@ -319,7 +319,14 @@ pub fn open(dir: &Path) -> Result<HookRepo, QuarantineError> {
         quarantine.as_deref(),
         std::env::var_os(QUARANTINE_PATH).as_deref(),
     )
-    .then_some(own_objects);
+    .then_some(own_objects)
+    .map(|mut known| {
+        // It is asked mostly about objects it does not hold: never look on
+        // disk for new packs after each miss (what the server had is on
+        // disk already when the hook starts).
+        known.refresh_never();
+        known
+    });
     // Commits and trees are read again and again across a push's commits,
     // and blobs come in delta chains: keep decoded bases around.
     repo.object_cache_size_if_unset(16 * 1024 * 1024);
@@ -375,28 +382,71 @@ pub struct PushedObjects<T> {
     pub hits: HashMap<ObjectId, T>,
     /// Bytes of the blobs read.
     pub bytes: u64,
-    /// References from the quarantine to objects outside it: entries of
-    /// its trees (submodule commits aside) and trees of its commits that
-    /// name an object the server already had, plus trees and commits that
-    /// do not parse. While this is 0, every blob a pushed commit can add
-    /// is in [`PushedObjects::blobs`].
-    pub outside: u64,
+    /// What the quarantine's trees and commits name outside it: objects
+    /// the server already had. While it is empty, every blob a pushed
+    /// commit can add is in [`PushedObjects::blobs`].
+    pub outside: Outside,
     /// The trees and commits read, as far as [`DECODED_BUDGET`] allows: the
     /// tree diffs that place a hit read them from here.
     pub decoded: Decoded,
 }
 
+/// What the quarantine's trees and commits name outside the quarantine.
+#[derive(Debug, Default)]
+pub struct Outside {
+    /// Blobs (files and link targets) the server already had.
+    pub blobs: HashSet<ObjectId>,
+    /// Trees the server already had: everything under them, too.
+    pub trees: HashSet<ObjectId>,
+    /// A tree or commit of the quarantine did not parse.
+    pub unparsable: bool,
+}
+
+impl Outside {
+    pub fn is_empty(&self) -> bool {
+        self.blobs.is_empty() && self.trees.is_empty() && !self.unparsable
+    }
+
+    fn add(&mut self, named: Named) {
+        match named {
+            Named::Nothing => {}
+            Named::Blob(id) => {
+                self.blobs.insert(id);
+            }
+            Named::Tree(id) => {
+                self.trees.insert(id);
+            }
+            Named::Unparsable => self.unparsable = true,
+        }
+    }
+}
+
+/// One reference out of the quarantine.
+enum Named {
+    Nothing,
+    Blob(ObjectId),
+    Tree(ObjectId),
+    Unparsable,
+}
+
 /// At most this many bytes of a push's trees and commits are kept in memory
-/// after the scan (200,000 small commits take ~100 MiB).
-pub const DECODED_BUDGET: u64 = 256 * 1024 * 1024;
+/// after the scan, for the tree diffs that run only when something matched
+/// (a push of 200,000 commits on top of tokio brings ~250 MiB of trees; a
+/// map of them all would double the hook's memory).
+pub const DECODED_BUDGET: u64 = 64 * 1024 * 1024;
 
 impl<T> PushedObjects<T> {
     /// Whether every blob that `commits` (objects of the push) can add or
     /// change, each of `direct` (what refs point at directly, and the tags
     /// on the way), and every message of those, was read here, with no hit.
     pub fn all_clean(&self, commits: &[ObjectId], direct: &[ObjectId]) -> bool {
+        self.outside.is_empty() && self.clean_but_outside(commits, direct)
+    }
+
+    /// [`PushedObjects::all_clean`] but for the old objects the quarantine
+    /// names ([`PushedObjects::outside`]), which are still to judge.
+    pub fn clean_but_outside(&self, commits: &[ObjectId], direct: &[ObjectId]) -> bool {
         self.hits.is_empty()
-            && self.outside == 0
             && commits.iter().all(|id| self.ids.contains(id))
             && direct.iter().all(|id| self.ids.contains(id))
     }
@@ -439,7 +489,7 @@ where
         messages: HashSet<ObjectId>,
         hits: HashMap<ObjectId, T>,
         bytes: u64,
-        outside: u64,
+        outside: Outside,
         decoded: Decoded,
     }
     let found = Mutex::new(Found {
@@ -447,13 +497,13 @@ where
         messages: HashSet::default(),
         hits: HashMap::default(),
         bytes: 0,
-        outside: 0,
+        outside: Outside::default(),
         decoded: Decoded::with_budget(DECODED_BUDGET),
     });
-    let message = |kind: Kind, id: &ObjectId, data: &[u8], outside: u64| {
+    let message = |kind: Kind, id: &ObjectId, data: &[u8], outside: Named| {
         let hit = scan(blob::message(data));
         let mut found = found.lock().unwrap_or_else(|e| e.into_inner());
-        found.outside += outside;
+        found.outside.add(outside);
         if kind == Kind::Commit {
             found.decoded.keep(*id, kind, data);
         }
@@ -475,24 +525,33 @@ where
             }
         }
         Kind::Tree => {
-            let mut outside = 0;
+            let mut outside = Vec::new();
             for entry in gix::objs::TreeRefIter::from_bytes(data, hash) {
                 match entry {
                     Ok(entry) if entry.mode.is_commit() => {}
                     Ok(entry) if known(entry.oid) => {}
-                    _ => outside += 1,
+                    Ok(entry) if entry.mode.is_tree() => {
+                        outside.push(Named::Tree(entry.oid.to_owned()));
+                    }
+                    Ok(entry) => outside.push(Named::Blob(entry.oid.to_owned())),
+                    Err(_) => outside.push(Named::Unparsable),
                 }
             }
             let mut found = found.lock().unwrap_or_else(|e| e.into_inner());
-            found.outside += outside;
+            for named in outside {
+                found.outside.add(named);
+            }
             found.decoded.keep(*id, kind, data);
         }
         Kind::Commit => {
-            let tree = gix::objs::CommitRefIter::from_bytes(data, hash).tree_id();
-            let outside = u64::from(!tree.is_ok_and(|tree| known(&tree)));
+            let outside = match gix::objs::CommitRefIter::from_bytes(data, hash).tree_id() {
+                Ok(tree) if known(&tree) => Named::Nothing,
+                Ok(tree) => Named::Tree(tree),
+                Err(_) => Named::Unparsable,
+            };
             message(kind, id, data, outside);
         }
-        Kind::Tag => message(kind, id, data, 0),
+        Kind::Tag => message(kind, id, data, Named::Nothing),
     };
     for bundle in &bundles {
         objects::traverse_pack(bundle, visit)?;
