@@ -386,8 +386,9 @@ pub struct PushedObjects<T> {
     /// the server already had. While it is empty, every blob a pushed
     /// commit can add is in [`PushedObjects::blobs`].
     pub outside: Outside,
-    /// The trees and commits read, as far as [`DECODED_BUDGET`] allows: the
-    /// tree diffs that place a hit read them from here.
+    /// The trees and commits read once something matched, as far as
+    /// [`DECODED_BUDGET`] allows: the tree diffs that place a hit read them
+    /// from here (a clean push never needs them).
     pub decoded: Decoded,
 }
 
@@ -504,7 +505,7 @@ where
         let hit = scan(blob::message(data));
         let mut found = found.lock().unwrap_or_else(|e| e.into_inner());
         found.outside.add(outside);
-        if kind == Kind::Commit {
+        if kind == Kind::Commit && !found.hits.is_empty() {
             found.decoded.keep(*id, kind, data);
         }
         if found.messages.insert(*id)
@@ -541,7 +542,9 @@ where
             for named in outside {
                 found.outside.add(named);
             }
-            found.decoded.keep(*id, kind, data);
+            if !found.hits.is_empty() {
+                found.decoded.keep(*id, kind, data);
+            }
         }
         Kind::Commit => {
             let outside = match gix::objs::CommitRefIter::from_bytes(data, hash).tree_id() {
