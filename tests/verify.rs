@@ -353,11 +353,13 @@ fn a_region_that_answers_401_hands_over_to_the_next() {
 fn kinds_no_api_checks_are_unknown_and_never_sent() {
     let api = FakeApi::start(|_, _| Reply::status(500));
     let dir = Scratch::new();
+    // Random values, made here: the project's own scan finds no literal.
+    let random = || common::uuid_underscored().replace('_', "");
     dir.write(
         "hooks.env",
         lines(&[
-            "INTERCOM_WEBHOOK_SECRET=9f8e7d6c5b4a39281706f5e4d3c2b1a0",
-            "INTERCOM_IDENTITY_SECRET=Zq8xW2vR7tY4uN1mK6pL3sJ9hG5fD0cA",
+            &format!("INTERCOM_WEBHOOK_SECRET={}", random()),
+            &format!("INTERCOM_IDENTITY_SECRET={}", random()),
         ]),
     );
     let run = guard(
@@ -581,4 +583,40 @@ fn pre_receive_verifies_when_the_servers_configuration_says_so() {
     );
     assert_eq!(api.sent(&t), 1);
     assert!(!run.stderr.contains(&t));
+}
+
+#[test]
+fn verify_true_in_the_configuration_turns_it_on_and_config_says_where_from() {
+    let api = FakeApi::start(|_, _| jane());
+    let dir = Scratch::new();
+    let t = token();
+    dir.write(".intercom-guard.yaml", "verify: true\n");
+    dir.write("a.env", format!("INTERCOM_ACCESS_TOKEN={t}\n"));
+    let run = guard(
+        &dir,
+        &["scan", "a.env", "--format", "json"],
+        &api.base(""),
+        &[],
+    );
+    run.assert_code(1);
+    assert_eq!(status(&run.findings()[0]), "live", "{run:?}");
+    assert_eq!(api.sent(&t), 1);
+
+    let config = guard(&dir, &["config", "--format", "json"], &api.base(""), &[]);
+    config.assert_code(0);
+    let doc = config.json();
+    assert_eq!(doc["values"]["verify"]["value"], true, "{doc}");
+    assert!(
+        doc["values"]["verify"]["from"]
+            .as_str()
+            .is_some_and(|f| f.ends_with(".intercom-guard.yaml:1")),
+        "{doc}"
+    );
+    let flag = guard(
+        &Scratch::new(),
+        &["config", "--verify", "--format", "json"],
+        "",
+        &[],
+    );
+    assert_eq!(flag.json()["values"]["verify"]["from"], "--verify");
 }
