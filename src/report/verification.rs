@@ -103,7 +103,9 @@ pub(super) fn guidance(findings: &[Finding], exposure: Exposure) -> Option<Block
     }
     let mut steps = Vec::new();
     // Live tokens, one step per workspace: the most urgent first.
-    let mut live: BTreeMap<(Option<&str>, Option<&str>), (usize, &Verification)> = BTreeMap::new();
+    // Keyed by workspace and region: how many tokens, and one of them.
+    type Workspace<'a> = (Option<&'a str>, Option<&'static str>);
+    let mut live: BTreeMap<Workspace<'_>, (usize, &Verification)> = BTreeMap::new();
     for v in verified.iter().filter(|v| v.status == VerifyStatus::Live) {
         let key = (v.app_id.as_deref(), v.region.map(Region::as_str));
         live.entry(key).or_insert((0, v)).0 += 1;
