@@ -122,11 +122,17 @@ pub(super) fn run(args: &HistoryArgs<'_>, common: &CommonArgs) -> Result<u8, Cli
     let problems = problems.chain(scanned.problems).chain(found.problems);
     outcome.problems = problems.map(HistoryError::into_problem).collect();
     outcome.absorb(placed);
-    outcome.stats.elapsed_ms = super::elapsed_ms(started);
 
     match args.baseline_out {
-        Some(path) => write_baseline(path, outcome, common),
-        None => super::finish(outcome, common, Surface::Terminal, Exposure::Published),
+        Some(path) => {
+            outcome.stats.elapsed_ms = super::elapsed_ms(started);
+            write_baseline(path, outcome, common)
+        }
+        None => {
+            super::verify(&mut outcome, &loaded.settings, None);
+            outcome.stats.elapsed_ms = super::elapsed_ms(started);
+            super::finish(outcome, common, Surface::Terminal, Exposure::Published)
+        }
     }
 }
 

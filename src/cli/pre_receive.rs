@@ -71,6 +71,12 @@ fn bypassed(repo: &gix::Repository) -> bool {
 
 pub(super) fn run(common: &CommonArgs, fail_open: bool) -> Result<u8, CliError> {
     let started = Instant::now();
+    if common.verify {
+        let _ = writeln!(
+            io::stderr().lock(),
+            "intercom-guard: note: pre-receive ignores --verify; `verify: true` in the server's configuration turns verification on"
+        );
+    }
     let mut run = Run {
         started,
         fail_open,
@@ -247,6 +253,14 @@ fn scan(common: &CommonArgs, run: &mut Run) -> Result<Scanned, CliError> {
         commits: pushed.commits,
     };
     outcome.absorb(engine.run(&source, pushed.blobs, &judged, Placement::ByCommit));
+    // Only the server's configuration turns verification on here; within a
+    // time budget it keeps a quarter of it for the report.
+    let within = loaded
+        .settings
+        .time_budget
+        .value
+        .map(|budget| (budget * 3 / 4).saturating_sub(started.elapsed()));
+    super::verify(&mut outcome, &loaded.settings, within);
     outcome.stats.elapsed_ms = super::elapsed_ms(started);
     Ok(Some(outcome))
 }

@@ -96,6 +96,7 @@ pub fn load(
     let flags = Flags {
         strict: common.strict,
         baseline: common.baseline.clone(),
+        verify: common.verify,
     };
     let settings = Settings::build(mode, config.as_ref().map(|(c, s)| (c, s.clone())), &flags)?;
     let policy = settings.policy()?;

@@ -266,6 +266,29 @@ fn case_variants(word: &str) -> Vec<String> {
     v
 }
 
+/// The access token a secret found by structure stands for, as Intercom's
+/// API takes it: its `tok:` bytes in standard base64 with padding, whether
+/// it was written plain, with escaped padding or the url-safe alphabet,
+/// base64-encoded once more, or decoded (`tok:<uuid>:1:0`). Its
+/// [`fingerprint`] is the finding's. `None` when `secret` is not a token by
+/// structure.
+pub fn canonical_token(secret: &[u8]) -> Option<String> {
+    let mut work = Work::default();
+    let hit = if secret.starts_with(b"tok:") {
+        token::decoded_form(secret, 0, &mut work)
+    } else if secret.starts_with(b"dG9rO") {
+        token::plain(secret, 0, 0.0, &mut work)
+    } else {
+        [(&b"ZEc5ck"[..], 0), (b"RHOXJP", 2), (b"kRzlyT", 3)]
+            .into_iter()
+            .find_map(|(prefix, back)| {
+                let at = memchr::memmem::find(secret, prefix)?;
+                token::wrapped(secret, at, back, 0, 0.0, &mut work)
+            })
+    }?;
+    Some(base64::engine::general_purpose::STANDARD.encode(&hit.decoded))
+}
+
 /// sha256 hex of a canonical secret.
 pub fn fingerprint(canonical: &[u8]) -> String {
     let digest = Sha256::digest(canonical);
@@ -275,4 +298,45 @@ pub fn fingerprint(canonical: &[u8]) -> String {
         hex.push(char::from_digit(u32::from(b & 0xf), 16).unwrap_or('0'));
     }
     hex
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{DetectOptions, Detector, canonical_token, fingerprint};
+    use base64::Engine as _;
+
+    const TOKEN: &str = "dG9rOjhkMjJhZDg5X2VlZDJfNDFlNF85YzhjX2E1MGEyNWY1YzEyMzoxOjA=";
+
+    #[test]
+    fn every_written_form_of_a_token_has_the_canonical_token() {
+        let wrapped = base64::engine::general_purpose::STANDARD.encode(format!("Bearer {TOKEN}"));
+        let forms = [
+            TOKEN.to_owned(),
+            TOKEN.replace('=', "%3D"),
+            TOKEN.replace('=', "\\u003d"),
+            base64::engine::general_purpose::STANDARD.encode(TOKEN),
+            wrapped,
+            "tok:8d22ad89_eed2_41e4_9c8c_a50a25f5c123:1:0".to_owned(),
+        ];
+        let detector = Detector::new(&DetectOptions::default());
+        for form in forms {
+            let hay = format!("x {form} y");
+            let found = detector.find(hay.as_bytes());
+            assert_eq!(found.len(), 1, "{form}");
+            let secret = &hay.as_bytes()[found[0].start..found[0].end];
+            let canonical = canonical_token(secret).unwrap_or_else(|| panic!("{form}"));
+            assert_eq!(canonical, TOKEN, "{form}");
+            assert_eq!(fingerprint(canonical.as_bytes()), found[0].fingerprint);
+        }
+    }
+
+    #[test]
+    fn a_value_that_is_no_token_has_none() {
+        assert_eq!(
+            canonical_token(b"0123456789abcdef0123456789abcdef01234567"),
+            None
+        );
+        assert_eq!(canonical_token(b"dG9rO////"), None);
+        assert_eq!(canonical_token(b""), None);
+    }
 }

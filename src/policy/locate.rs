@@ -113,6 +113,7 @@ pub fn findings(data: &[u8], matches: &[Match], all: &[Match], origin: Origin<'_
                 mask,
                 still_present: None,
                 source: origin.source,
+                verification: None,
             }
         })
         .collect()

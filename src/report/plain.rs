@@ -15,6 +15,7 @@ use super::redact::{display, hide, redact, reveal, sanitize, scrub};
 use super::text::{
     by_kind, display_path, find, hidden_ranges, plural, short_commit as short, summary, window,
 };
+use super::verification;
 use crate::finding::{Finding, Stats};
 
 /// A diagnostic as plain lines for git's `remote:` prefix: message, code,
@@ -95,6 +96,10 @@ pub fn write(
         writeln!(out)?;
     }
 
+    if let Some(block) = verification::guidance(findings, opts.exposure) {
+        out.write_all(block.text(WIDTH).as_bytes())?;
+        writeln!(out)?;
+    }
     for (kind, at) in by_kind(findings) {
         let block = guidance(kind, opts.exposure, &at, Detail::Full);
         out.write_all(block.text(WIDTH).as_bytes())?;
@@ -165,7 +170,11 @@ fn write_finding(
         )?,
         None => writeln!(out, "    value   {shown_secret}")?,
     }
-    writeln!(out, "    fingerprint {}", finding.fingerprint)
+    writeln!(out, "    fingerprint {}", finding.fingerprint)?;
+    if let Some(v) = &finding.verification {
+        writeln!(out, "    verify  {}", verification::status_line(v))?;
+    }
+    Ok(())
 }
 
 /// The line with every secret of it (its mask, every copy of this one)
@@ -230,6 +239,7 @@ mod tests {
             mask: Vec::new(),
             still_present: None,
             source: crate::finding::SourceKind::File,
+            verification: None,
         }
     }
 
