@@ -16,7 +16,8 @@ use rayon::prelude::*;
 
 use super::commits::{tag_chains, walk};
 use super::diff::Differ;
-use super::{BIG_BLOB, History, HistoryError, MAX_BLOB, Selection, chunk_len, object_error};
+use super::{History, HistoryError, Selection, chunk_len, object_error};
+use crate::source::git_stream::ObjectFiles;
 use crate::source::{blob, objects};
 
 /// A blob to read.
@@ -48,6 +49,20 @@ pub struct Plan {
     /// Objects that could not be listed or read while planning.
     pub problems: Vec<HistoryError>,
 }
+
+/// How phase 2 judges a blob: `bytes` gets a blob read whole; a blob
+/// larger than `window` bytes is read in order and handed to `stream`,
+/// which answers with its result, how many bytes it read, and the error
+/// that stopped it early.
+#[derive(Debug, Clone, Copy)]
+pub struct Judges<B, S> {
+    pub window: u64,
+    pub bytes: B,
+    pub stream: S,
+}
+
+/// The answer of [`Judges::stream`].
+pub type Streamed<T> = (Option<T>, u64, Option<std::io::Error>);
 
 /// What phase 2 read.
 #[derive(Debug)]
@@ -150,20 +165,22 @@ impl History {
         blobs
     }
 
-    /// Phase 2: read every planned blob once, in parallel, and call `scan`
-    /// with its bytes; `progress` is called after each blob with its size.
-    /// Keeps `scan`'s `Some` results.
-    pub fn scan<T, S, P>(&self, plan: &Plan, scan: S, progress: P) -> ScanOutcome<T>
+    /// Phase 2: read every planned blob once, in parallel, and judge it
+    /// ([`Judges`]); `progress` is called after each blob with its size.
+    /// Keeps the `Some` results.
+    pub fn scan<T, B, S, P>(&self, plan: &Plan, judges: Judges<B, S>, progress: P) -> ScanOutcome<T>
     where
         T: Send,
-        S: Fn(&ObjectId, &[u8]) -> Option<T> + Sync,
+        B: Fn(&ObjectId, &[u8]) -> Option<T> + Sync,
+        S: Fn(&ObjectId, &mut dyn std::io::Read) -> Streamed<T> + Sync,
         P: Fn(u64) + Sync,
     {
+        let scan = &judges.bytes;
         let outcome = Mutex::new(ScanOutcome::default());
         let mut loose = Vec::new();
         let mut loose_messages = Vec::new();
         let blobs: &[BlobToScan] = if plan.whole_database {
-            match self.scan_packs(&scan, &progress, &outcome) {
+            match self.scan_packs(scan, &progress, &outcome) {
                 Ok((blobs, messages)) => {
                     loose = blobs;
                     loose_messages = messages;
@@ -184,7 +201,7 @@ impl History {
             &plan.blobs
         };
         let (big, small): (Vec<BlobToScan>, Vec<BlobToScan>) =
-            blobs.iter().partition(|b| b.size > BIG_BLOB);
+            blobs.iter().partition(|b| b.size > judges.window);
         let read_failed = AtomicBool::new(false);
         small.par_chunks(chunk_len(small.len())).for_each(|chunk| {
             let mut repo = self.repo.to_thread_local();
@@ -193,7 +210,7 @@ impl History {
             let mut local = ScanOutcome::default();
             let mut buf = Vec::new();
             for blob in chunk {
-                read_one(&repo, blob, &mut buf, &scan, &mut local);
+                read_one(&repo, blob, &mut buf, scan, &mut local);
                 progress(buf.len() as u64);
             }
             if !local.problems.is_empty() {
@@ -201,23 +218,15 @@ impl History {
             }
             merge(&outcome, local);
         });
-        // One big blob at a time: memory holds at most one of them.
+        // Blobs larger than the window, one at a time, each read in order
+        // (or, stored as a delta, whole: memory holds at most one of them).
         let mut repo = self.repo.to_thread_local();
         repo.object_cache_size(0);
+        let mut files = ObjectFiles::of(&repo);
         let mut local = ScanOutcome::default();
         for blob in &big {
-            if blob.size > MAX_BLOB {
-                local.problems.push(HistoryError::TooBig {
-                    id: blob.id,
-                    size: blob.size,
-                    max: MAX_BLOB,
-                });
-                progress(0);
-                continue;
-            }
-            let mut buf = Vec::new();
-            read_one(&repo, blob, &mut buf, &scan, &mut local);
-            progress(buf.len() as u64);
+            let read = read_big(&repo, &mut files, blob, &judges, &mut local);
+            progress(read);
         }
         merge(&outcome, local);
         let messages: &[ObjectId] = if plan.whole_database {
@@ -232,7 +241,7 @@ impl History {
                 let mut local = ScanOutcome::default();
                 let mut buf = Vec::new();
                 for id in chunk {
-                    read_message(&repo, id, &mut buf, &scan, &mut local);
+                    read_message(&repo, id, &mut buf, scan, &mut local);
                     progress(0);
                 }
                 merge(&outcome, local);
@@ -485,6 +494,45 @@ fn read_message<T, S>(
         Err(source) => out
             .problems
             .push(object_error("commit or tag", *id, source)),
+    }
+}
+
+/// Read one blob larger than the window in order and hand it to
+/// `judges.stream` (stored as a delta, it is read whole instead); a failure
+/// is recorded. Returns how many bytes were read.
+fn read_big<T, B, S>(
+    repo: &gix::Repository,
+    files: &mut ObjectFiles,
+    blob: &BlobToScan,
+    judges: &Judges<B, S>,
+    out: &mut ScanOutcome<T>,
+) -> u64
+where
+    B: Fn(&ObjectId, &[u8]) -> Option<T>,
+    S: Fn(&ObjectId, &mut dyn std::io::Read) -> Streamed<T>,
+{
+    match files.open(&blob.id) {
+        Ok(Some(mut stream)) => {
+            let (hit, read, error) = (judges.stream)(&blob.id, &mut stream);
+            out.blobs += 1;
+            out.bytes += read;
+            if let Some(hit) = hit {
+                out.hits.push((blob.id, hit));
+            }
+            if let Some(error) = error {
+                out.problems.push(HistoryError::CorruptObject {
+                    what: "blob",
+                    id: blob.id,
+                    source: gix::Error::from_error(error),
+                });
+            }
+            read
+        }
+        Ok(None) | Err(_) => {
+            let mut buf = Vec::new();
+            read_one(repo, blob, &mut buf, &judges.bytes, out);
+            buf.len() as u64
+        }
     }
 }
 
