@@ -7,9 +7,16 @@
 #      with a token near its end: stdin is read in windows, never whole.
 #   2. `pre-receive` of a push of one PUSH_MIB MiB file with a token in the
 #      middle (git keeps such a push as a loose object in the quarantine,
-#      which is inflated as it is read); the push must be refused.
+#      which is inflated as it is read); the push must be refused. The file
+#      is random base64 text, which does not compress: the loose object is
+#      nearly as large as the file (reading it through a memory map, as
+#      gix does, adds its pages to the resident set).
 #   3. `history` of the work repository the file was committed in (the
-#      blob is loose there too).
+#      blob is loose there too: it is added with core.bigFileThreshold
+#      raised, else git would write a file over 512 MiB straight into a
+#      pack).
+#   4. `history` again after `git gc`: the pack is read by its delta tree,
+#      which inflates each blob whole (once); this one is not bounded.
 #
 # usage: bench/memory.sh [SCAN_MIB] [PUSH_MIB]     (defaults: 1024, 600)
 #
@@ -24,8 +31,8 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 scan_mib=${1:-1024}
 push_mib=${2:-600}
 work="$here/bench/.work/memory"
-# A made-up token (its UUID is random), used by the unit tests too.
-token="dG9rOjhmMTRlNDVmX2NlZWFfNDY3Zl9hMGU2X2IxYzZiNWUzYTJkOToxOjA="
+# A made-up token: base64 of `tok:` + a random UUID written with `_` + `:1:0`.
+token=$(printf 'tok:%s:1:0' "$(tr - _ </proc/sys/kernel/random/uuid)" | base64 -w0)
 
 if [ -n "${INTERCOM_GUARD_BIN:-}" ]; then
     bin=$INTERCOM_GUARD_BIN
@@ -38,15 +45,20 @@ if [ -n "${BASELINE_BIN:-}" ]; then
     bins+=("$BASELINE_BIN")
 fi
 
-# filler MIB: MIB MiB of log-like lines, generated.
+# filler MIB: MIB MiB of log-like lines, generated (yes ends on SIGPIPE).
 filler() {
-    yes 'INFO 2024-01-02T03:04:05Z request handled in 12 ms, user=42 path=/api/v1/items?page=7' |
+    { yes 'INFO 2024-01-02T03:04:05Z request handled in 12 ms, user=42 path=/api/v1/items?page=7' || true; } |
         head -c $(($1 * 1048576))
 }
 
 # peak_kib FILE: the maximum resident set size /usr/bin/time -v wrote to FILE.
 peak_kib() {
     awk -F': ' '/Maximum resident set size/ { print $2 }' "$1"
+}
+
+# noise MIB: MIB MiB of random base64 lines (incompressible).
+noise() {
+    head -c $(($1 * 786432)) /dev/urandom | base64 -w 100
 }
 
 report() {
@@ -80,10 +92,10 @@ git init -q -b main "$work/repo"
 (
     cd "$work/repo"
     half=$((push_mib / 2))
-    { filler "$half"; printf 'INTERCOM_TOKEN=%s\n' "$token"; filler "$half"; } >big.log
+    { noise "$half"; printf 'INTERCOM_TOKEN=%s\n' "$token"; noise "$half"; } >big.log
     echo hello >README.md
     git add README.md && git commit -q -m init
-    git add big.log && git commit -q -m "add a large log"
+    git -c core.bigFileThreshold=8g add big.log && git commit -q -m "add a large log"
 )
 for b in "${bins[@]}"; do
     rm -rf "$work/server.git"
@@ -96,15 +108,21 @@ for b in "${bins[@]}"; do
     rc=$?
     set -e
     report "  $b (push exit)" "$times" "$rc"
-    grep -m1 -o 'big.log:[0-9]*' "$work/push.err" | sed 's/^/    refused at /' || true
+    grep -m1 -o 'big.log  line [0-9]*' "$work/push.err" | sed 's/^/    refused at /' || true
 done
 
-echo "3. history of the repository holding the ${push_mib} MiB blob"
-for b in "${bins[@]}"; do
-    set +e
-    (cd "$work/repo" && /usr/bin/time -v -o "$times" "$b" history --quiet --format json >"$work/history.json")
-    rc=$?
-    set -e
-    report "  $b" "$times" "$rc"
-    grep -o '"line":[0-9]*' "$work/history.json" | head -1 | sed 's/^/    finding at /'
-done
+history() {
+    for b in "${bins[@]}"; do
+        set +e
+        (cd "$work/repo" && /usr/bin/time -v -o "$times" "$b" history --quiet --format json >"$work/history.json")
+        rc=$?
+        set -e
+        report "  $b" "$times" "$rc"
+        grep -o '"line":[0-9]*' "$work/history.json" | head -1 | sed 's/^/    finding at /'
+    done
+}
+echo "3. history of the repository holding the ${push_mib} MiB blob, loose"
+history
+echo "4. the same, packed (git gc: the pack is read by its delta tree, the blob inflated whole)"
+git -C "$work/repo" gc -q
+history

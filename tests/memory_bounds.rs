@@ -16,7 +16,7 @@ use std::io::Write as _;
 use std::process::{Command, Stdio};
 
 use common::{Repo, Run, Scratch, bin, token};
-use support_push::{Server, push, remote_lines};
+use support_push::{Server, fast_commits, push, remote_lines};
 
 /// The smallest window the engine takes, and the core each window keeps.
 const WINDOW: usize = 128 * 1024;
@@ -259,6 +259,29 @@ fn a_pushed_blob_larger_than_the_window_is_refused_at_each_secret_it_adds() {
     assert!(!run.all().contains("panicked"), "{run:?}");
 }
 
+/// A push of hundreds of objects reaches the server as a pack, which the
+/// hook reads first by its delta tree: the large blob is left out of the
+/// tree and read in order from the pack, and the push refused at each line.
+#[test]
+fn a_large_push_holding_a_large_blob_is_scanned_first_and_refused_at_its_lines() {
+    let repo = Repo::new();
+    repo.write("README.md", "hello\n");
+    repo.commit_all("init");
+    let server = Server::new(&repo);
+    small_window_hook(&server);
+    let planted = planted(4 * WINDOW);
+    let text = String::from_utf8(planted.text.clone()).unwrap();
+    fast_commits(&repo, 200, |i| {
+        (i == 150).then(|| ("logs/big.log".to_owned(), text.clone()))
+    });
+    let run = push(&repo, &["origin", "main"]);
+    assert_ne!(run.code, 0, "refused: {run:?}");
+    let mut expected: Vec<usize> = planted.lines.iter().map(|(_, l)| *l).collect();
+    expected.sort();
+    assert_eq!(refused_at(&run, "logs/big.log"), expected, "{run:?}");
+    assert!(!run.all().contains("panicked"), "{run:?}");
+}
+
 #[test]
 fn a_large_blob_changed_on_the_server_is_judged_by_its_added_lines_only() {
     let repo = Repo::new();
@@ -451,10 +474,12 @@ fn scan_stdin_of_a_stream_forty_times_the_window_stays_within_the_bound() {
 }
 
 /// A staged file forty times the window: `pre-commit` inflates its loose
-/// object as it reads it, never whole; `history` does the same.
+/// object as it reads it, never whole; `history` does the same, and once
+/// the blob is packed (whole, as a first version is), its sweep leaves it
+/// out of the pack's delta tree and inflates it from the pack as it reads.
 #[cfg(target_os = "linux")]
 #[test]
-fn a_large_loose_blob_is_inflated_in_windows_by_pre_commit_and_history() {
+fn a_large_blob_loose_or_packed_is_inflated_in_windows_by_pre_commit_and_history() {
     let repo = Repo::new();
     repo.write("README.md", "hello\n");
     repo.commit_all("init");
@@ -480,5 +505,11 @@ fn a_large_loose_blob_is_inflated_in_windows_by_pre_commit_and_history() {
     };
     at(&["pre-commit", "--format", "json"]);
     repo.git(&["commit", "-q", "--no-verify", "-m", "a large log"]);
+    at(&["history", "--format", "json"]);
+    repo.git(&["gc", "-q"]);
+    assert!(
+        repo.git(&["count-objects", "-v"]).starts_with("count: 0\n"),
+        "everything is packed"
+    );
     at(&["history", "--format", "json"]);
 }

@@ -21,7 +21,7 @@ use std::sync::Arc;
 
 use gix::ObjectId;
 
-use super::git_stream::{Inflating, ObjectFiles};
+use super::git_stream::{Inflating, ObjectFiles, Stored};
 use super::repo::GitError;
 use crate::finding::{CommitMeta, Problem, SourceKind};
 
@@ -271,9 +271,11 @@ impl Reader for GitReader {
     }
 }
 
-/// Open one git blob to scan: whole when it fits in `window` bytes (its
-/// size from the object header), else streamed from its loose object or
-/// pack entry ([`ObjectFiles`]), else whole (a deltified entry).
+/// Open one git blob to scan: whole when it fits in `window` bytes, else
+/// streamed from its loose object or pack entry ([`ObjectFiles`]), else
+/// whole (a deltified entry, which only gix can rebuild). How it is stored
+/// is looked up in the pack index and the entry's header, without
+/// inflating anything; a loose object is read here, once, either way.
 pub fn open_git_blob<'r>(
     repo: &gix::Repository,
     files: &'r mut Option<ObjectFiles>,
@@ -281,17 +283,27 @@ pub fn open_git_blob<'r>(
     path: &[u8],
     window: usize,
 ) -> Result<Content<'r>, Problem> {
-    let big = repo
-        .find_header(id)
-        .is_ok_and(|h| h.size() > window as u64 && h.kind() == gix::object::Kind::Blob);
-    if !big {
-        return read_git_blob(repo, id, path).map(Content::Whole);
-    }
     let files = files.get_or_insert_with(|| ObjectFiles::of(repo));
-    match files.open(&id) {
-        Ok(Some(stream)) => Ok(Content::Stream(git_stream(id, path, stream))),
-        // Stored as a delta, or not where the files are looked for: whole.
-        Ok(None) | Err(_) => read_git_blob(repo, id, path).map(Content::Whole),
+    match files.find(&id) {
+        Ok(Some(Stored::Loose(gix::object::Kind::Blob, mut blob))) => {
+            if blob.size() > window as u64 {
+                return Ok(Content::Stream(git_stream(id, path, blob)));
+            }
+            let mut data = Vec::new();
+            match blob.read_all(&mut data) {
+                Ok(()) => Ok(Content::Whole(data)),
+                // gix names what is wrong with it.
+                Err(_) => read_git_blob(repo, id, path).map(Content::Whole),
+            }
+        }
+        Ok(Some(Stored::Packed { size, pack, offset })) if size > window as u64 => {
+            match files.packed(pack, offset) {
+                Ok(blob) => Ok(Content::Stream(git_stream(id, path, blob))),
+                Err(_) => read_git_blob(repo, id, path).map(Content::Whole),
+            }
+        }
+        // Small, a delta, not a blob, not found, or unreadable here: gix.
+        _ => read_git_blob(repo, id, path).map(Content::Whole),
     }
 }
 

@@ -20,7 +20,7 @@ use gix::odb::pack;
 const READ_BUFFER: usize = 64 * 1024;
 
 /// The object files of a repository: its objects folder and alternates,
-/// and their pack indices (opened when first needed).
+/// and their packs (opened when first needed, index and data mapped).
 pub struct ObjectFiles {
     dirs: Vec<PathBuf>,
     hash: gix::hash::Kind,
@@ -37,7 +37,19 @@ impl std::fmt::Debug for ObjectFiles {
 
 struct Pack {
     index: pack::index::File,
-    data: PathBuf,
+    data: pack::data::File,
+}
+
+/// How an object is stored, as far as reading a large blob in order goes.
+#[derive(Debug)]
+pub enum Stored {
+    /// A loose object, open: its kind, and its bytes as they are inflated.
+    Loose(gix::object::Kind, Inflating),
+    /// A blob stored whole in a pack, of `size` bytes.
+    Packed { size: u64, pack: usize, offset: u64 },
+    /// Anything else of a pack (a delta, which only gix can rebuild, or an
+    /// object that is no blob).
+    Other,
 }
 
 impl ObjectFiles {
@@ -54,20 +66,10 @@ impl ObjectFiles {
         }
     }
 
-    /// The blob `id` as a stream of its bytes, when it is a loose object or
-    /// a whole entry of a pack; `None` when it is stored as a delta (or not
-    /// found here).
-    pub fn open(&mut self, id: &ObjectId) -> io::Result<Option<Inflating>> {
-        for dir in &self.dirs {
-            match open_loose(dir, id) {
-                Ok((gix::object::Kind::Blob, blob)) => return Ok(Some(blob)),
-                Ok((kind, _)) => {
-                    return Err(corrupt(format!("a {kind} where a blob was expected")));
-                }
-                Err(e) if e.kind() == io::ErrorKind::NotFound => {}
-                Err(e) => return Err(e),
-            }
-        }
+    /// How `id` is stored: looked up in the pack indices and read from its
+    /// entry's header (no inflating), else opened as a loose object. `None`
+    /// when it is in none of these files.
+    pub fn find(&mut self, id: &ObjectId) -> io::Result<Option<Stored>> {
         let hash = self.hash;
         let dirs = &self.dirs;
         let packs = self.packs.get_or_insert_with(|| {
@@ -75,21 +77,67 @@ impl ObjectFiles {
                 .flat_map(|dir| super::objects::pack_indices(dir))
                 .filter_map(|idx| {
                     let index = pack::index::File::at(&idx, hash).ok()?;
-                    Some(Pack {
-                        index,
-                        data: idx.with_extension("pack"),
-                    })
+                    let data = pack::data::File::at(idx.with_extension("pack"), hash).ok()?;
+                    Some(Pack { index, data })
                 })
                 .collect()
         });
-        for p in packs.iter() {
+        for (n, p) in packs.iter().enumerate() {
             if let Some(entry) = p.index.lookup(id) {
                 let offset = p.index.pack_offset_at_index(entry);
-                return Inflating::packed(&p.data, offset, hash);
+                let entry = p.data.entry(offset).map_err(io::Error::other)?;
+                return Ok(Some(match entry.header {
+                    pack::data::entry::Header::Blob => Stored::Packed {
+                        size: entry.decompressed_size,
+                        pack: n,
+                        offset,
+                    },
+                    _ => Stored::Other,
+                }));
+            }
+        }
+        for dir in &self.dirs {
+            match open_loose(dir, id) {
+                Ok((kind, object)) => return Ok(Some(Stored::Loose(kind, object))),
+                Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+                Err(e) => return Err(e),
             }
         }
         Ok(None)
     }
+
+    /// The bytes of a blob [`ObjectFiles::find`] found stored whole in a
+    /// pack, inflated from the pack file as they are read.
+    pub fn packed(&self, pack: usize, offset: u64) -> io::Result<Inflating> {
+        let p = self
+            .packs
+            .as_ref()
+            .and_then(|packs| packs.get(pack))
+            .ok_or_else(|| io::Error::other("no such pack"))?;
+        Inflating::packed(p.data.path(), offset, self.hash)?
+            .ok_or_else(|| corrupt("the pack entry is no longer a blob"))
+    }
+
+    /// The blob `id` as a stream of its bytes, when it is a loose object or
+    /// a whole entry of a pack; `None` when it is stored as a delta (or not
+    /// found here).
+    pub fn open(&mut self, id: &ObjectId) -> io::Result<Option<Inflating>> {
+        match self.find(id)? {
+            Some(Stored::Loose(gix::object::Kind::Blob, blob)) => Ok(Some(blob)),
+            Some(Stored::Loose(kind, _)) => {
+                Err(corrupt(format!("a {kind} where a blob was expected")))
+            }
+            Some(Stored::Packed { pack, offset, .. }) => self.packed(pack, offset).map(Some),
+            Some(Stored::Other) | None => Ok(None),
+        }
+    }
+}
+
+/// The blob stored whole at `offset` of the pack file `path`, inflated as
+/// it is read.
+pub fn packed_blob(path: &Path, offset: u64, hash: gix::hash::Kind) -> io::Result<Inflating> {
+    Inflating::packed(path, offset, hash)?
+        .ok_or_else(|| corrupt("the pack entry is not a blob stored whole"))
 }
 
 /// The loose object `id` of the objects folder `dir`: its kind, and its

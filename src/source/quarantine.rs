@@ -446,7 +446,24 @@ where
         Kind::Tag => message(id, data, 0),
     };
     for bundle in &bundles {
-        objects::traverse_pack(bundle, visit)?;
+        // What the traversal leaves out (blobs larger than the window) is
+        // read in order, one at a time; a delta on top of one takes the
+        // slow path, which reads it through gix.
+        for left in objects::traverse_pack(bundle, window, visit)? {
+            if !left.whole_blob {
+                return Err(gix::Error::from_error(std::io::Error::other(format!(
+                    "object {} is a delta of a large blob",
+                    left.id
+                ))));
+            }
+            let mut object = git_stream::packed_blob(bundle.pack.path(), left.offset, hash)
+                .map_err(gix::Error::from_error)?;
+            let (hit, bytes, error) = stream(&mut object);
+            if let Some(error) = error {
+                return Err(gix::Error::from_error(error));
+            }
+            blob(&left.id, hit, bytes);
+        }
     }
     let chunk = loose
         .len()

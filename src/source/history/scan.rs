@@ -180,7 +180,7 @@ impl History {
         let mut loose = Vec::new();
         let mut loose_messages = Vec::new();
         let blobs: &[BlobToScan] = if plan.whole_database {
-            match self.scan_packs(scan, &progress, &outcome) {
+            match self.scan_packs(&judges, &progress, &outcome) {
                 Ok((blobs, messages)) => {
                     loose = blobs;
                     loose_messages = messages;
@@ -277,16 +277,19 @@ impl History {
     /// recorded. Returns the loose objects still to read: blobs, with their
     /// size, and commits and tags (for their messages); loose commits are
     /// recorded here. A pack that cannot be traversed is read object by
-    /// object instead.
-    fn scan_packs<T, S, P>(
+    /// object instead; so are the blobs larger than the window a delta
+    /// tree would inflate whole (each read in order when it is stored
+    /// whole).
+    fn scan_packs<T, B, S, P>(
         &self,
-        scan: &S,
+        judges: &Judges<B, S>,
         progress: &P,
         outcome: &Mutex<ScanOutcome<T>>,
     ) -> Result<(Vec<BlobToScan>, Vec<ObjectId>), HistoryError>
     where
         T: Send,
-        S: Fn(&ObjectId, &[u8]) -> Option<T> + Sync,
+        B: Fn(&ObjectId, &[u8]) -> Option<T> + Sync,
+        S: Fn(&ObjectId, &mut dyn std::io::Read) -> Streamed<T> + Sync,
         P: Fn(u64) + Sync,
     {
         use gix::odb::pack;
@@ -308,12 +311,17 @@ impl History {
                         continue;
                     }
                 };
-                let traversed = self.traverse_pack(&bundle, scan, progress, outcome);
-                if traversed.is_err() {
-                    // Read what can be read, one object at a time, naming
-                    // each one that cannot.
-                    let ids: Vec<ObjectId> = bundle.index.iter().map(|e| e.oid).collect();
-                    self.scan_each(&ids, scan, progress, outcome);
+                match self.traverse_pack(&bundle, judges, progress, outcome) {
+                    Ok(left) => {
+                        let ids: Vec<ObjectId> = left.iter().map(|l| l.id).collect();
+                        self.scan_each(&ids, judges, progress, outcome);
+                    }
+                    Err(_) => {
+                        // Read what can be read, one object at a time,
+                        // naming each one that cannot.
+                        let ids: Vec<ObjectId> = bundle.index.iter().map(|e| e.oid).collect();
+                        self.scan_each(&ids, judges, progress, outcome);
+                    }
                 }
             }
             for id in objects::loose_ids(dir, hash) {
@@ -354,20 +362,22 @@ impl History {
         Ok((blobs, messages))
     }
 
-    /// One pack by its delta tree, in parallel.
-    fn traverse_pack<T, S, P>(
+    /// One pack by its delta tree, in parallel; what it left out
+    /// ([`objects::LeftOut`]) is to be read one at a time.
+    fn traverse_pack<T, B, S, P>(
         &self,
         bundle: &gix::odb::pack::Bundle,
-        scan: &S,
+        judges: &Judges<B, S>,
         progress: &P,
         outcome: &Mutex<ScanOutcome<T>>,
-    ) -> Result<(), gix::Error>
+    ) -> Result<Vec<objects::LeftOut>, gix::Error>
     where
         T: Send,
-        S: Fn(&ObjectId, &[u8]) -> Option<T> + Sync,
+        B: Fn(&ObjectId, &[u8]) -> Option<T> + Sync,
         P: Fn(u64) + Sync,
     {
-        objects::traverse_pack(bundle, |kind, id, data| {
+        let scan = &judges.bytes;
+        objects::traverse_pack(bundle, judges.window, |kind, id: &ObjectId, data: &[u8]| {
             let mut local = ScanOutcome::default();
             match kind {
                 gix::object::Kind::Blob => {
@@ -394,24 +404,36 @@ impl History {
         })
     }
 
-    /// Read `ids` one at a time (kind from the header), reporting each that
-    /// cannot be read.
-    fn scan_each<T, S, P>(
+    /// Read `ids` one at a time (kind from the header; a blob larger than
+    /// the window in order), reporting each that cannot be read.
+    fn scan_each<T, B, S, P>(
         &self,
         ids: &[ObjectId],
-        scan: &S,
+        judges: &Judges<B, S>,
         progress: &P,
         outcome: &Mutex<ScanOutcome<T>>,
     ) where
         T: Send,
-        S: Fn(&ObjectId, &[u8]) -> Option<T> + Sync,
+        B: Fn(&ObjectId, &[u8]) -> Option<T> + Sync,
+        S: Fn(&ObjectId, &mut dyn std::io::Read) -> Streamed<T> + Sync,
         P: Fn(u64) + Sync,
     {
+        if ids.is_empty() {
+            return;
+        }
+        let scan = &judges.bytes;
         let repo = self.repo.to_thread_local();
+        let mut files: Option<ObjectFiles> = None;
         let mut local = ScanOutcome::default();
         let mut buf = Vec::new();
         for &id in ids {
             match repo.find_header(id) {
+                Ok(h) if h.kind() == gix::object::Kind::Blob && h.size() > judges.window => {
+                    local.seen_blobs.push(id);
+                    let blob = BlobToScan { id, size: h.size() };
+                    let files = files.get_or_insert_with(|| ObjectFiles::of(&repo));
+                    progress(read_big(&repo, files, &blob, judges, &mut local));
+                }
                 Ok(h) if h.kind() == gix::object::Kind::Blob => {
                     local.seen_blobs.push(id);
                     let blob = BlobToScan { id, size: h.size() };
