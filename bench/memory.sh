@@ -16,7 +16,8 @@
 #      raised, else git would write a file over 512 MiB straight into a
 #      pack).
 #   4. `history` again after `git gc`: the pack is read by its delta tree,
-#      which inflates each blob whole (once); this one is not bounded.
+#      which would inflate the blob whole; it is left out of the tree and
+#      inflated from the pack file as it is read.
 #
 # usage: bench/memory.sh [SCAN_MIB] [PUSH_MIB]     (defaults: 1024, 600)
 #
@@ -123,6 +124,6 @@ history() {
 }
 echo "3. history of the repository holding the ${push_mib} MiB blob, loose"
 history
-echo "4. the same, packed (git gc: the pack is read by its delta tree, the blob inflated whole)"
+echo "4. the same, packed (git gc)"
 git -C "$work/repo" gc -q
 history

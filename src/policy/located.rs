@@ -241,14 +241,15 @@ impl Tracker {
     }
 
     /// Move `pos` to `to`, through the lines that end before it (every
-    /// byte of the blob passes here once: it is also looked at for a NUL).
+    /// byte of the blob passes here once: it is also looked at for a NUL,
+    /// until one is found).
     fn advance(&mut self, w: &Window<'_>, to: usize) {
         while self.pos < to {
             let bytes = w.slice(self.pos, to);
             if self.open.is_empty() {
                 // Nothing waits for these lines to end: count them.
-                let (lines, nul) = newlines_and_nul(bytes);
-                self.located.binary |= nul;
+                let lines = memchr::memchr_iter(b'\n', bytes).count();
+                self.located.binary = self.located.binary || memchr::memchr(0, bytes).is_some();
                 if lines > 0
                     && let Some(at) = memchr::memrchr(b'\n', bytes)
                 {
@@ -261,7 +262,7 @@ impl Tracker {
                     Some(at) => (&bytes[..=at], Some(self.pos + at)),
                     None => (bytes, None),
                 };
-                self.located.binary |= memchr::memchr(0, seen).is_some();
+                self.located.binary = self.located.binary || memchr::memchr(0, seen).is_some();
                 match newline {
                     Some(newline) => {
                         self.read_up_to(w, newline);
@@ -365,32 +366,6 @@ impl Tracker {
         self.located.matches.push(m.clone());
         self.open.push((index, end.saturating_sub(1).max(start)));
     }
-}
-
-/// How many newlines `bytes` holds, and whether it holds a NUL: one pass,
-/// written so that the compiler makes it vector compares (byte counters
-/// per lane, summed every 255 steps).
-fn newlines_and_nul(bytes: &[u8]) -> (usize, bool) {
-    const LANES: usize = 32;
-    let (mut lines, mut nul) = (0usize, 0u8);
-    let mut blocks = bytes.chunks_exact(LANES * 255);
-    for block in &mut blocks {
-        let mut count = [0u8; LANES];
-        let mut zero = [0u8; LANES];
-        for chunk in block.chunks_exact(LANES) {
-            for i in 0..LANES {
-                count[i] += u8::from(chunk[i] == b'\n');
-                zero[i] |= u8::from(chunk[i] == 0);
-            }
-        }
-        lines += count.iter().map(|&c| usize::from(c)).sum::<usize>();
-        nul |= zero.iter().fold(0, |a, &z| a | z);
-    }
-    for &b in blocks.remainder() {
-        lines += usize::from(b == b'\n');
-        nul |= u8::from(b == 0);
-    }
-    (lines, nul != 0)
 }
 
 /// A window: the bytes `at..` of the blob; `last` when the blob ends with
@@ -558,22 +533,6 @@ mod tests {
                 assert_eq!(u.finish(), whole, "{sample:?} in pieces of {cut}");
             }
         }
-    }
-
-    #[test]
-    fn newlines_and_nuls_are_counted_as_plainly_as_they_are_defined() {
-        let mut data: Vec<u8> = (0..100_000u32).map(|i| (i * 7 % 251) as u8 + 1).collect();
-        for at in [0, 31, 32, 8159, 8160, 8161, 50_000, 99_999] {
-            data[at] = b'\n';
-        }
-        for len in [0, 1, 31, 32, 33, 8160, 8161, 70_000, 100_000] {
-            let part = &data[..len];
-            let plain = part.iter().filter(|&&b| b == b'\n').count();
-            assert_eq!(newlines_and_nul(part), (plain, false), "{len}");
-        }
-        data[8200] = 0;
-        assert!(newlines_and_nul(&data).1);
-        assert!(!newlines_and_nul(&data[..8200]).1);
     }
 
     #[test]

@@ -159,39 +159,40 @@ fn large_entries(bundle: &pack::Bundle, limit: u64) -> Result<Vec<LeftOut>, gix:
     use pack::data::entry::Header;
     let index = &bundle.index;
     let mut left: HashMap<u64, LeftOut> = HashMap::new();
-    // (entry, base) of every delta: by offset, or by id.
-    let mut by_offset: Vec<(pack::index::Entry, u64)> = Vec::new();
-    let mut by_id: Vec<(pack::index::Entry, ObjectId)> = Vec::new();
     for e in index.iter() {
         let entry = bundle.pack.entry(e.pack_offset)?;
-        match entry.header {
-            Header::Blob if entry.decompressed_size > limit => {
-                left.insert(
-                    e.pack_offset,
-                    LeftOut {
-                        id: e.oid,
-                        offset: e.pack_offset,
-                        whole_blob: true,
-                    },
-                );
-            }
-            Header::OfsDelta { base_distance } => {
-                if let Some(base) = entry.checked_base_pack_offset(base_distance) {
-                    by_offset.push((e, base));
-                }
-            }
-            Header::RefDelta { base_id } => by_id.push((e, base_id)),
-            _ => {}
+        if matches!(entry.header, Header::Blob) && entry.decompressed_size > limit {
+            left.insert(
+                e.pack_offset,
+                LeftOut {
+                    id: e.oid,
+                    offset: e.pack_offset,
+                    whole_blob: true,
+                },
+            );
         }
     }
     if left.is_empty() {
         return Ok(Vec::new());
     }
-    by_offset.extend(by_id.into_iter().filter_map(|(e, base)| {
-        let base = index.pack_offset_at_index(index.lookup(base)?);
-        Some((e, base))
-    }));
-    // Deltas on deltas: until no more is picked.
+    // (entry, base) of every delta, bases by offset.
+    let mut by_offset: Vec<(pack::index::Entry, u64)> = Vec::new();
+    for e in index.iter() {
+        let entry = bundle.pack.entry(e.pack_offset)?;
+        let base = match entry.header {
+            Header::OfsDelta { base_distance } => entry.checked_base_pack_offset(base_distance),
+            Header::RefDelta { base_id } => {
+                index.lookup(base_id).map(|i| index.pack_offset_at_index(i))
+            }
+            _ => None,
+        };
+        if let Some(base) = base {
+            by_offset.push((e, base));
+        }
+    }
+    // Deltas on deltas, until no more is picked: in pack order, a base by
+    // offset comes before its deltas, so one pass mostly does.
+    by_offset.sort_by_key(|(e, _)| e.pack_offset);
     loop {
         let mut more = false;
         for (e, base) in &by_offset {
