@@ -17,11 +17,14 @@
 //! margin is twice that, so a match that starts in a core is found in its
 //! window exactly as in the whole blob, same start, end, kind and
 //! fingerprint; and a match cut by a window's edge starts outside that
-//! window's core, where it is not kept. (The one thing the detector reads
-//! further is a `name:` line followed by its `value:` line after a run of
-//! blank lines: with more than a margin of them, in a blob larger than the
-//! window, the pair is not seen.) The margin also holds what locating a
-//! match reads of its line ([`located::BEFORE`], [`located::AFTER`]).
+//! window's core, where it is not kept. (Two things reach further: a
+//! `name:` line followed by its `value:` line after a run of blank lines,
+//! a pair not seen when more than a margin of them part it in a blob larger
+//! than the window; and which of two overlapping candidate tokens is
+//! reported, which depends on the token before, in a chain of them longer
+//! than a margin, which no real text holds.) The margin also holds what
+//! locating a match reads of its line ([`located::BEFORE`],
+//! [`located::AFTER`]).
 //!
 //! **Located on the way.** Each window's matches are located while the
 //! window is at hand ([`Tracker`]): line numbers count the newlines of
