@@ -29,7 +29,7 @@ use crate::engine::{Judged, Outcome, Placement};
 use crate::finding::{Exposure, Stats};
 use crate::policy::Mode;
 use crate::report::{self, Format, ReportOptions, Surface};
-use crate::source::history::{History, HistoryError, Selection};
+use crate::source::history::{History, HistoryError, Judges, Selection};
 
 /// What `history` was asked.
 #[derive(Debug, Clone)]
@@ -85,11 +85,12 @@ pub(super) fn run(args: &HistoryArgs<'_>, common: &CommonArgs) -> Result<u8, Cli
         (plan.blobs.len() + plan.messages.len()) as u64
     };
     let progress = Progress::blobs(total, !common.quiet);
-    let mut scanned = history.scan(
-        &plan,
-        |_, data| engine.judge(data),
-        |bytes| progress.blob(bytes),
-    );
+    let judges = Judges {
+        window: engine.window().bytes() as u64,
+        bytes: |_: &ObjectId, data: &[u8]| engine.judge(data),
+        stream: |_: &ObjectId, bytes: &mut dyn io::Read| engine.judge_reader(bytes),
+    };
+    let mut scanned = history.scan(&plan, judges, |bytes| progress.blob(bytes));
     timings.mark("scan");
     let judged = Judged {
         hits: std::mem::take(&mut scanned.hits).into_iter().collect(),

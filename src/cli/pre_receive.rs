@@ -203,7 +203,13 @@ fn scan(common: &CommonArgs, run: &mut Run) -> Result<Scanned, CliError> {
     if let Some(dir) = hook.quarantine.as_deref()
         && objects::count(dir, repo.object_hash()) >= SCAN_FIRST_MIN_OBJECTS
         // An unreadable object is named by the exact path below.
-        && let Ok(objects) = quarantine::scan_objects(dir, repo.object_hash(), |data| engine.judge(data))
+        && let Ok(objects) = quarantine::scan_objects(
+            dir,
+            repo.object_hash(),
+            engine.window().bytes() as u64,
+            |data| engine.judge(data),
+            |bytes| engine.judge_reader(bytes),
+        )
     {
         outcome.stats.blobs += objects.blobs.len() as u64;
         outcome.stats.bytes += objects.bytes;

@@ -18,6 +18,20 @@ use crate::finding::{Confidence, Kind};
 
 pub use work::Work;
 
+/// No match is longer than this many bytes: a doubly encoded token spans at
+/// most 4096 base64 characters before the group holding its inner token and
+/// 4096 after it, plus two escaped paddings; a plain token is at most 512
+/// characters and a named value at most a line window. What reads a blob in
+/// pieces (the engine's windows) relies on it.
+pub const LONGEST_MATCH: usize = 2 * token::MAX_WRAPPED_CHARS + 64;
+
+/// How far from a match the detector reads to decide it, at most, in
+/// either direction (the longest match, the `intercom` section a key sits
+/// in, the name before a value and the lines around it), with room to
+/// spare; only a `name:` line followed by its `value:` line after a run of
+/// blank lines reaches further. The engine's windows overlap by more.
+pub const REACH: usize = 16 * 1024;
+
 /// What the engine is tuned with (from the config file and flags).
 #[derive(Debug, Clone)]
 pub struct DetectOptions {

@@ -15,7 +15,7 @@ const MAX_TOKEN_CHARS: usize = 512;
 /// long `:<digits>:<digits>` suffix.
 const GLUED_WINDOW: usize = 96;
 /// The longest wrapping (doubly encoded) value we look at, in characters.
-const MAX_WRAPPED_CHARS: usize = 4096;
+pub(crate) const MAX_WRAPPED_CHARS: usize = 4096;
 /// A token body this long (after `tok:`) and this random is `medium`.
 const MEDIUM_MIN_BODY: usize = 16;
 /// The longest `<digits>` of a `:<digits>:<digits>` suffix (`:1:0`).

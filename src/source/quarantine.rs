@@ -31,7 +31,7 @@ use gix::ObjectId;
 use gix::hashtable::{HashMap, HashSet};
 
 use super::overlay::Decoded;
-use super::{blob, objects};
+use super::{blob, git_stream, objects};
 
 /// The environment variable naming the primary object directory.
 pub const OBJECT_DIRECTORY: &str = "GIT_OBJECT_DIRECTORY";
@@ -455,19 +455,24 @@ impl<T> PushedObjects<T> {
 
 /// Read every object of the quarantine directory `dir` once and call
 /// `scan` with the bytes of each blob and with the message
-/// ([`blob::message`]) of each commit and tag. Trees and commits are
-/// parsed to count their references outside the quarantine
-/// ([`PushedObjects::outside`]). Nothing is written. Fails when a pack or
-/// a loose object cannot be read; the caller then takes the slow path,
-/// which names the object.
-pub fn scan_objects<T, S>(
+/// ([`blob::message`]) of each commit and tag; a loose blob larger than
+/// `window` bytes is read in order and handed to `stream` instead (which
+/// answers with its result, the bytes read and the error that stopped it).
+/// Trees and commits are parsed to count their references outside the
+/// quarantine ([`PushedObjects::outside`]). Nothing is written. Fails when
+/// a pack or a loose object cannot be read; the caller then takes the slow
+/// path, which names the object.
+pub fn scan_objects<T, S, R>(
     dir: &Path,
     hash: gix::hash::Kind,
+    window: u64,
     scan: S,
+    stream: R,
 ) -> Result<PushedObjects<T>, gix::Error>
 where
     T: Send,
     S: Fn(&[u8]) -> Option<T> + Sync,
+    R: Fn(&mut dyn std::io::Read) -> (Option<T>, u64, Option<std::io::Error>) + Sync,
 {
     use gix::object::Kind;
     use rayon::prelude::*;
@@ -514,17 +519,17 @@ where
             found.hits.insert(*id, hit);
         }
     };
-    let visit = |kind: Kind, id: &ObjectId, data: &[u8]| match kind {
-        Kind::Blob => {
-            let hit = scan(data);
-            let mut found = found.lock().unwrap_or_else(|e| e.into_inner());
-            if found.blobs.insert(*id) {
-                found.bytes += data.len() as u64;
-                if let Some(hit) = hit {
-                    found.hits.insert(*id, hit);
-                }
+    let blob = |id: &ObjectId, hit: Option<T>, bytes: u64| {
+        let mut found = found.lock().unwrap_or_else(|e| e.into_inner());
+        if found.blobs.insert(*id) {
+            found.bytes += bytes;
+            if let Some(hit) = hit {
+                found.hits.insert(*id, hit);
             }
         }
+    };
+    let visit = |kind: Kind, id: &ObjectId, data: &[u8]| match kind {
+        Kind::Blob => blob(id, scan(data), data.len() as u64),
         Kind::Tree => {
             let mut outside = Vec::new();
             for entry in gix::objs::TreeRefIter::from_bytes(data, hash) {
@@ -557,9 +562,25 @@ where
         Kind::Tag => message(kind, id, data, Named::Nothing),
     };
     for bundle in &bundles {
-        objects::traverse_pack(bundle, visit)?;
+        // What the traversal leaves out (blobs larger than the window) is
+        // read in order, one at a time; a delta on top of one takes the
+        // slow path, which reads it through gix.
+        for left in objects::traverse_pack(bundle, window, visit)? {
+            if !left.whole_blob {
+                return Err(gix::Error::from_error(std::io::Error::other(format!(
+                    "object {} is a delta of a large blob",
+                    left.id
+                ))));
+            }
+            let mut object = git_stream::packed_blob(bundle.pack.path(), left.offset, hash)
+                .map_err(gix::Error::from_error)?;
+            let (hit, bytes, error) = stream(&mut object);
+            if let Some(error) = error {
+                return Err(gix::Error::from_error(error));
+            }
+            blob(&left.id, hit, bytes);
+        }
     }
-    let store = gix::odb::loose::Store::at(dir.to_owned(), hash);
     let chunk = loose
         .len()
         .div_ceil(rayon::current_num_threads().max(1) * 4)
@@ -567,16 +588,22 @@ where
     loose.par_chunks(chunk).try_for_each(|part| {
         let mut buf = Vec::new();
         for id in part {
-            match store.try_find(id, &mut buf) {
-                Ok(Some(data)) => visit(data.kind, id, data.data),
-                Ok(None) => {
-                    return Err(gix::Error::from_error(std::io::Error::new(
-                        std::io::ErrorKind::NotFound,
-                        format!("loose object {id} vanished from the quarantine"),
-                    )));
+            let (kind, mut object) = git_stream::open_loose(dir, id).map_err(|err| {
+                gix::Error::from_error(std::io::Error::new(
+                    err.kind(),
+                    format!("loose object {id} of the quarantine: {err}"),
+                ))
+            })?;
+            if kind == Kind::Blob && object.size() > window {
+                let (hit, bytes, error) = stream(&mut object);
+                if let Some(error) = error {
+                    return Err(gix::Error::from_error(error));
                 }
-                Err(err) => return Err(gix::Error::from_error(err)),
+                blob(id, hit, bytes);
+                continue;
             }
+            object.read_all(&mut buf).map_err(gix::Error::from_error)?;
+            visit(kind, id, &buf);
         }
         Ok(())
     })?;
