@@ -170,6 +170,95 @@ pub struct Finding {
     pub still_present: Option<bool>,
     /// What the secret was found in: a file, a message, a link's target.
     pub source: SourceKind,
+    /// What Intercom's API said of the secret (`--verify`); `None` when
+    /// verification was not asked.
+    pub verification: Option<Verification>,
+}
+
+/// Whether a secret works, as Intercom's API answered (`--verify`): never a
+/// guess, so anything short of a clear answer is [`VerifyStatus::Unknown`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum VerifyStatus {
+    /// `GET /me` answered 200 with `"type": "admin"`: the token works now.
+    Live,
+    /// Every region answered 401: the token no longer works.
+    Revoked,
+    /// No clear answer (rate limited, a server error, a timeout, the
+    /// network), or a kind of secret no API checks.
+    Unknown,
+}
+
+impl VerifyStatus {
+    /// The report's `status` value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            VerifyStatus::Live => "live",
+            VerifyStatus::Revoked => "revoked",
+            VerifyStatus::Unknown => "unknown",
+        }
+    }
+}
+
+/// An Intercom hosting region: each has its own API and its own app.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Region {
+    Us,
+    Eu,
+    Au,
+}
+
+impl Region {
+    /// In the order `--verify` asks them.
+    pub const ALL: [Region; 3] = [Region::Us, Region::Eu, Region::Au];
+
+    /// The report's `region` value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Region::Us => "us",
+            Region::Eu => "eu",
+            Region::Au => "au",
+        }
+    }
+
+    /// The region an API answer names (`"US"`, `"Europe"`, `"au"`...).
+    pub fn parse(text: &str) -> Option<Region> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "us" | "usa" | "united states" => Some(Region::Us),
+            "eu" | "europe" | "european union" => Some(Region::Eu),
+            "au" | "australia" => Some(Region::Au),
+            _ => None,
+        }
+    }
+}
+
+/// What `--verify` learned of one secret.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verification {
+    pub status: VerifyStatus,
+    /// Why, in a few words: what answered, or why nothing did.
+    pub reason: String,
+    /// `Name <email>` of the admin the token acts for (live tokens).
+    pub admin: Option<String>,
+    /// The workspace's name (`app.name`).
+    pub workspace: Option<String>,
+    /// The workspace's id (`app.id_code`), as in its Intercom URLs.
+    pub app_id: Option<String>,
+    /// Where the workspace is hosted.
+    pub region: Option<Region>,
+}
+
+impl Verification {
+    /// An answer that says nothing of whether the secret works.
+    pub fn unknown(reason: impl Into<String>) -> Verification {
+        Verification {
+            status: VerifyStatus::Unknown,
+            reason: reason.into(),
+            admin: None,
+            workspace: None,
+            app_id: None,
+            region: None,
+        }
+    }
 }
 
 /// Counters for the `stats` object of the report.

@@ -1,7 +1,9 @@
 //! intercom-guard: keeps Intercom credentials out of git.
 //!
 //! Data flows one way: [`source`] → [`detect`] → [`policy`] → [`report`];
-//! the [`engine`] runs that sequence for every mode.
+//! the [`engine`] runs that sequence for every mode. With `--verify`, the
+//! [`verify`] layer asks Intercom's API about the findings between the
+//! engine and the report.
 //! [`doctor`] is the security checklist: checks over a repository that
 //! return items, which the report renders.
 //! The binary (`main.rs`, [`cli`]) only parses arguments and wires the layers.
@@ -26,3 +28,4 @@ pub mod policy;
 pub mod redact;
 pub mod report;
 pub mod source;
+pub mod verify;

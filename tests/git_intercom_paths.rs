@@ -172,3 +172,30 @@ fn pre_receive_refuses_a_secret_in_a_file_named_after_intercom() {
     assert!(run.stderr.contains("lib/intercom/settings.py"), "{run:?}");
     assert!(!run.all().contains(INTERCOM_SECRET), "{run:?}");
 }
+
+/// A file named after Intercom larger than the window is read in order
+/// when it is judged again, and still found (`INTERCOM_GUARD_WINDOW` makes
+/// the window small).
+#[test]
+fn a_large_file_named_after_intercom_is_judged_in_windows() {
+    let repo = Repo::new();
+    let mut text = String::new();
+    for n in 0..20_000 {
+        text.push_str(&format!("FILLER_{n} = {n}\n"));
+    }
+    text.push_str(&settings(INTERCOM_SECRET));
+    assert!(text.len() > 3 * 128 * 1024);
+    repo.stage("lib/intercom/generated.py", &text);
+    repo.commit_all("large");
+    let run = repo.guard_with(&["history", "--format", "json", "--show-secrets"], |c| {
+        c.env("INTERCOM_GUARD_WINDOW", "131072");
+    });
+    run.assert_code(1);
+    assert_eq!(
+        found(&run.findings()),
+        [(
+            "lib/intercom/generated.py".to_owned(),
+            INTERCOM_SECRET.to_owned()
+        )]
+    );
+}

@@ -193,3 +193,72 @@ fn a_large_push_that_brings_back_a_leaking_blob_the_server_has_is_refused() {
     assert_eq!(findings[0]["commit"], ids[149].as_str());
     assert_eq!(findings[0]["path"], "old.env");
 }
+
+/// A server that holds a leaking file from before the hook, still at its
+/// tip (`legacy/old.env`), and a work repository that has pushed it.
+fn server_with_an_old_leak() -> (Repo, Server, String) {
+    let repo = Repo::new();
+    let tok = token();
+    repo.write("legacy/old.env", format!("INTERCOM_ACCESS_TOKEN={tok}\n"));
+    repo.write("legacy/notes.txt", "notes\n");
+    repo.write("README.md", "hello\n");
+    repo.commit_all("from before the hook");
+    let server = Server::new(&repo);
+    repo.git(&["push", "-q", "origin", "main"]);
+    for key in ["receive.unpackLimit", "transfer.unpackLimit"] {
+        assert_eq!(server.git(&repo, &["config", key, "1"]).code, 0);
+    }
+    install_listing_hook(&server);
+    (repo, server, tok)
+}
+
+#[test]
+fn a_large_push_on_top_of_an_old_leak_it_does_not_touch_passes() {
+    // The new trees name the old folder, whose blob matches: that alone
+    // adds nothing, so the commits are compared and nothing is reported.
+    let (repo, server, tok) = server_with_an_old_leak();
+    fast_commits(&repo, 200, |_| None);
+    let run = push(&repo, &["origin", "main"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(!run.all().contains(&tok));
+    assert_eq!(quarantine(&server).0, 1);
+    assert_eq!(report(&run)["findings"].as_array().unwrap().len(), 0);
+    assert_eq!(server.rev(&repo, "refs/heads/main"), Some(repo.head()));
+}
+
+#[test]
+fn a_large_push_that_copies_an_old_leaking_folder_is_refused_at_the_new_path() {
+    // The copy is the old folder's tree, unchanged, at a new path: no blob
+    // of the push matches, the old blob under it does. (A pure move adds
+    // nothing: the blob leaves the path it had.)
+    let (repo, server, tok) = server_with_an_old_leak();
+    fast_commits(&repo, 200, |_| None);
+    for file in ["old.env", "notes.txt"] {
+        let text = std::fs::read_to_string(repo.path().join("legacy").join(file)).unwrap();
+        repo.write(format!("copied/{file}"), text);
+    }
+    repo.commit_all("copy the legacy folder");
+    let run = push(&repo, &["origin", "main"]);
+    assert_ne!(run.code, 0, "{run:?}");
+    assert!(!run.all().contains(&tok));
+    let report = report(&run);
+    let findings = report["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 1, "{report}");
+    assert_eq!(findings[0]["path"], "copied/old.env");
+    assert_eq!(findings[0]["commit"], repo.head().as_str());
+    assert_eq!(quarantine(&server).0, 1, "git kept the push as one pack");
+}
+
+#[test]
+fn a_large_clean_push_on_top_of_existing_history_passes() {
+    let (repo, server) = setup(1);
+    repo.git(&["push", "-q", "origin", "main"]);
+    repo.write("docs/guide.md", "a guide\n");
+    repo.commit_all("docs");
+    fast_commits(&repo, 200, |_| None);
+    let run = push(&repo, &["origin", "main"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(quarantine(&server).0, 1);
+    assert_eq!(report(&run)["findings"].as_array().unwrap().len(), 0);
+    assert_eq!(server.rev(&repo, "refs/heads/main"), Some(repo.head()));
+}

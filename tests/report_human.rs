@@ -40,6 +40,7 @@ fn line_finding(path: &str, line: u32, secret: &str) -> Finding {
         mask: Vec::new(),
         still_present: None,
         source: SourceKind::File,
+        verification: None,
     }
 }
 
@@ -64,6 +65,7 @@ fn binary_finding() -> Finding {
         mask: Vec::new(),
         still_present: None,
         source: SourceKind::File,
+        verification: None,
     }
 }
 

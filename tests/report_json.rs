@@ -36,6 +36,7 @@ fn line_finding() -> Finding {
         mask: Vec::new(),
         still_present: None,
         source: SourceKind::File,
+        verification: None,
     }
 }
 
@@ -60,6 +61,7 @@ fn binary_finding() -> Finding {
         mask: Vec::new(),
         still_present: None,
         source: SourceKind::File,
+        verification: None,
     }
 }
 

@@ -184,6 +184,14 @@ pub struct CommonArgs {
     /// fingerprint; replaces the configuration's `baseline`.
     #[arg(long, value_name = "FILE", global = true)]
     pub baseline: Option<PathBuf>,
+
+    /// Ask Intercom's API whether each access token found still works, and
+    /// whose it is (`GET /me`, the token sent to Intercom only, once per
+    /// run); the report and the guidance say live, revoked or unknown. Never
+    /// changes the exit code. `pre-receive` verifies only when the server's
+    /// configuration sets `verify: true`.
+    #[arg(long, global = true)]
+    pub verify: bool,
 }
 
 pub use crate::install::HookName;

@@ -26,11 +26,25 @@ const ALL: &[&str] = &[
     "strict",
     "config",
     "baseline",
+    "verify",
 ];
 
 /// The scans other than the laptop hooks: every common flag but
 /// `--verbose` (only a laptop hook is silent when clean).
 const SCANS: &[&str] = &[
+    "format",
+    "show_secrets",
+    "quiet",
+    "color",
+    "strict",
+    "config",
+    "baseline",
+    "verify",
+];
+
+/// The server's hook: the scans' flags but `--verify` (only the server's
+/// configuration turns verification on there).
+const SERVER: &[&str] = &[
     "format",
     "show_secrets",
     "quiet",
@@ -45,7 +59,7 @@ const TAKES: &[(&str, &[&str])] = &[
     ("scan", SCANS),
     ("pre-commit", ALL),
     ("history", SCANS),
-    ("pre-receive", SCANS),
+    ("pre-receive", SERVER),
     ("pre-push", ALL),
     // The report is one line; `--color` is for a diagnostic.
     ("install", &["format", "color"]),

@@ -29,7 +29,7 @@ use crate::engine::{Judged, Outcome, Placement};
 use crate::finding::{Exposure, Stats};
 use crate::policy::Mode;
 use crate::report::{self, Format, ReportOptions, Surface};
-use crate::source::history::{History, HistoryError, Selection};
+use crate::source::history::{History, HistoryError, Judges, Selection};
 
 /// What `history` was asked.
 #[derive(Debug, Clone)]
@@ -85,30 +85,32 @@ pub(super) fn run(args: &HistoryArgs<'_>, common: &CommonArgs) -> Result<u8, Cli
         (plan.blobs.len() + plan.messages.len()) as u64
     };
     let progress = Progress::blobs(total, !common.quiet);
-    let mut scanned = history.scan(
-        &plan,
-        |_, data| engine.judge(data),
-        |bytes| progress.blob(bytes),
-    );
+    let judges = Judges {
+        window: engine.window().bytes() as u64,
+        bytes: |_: &ObjectId, data: &[u8]| engine.judge(data),
+        stream: |_: &ObjectId, bytes: &mut dyn io::Read| engine.judge_reader(bytes),
+    };
+    let mut scanned = history.scan(&plan, judges, |bytes| progress.blob(bytes));
     timings.mark("scan");
     let mut judged = Judged {
         hits: std::mem::take(&mut scanned.hits).into_iter().collect(),
         ..Judged::default()
     };
     // Files at a path that names Intercom are Intercom contexts as a whole:
-    // read them again as such.
-    let (intercom_blobs, intercom_problems) = history.intercom_blobs(&plan, &scanned);
-    scanned.problems.extend(intercom_problems);
-    for id in intercom_blobs {
-        match history.read_blob(&id) {
-            Ok(data) => {
-                if let Some(matches) = engine.judge_intercom_file(&data) {
-                    judged.hits.insert(id, matches);
-                }
-            }
-            Err(problem) => scanned.problems.push(problem),
-        }
-    }
+    // read them again as such (they were counted once already).
+    let intercom_plan = history.intercom_plan(&plan, &scanned);
+    let intercom = history.scan(
+        &intercom_plan,
+        Judges {
+            window: engine.window().bytes() as u64,
+            bytes: |_: &ObjectId, data: &[u8]| engine.judge_intercom_file(data),
+            stream: |_: &ObjectId, bytes: &mut dyn io::Read| engine.judge_intercom_reader(bytes),
+        },
+        |_| {},
+    );
+    scanned.problems.extend(intercom_plan.problems);
+    scanned.problems.extend(intercom.problems);
+    judged.hits.extend(intercom.hits);
     timings.mark("intercom files");
 
     // Only for what matched: where it appears, and what the parents had.
@@ -137,11 +139,17 @@ pub(super) fn run(args: &HistoryArgs<'_>, common: &CommonArgs) -> Result<u8, Cli
     let problems = problems.chain(scanned.problems).chain(found.problems);
     outcome.problems = problems.map(HistoryError::into_problem).collect();
     outcome.absorb(placed);
-    outcome.stats.elapsed_ms = super::elapsed_ms(started);
 
     match args.baseline_out {
-        Some(path) => write_baseline(path, outcome, common),
-        None => super::finish(outcome, common, Surface::Terminal, Exposure::Published),
+        Some(path) => {
+            outcome.stats.elapsed_ms = super::elapsed_ms(started);
+            write_baseline(path, outcome, common)
+        }
+        None => {
+            super::verify(&mut outcome, &loaded.settings, None);
+            outcome.stats.elapsed_ms = super::elapsed_ms(started);
+            super::finish(outcome, common, Surface::Terminal, Exposure::Published)
+        }
     }
 }
 

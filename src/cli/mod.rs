@@ -186,6 +186,24 @@ fn finish(
     Ok(code)
 }
 
+/// The verify step of the pipeline (source → engine → verify → report):
+/// with `--verify` or `verify: true`, every finding gets what Intercom's API
+/// says of it, within `within` at most (a server hook's time budget).
+fn verify(
+    outcome: &mut Outcome,
+    settings: &crate::policy::Settings,
+    within: Option<std::time::Duration>,
+) {
+    if !settings.verify.value || outcome.findings.is_empty() {
+        return;
+    }
+    let mut options = crate::verify::Options::from_env();
+    if let Some(left) = within {
+        options = options.within(left);
+    }
+    crate::verify::verify(&mut outcome.findings, &options);
+}
+
 fn elapsed_ms(started: std::time::Instant) -> u64 {
     u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX)
 }

@@ -38,6 +38,7 @@ pub(super) fn run(common: &CommonArgs) -> Result<u8, CliError> {
         &Judged::default(),
         Placement::AsListed,
     );
+    super::verify(&mut outcome, &loaded.settings, None);
     outcome.stats.elapsed_ms = super::elapsed_ms(started);
     super::finish(outcome, common, Surface::Hook, Exposure::Staged)
 }

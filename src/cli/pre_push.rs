@@ -52,6 +52,7 @@ pub(super) fn run(
             &Judged::default(),
             Placement::ByCommit,
         );
+        super::verify(&mut outcome, &loaded.settings, None);
     }
     outcome.stats.elapsed_ms = super::elapsed_ms(started);
     super::finish(outcome, common, Surface::Hook, Exposure::Committed)

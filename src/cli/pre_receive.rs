@@ -45,7 +45,7 @@ use crate::policy::Mode;
 use crate::report::Surface;
 use crate::source::objects;
 use crate::source::push::{self, PushError, PushSource, Pushed};
-use crate::source::quarantine;
+use crate::source::{outside, quarantine};
 
 /// The administrator's switch, in the server repository's own git
 /// configuration file (`git config intercom-guard.bypass true` there): the
@@ -71,6 +71,12 @@ fn bypassed(repo: &gix::Repository) -> bool {
 
 pub(super) fn run(common: &CommonArgs, fail_open: bool) -> Result<u8, CliError> {
     let started = Instant::now();
+    if common.verify {
+        let _ = writeln!(
+            io::stderr().lock(),
+            "intercom-guard: note: pre-receive ignores --verify; `verify: true` in the server's configuration turns verification on"
+        );
+    }
     let mut run = Run {
         started,
         fail_open,
@@ -189,30 +195,59 @@ fn scan(common: &CommonArgs, run: &mut Run) -> Result<Scanned, CliError> {
 
     // Scan first: a large push has every object it brings read straight
     // from the quarantine, each pack by its delta tree on every core. When
-    // no blob matched and the pushed commits and trees name nothing
-    // outside the quarantine, no commit can add a secret: done, without
-    // one tree diff.
+    // no blob matched, nor any old blob that the pushed trees name or hold
+    // (`source/outside.rs`), no commit can add a secret: done, without one
+    // tree diff.
     let mut judged = Judged::default();
     let mut decoded = None;
     if let Some(dir) = hook.quarantine.as_deref()
         && objects::count(dir, repo.object_hash()) >= SCAN_FIRST_MIN_OBJECTS
         // An unreadable object is named by the exact path below.
-        && let Ok(objects) = quarantine::scan_objects(dir, repo.object_hash(), |data| engine.judge(data))
+        && let Ok(objects) = quarantine::scan_objects(
+            dir,
+            repo.object_hash(),
+            engine.window().bytes() as u64,
+            |data| engine.judge(data),
+            |bytes| engine.judge_reader(bytes),
+        )
     {
         outcome.stats.blobs += objects.blobs.len() as u64;
         outcome.stats.bytes += objects.bytes;
-        if objects.all_clean(&walked.commits, &walked.direct_objects()) {
-            outcome.stats.elapsed_ms = super::elapsed_ms(started);
-            return Ok(Some(outcome));
+        if objects.clean_but_outside(&walked.commits, &walked.direct_objects()) {
+            // The old blobs the new trees can bring back, whatever their
+            // paths: when none matches either, no commit adds a secret.
+            let old = if objects.outside.is_empty() {
+                Some(Vec::new())
+            } else {
+                outside::blobs_under(repo, &objects.outside)
+                    .and_then(|ids| outside::judge_each(repo, &ids, |data| engine.judge(data)))
+            };
+            if let Some(old) = old {
+                if old.iter().all(|(_, hit)| hit.is_none()) {
+                    outcome.stats.elapsed_ms = super::elapsed_ms(started);
+                    return Ok(Some(outcome));
+                }
+                for (id, hit) in old {
+                    match hit {
+                        Some(hit) => {
+                            judged.hits.insert(id, hit);
+                        }
+                        None => {
+                            judged.clean.insert(id);
+                        }
+                    }
+                }
+            }
         }
-        judged.clean = objects
-            .blobs
-            .iter()
-            .chain(&objects.messages)
-            .filter(|id| !objects.hits.contains_key(*id))
-            .copied()
-            .collect();
-        judged.hits = objects.hits;
+        judged.clean.extend(
+            objects
+                .blobs
+                .iter()
+                .chain(&objects.messages)
+                .filter(|id| !objects.hits.contains_key(*id))
+                .copied(),
+        );
+        judged.hits.extend(objects.hits);
         decoded = Some(objects.decoded);
     }
 
@@ -224,6 +259,14 @@ fn scan(common: &CommonArgs, run: &mut Run) -> Result<Scanned, CliError> {
         commits: pushed.commits,
     };
     outcome.absorb(engine.run(&source, pushed.blobs, &judged, Placement::ByCommit));
+    // Only the server's configuration turns verification on here; within a
+    // time budget it keeps a quarter of it for the report.
+    let within = loaded
+        .settings
+        .time_budget
+        .value
+        .map(|budget| (budget * 3 / 4).saturating_sub(started.elapsed()));
+    super::verify(&mut outcome, &loaded.settings, within);
     outcome.stats.elapsed_ms = super::elapsed_ms(started);
     Ok(Some(outcome))
 }

@@ -22,6 +22,7 @@ pub(super) fn run(paths: &[PathBuf], common: &CommonArgs) -> Result<u8, CliError
         .engine()
         .run(&files, blobs, &Judged::default(), Placement::AsListed);
     outcome.problems.splice(0..0, problems);
+    super::verify(&mut outcome, &loaded.settings, None);
     outcome.stats.elapsed_ms = super::elapsed_ms(started);
     super::finish(outcome, common, Surface::Terminal, Exposure::OnDisk)
 }

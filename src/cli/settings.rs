@@ -18,6 +18,7 @@ use std::path::{Path, PathBuf};
 
 use super::CommonArgs;
 use crate::detect::Detector;
+use crate::engine::Window;
 use crate::policy::config::{Config, ConfigError, FILE_NAME};
 use crate::policy::rules::GlobError;
 use crate::policy::settings::{ConfigSource, Flags, NamedBaselineError};
@@ -26,6 +27,12 @@ use crate::source::GitError;
 
 /// The git configuration key naming the server's configuration file.
 pub const GIT_CONFIG_KEY: &str = "intercom-guard.config";
+
+/// The environment variable that sets how many bytes of a blob are at hand
+/// at once ([`Window`]; 64 MiB by default, at least 128 KiB). Undocumented
+/// for users: it is there for the tests, which need small windows to cut
+/// small blobs into many (CONTRIBUTING.md).
+pub const WINDOW_VAR: &str = "INTERCOM_GUARD_WINDOW";
 
 /// Why the settings could not be loaded. Exit 2.
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
@@ -61,6 +68,13 @@ pub enum SettingsError {
         #[diagnostic_source]
         source: ConfigError,
     },
+
+    #[error("{WINDOW_VAR}={value:?} is not a number of bytes")]
+    #[diagnostic(
+        code(intercom_guard::config::window),
+        help("unset it, or give a whole number of bytes such as 1048576")
+    )]
+    Window { value: String },
 }
 
 /// Everything a mode needs from the configuration.
@@ -72,12 +86,29 @@ pub struct Loaded {
     /// The folder allowlisted paths are relative to: the work tree's root,
     /// or the current folder outside a repository.
     pub root: Option<PathBuf>,
+    pub window: Window,
 }
 
 impl Loaded {
     /// The engine of a run under these settings.
     pub fn engine(&self) -> crate::engine::Engine<'_> {
-        crate::engine::Engine::new(&self.detector, &self.policy)
+        crate::engine::Engine::new(&self.detector, &self.policy).with_window(self.window)
+    }
+}
+
+/// The window [`WINDOW_VAR`] asks for, or the default.
+fn window() -> Result<Window, SettingsError> {
+    match std::env::var_os(WINDOW_VAR) {
+        None => Ok(Window::default()),
+        Some(value) => {
+            let text = value.to_string_lossy();
+            text.trim()
+                .parse::<usize>()
+                .map(Window::new)
+                .map_err(|_| SettingsError::Window {
+                    value: text.into_owned(),
+                })
+        }
     }
 }
 
@@ -96,10 +127,12 @@ pub fn load(
     let flags = Flags {
         strict: common.strict,
         baseline: common.baseline.clone(),
+        verify: common.verify,
     };
     let settings = Settings::build(mode, config.as_ref().map(|(c, s)| (c, s.clone())), &flags)?;
     let policy = settings.policy()?;
     let detector = Detector::new(&settings.detect_options());
+    let window = window()?;
     let root = match repo {
         Some(repo) => repo.workdir().map(Path::to_owned),
         None => std::env::current_dir().ok(),
@@ -109,6 +142,7 @@ pub fn load(
         policy,
         detector,
         root,
+        window,
     })
 }
 

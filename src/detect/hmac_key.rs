@@ -35,11 +35,11 @@ pub(crate) const TRIGGERS: &[&str] = &[
 ];
 
 /// An HMAC call is this close to a `user_hash`, in bytes, on either side.
-const USE_WINDOW: usize = 1024;
+pub(super) const USE_WINDOW: usize = 1024;
 /// `intercom` is this close to the `user_hash`.
-const INTERCOM_WINDOW: usize = 4096;
+pub(super) const INTERCOM_WINDOW: usize = 4096;
 /// A key's name is assigned at most this far before the call.
-const RESOLVE_WINDOW: usize = 8192;
+pub(super) const RESOLVE_WINDOW: usize = 8192;
 /// An HMAC call's arguments span at most this many bytes.
 const MAX_ARGS: usize = 256;
 
@@ -101,7 +101,7 @@ pub(super) fn finish(hay: &[u8], out: &mut Vec<Assignment>, m: &mut NameMemo) {
     }
     let hits = std::mem::take(&mut m.hmac.user_hash);
     let mut scanned_to = 0;
-    let mut resolved: HashMap<Vec<u8>, Option<Range<usize>>> = HashMap::new();
+    let mut resolved: HashMap<Vec<u8>, Resolved> = HashMap::new();
     let mut budget = 2 * hay.len() + 4096;
     for p in hits {
         if !m.hmac.intercom_near(p) {
@@ -124,14 +124,11 @@ pub(super) fn finish(hay: &[u8], out: &mut Vec<Assignment>, m: &mut NameMemo) {
                 Key::Literal(r) => Some(r),
                 Key::Name(name) => {
                     let name = hay[name].to_vec();
-                    match resolved.get(&name) {
-                        Some(r) => r.clone(),
-                        None => {
-                            let r = resolve(hay, &name, lo + call.start(), &mut budget, m);
-                            resolved.insert(name, r.clone());
-                            r
-                        }
-                    }
+                    let at = lo + call.start();
+                    let before = resolved.get(&name).copied();
+                    let found = resolve(hay, &name, at, before, &mut budget, m);
+                    resolved.insert(name, found);
+                    found.value(at)
                 }
                 Key::None => None,
             };
@@ -283,26 +280,60 @@ fn key_literal(hay: &[u8], arg: Range<usize>, m: &mut NameMemo) -> Key {
     }
 }
 
-/// The literal `name` is assigned nearest before `at` (within
-/// [`RESOLVE_WINDOW`]), charged to `budget`.
+/// What a look-up of a name found: where it looked up to, and the nearest
+/// assignment before that (its position, and its literal's content unless
+/// the value is computed).
+#[derive(Debug, Clone, Copy)]
+struct Resolved {
+    upto: usize,
+    nearest: Option<(usize, Option<(usize, usize)>)>,
+}
+
+impl Resolved {
+    /// The literal assigned at most [`RESOLVE_WINDOW`] before `at`.
+    fn value(self, at: usize) -> Option<Range<usize>> {
+        let lo = at.saturating_sub(RESOLVE_WINDOW);
+        match self.nearest {
+            Some((pos, Some((s, e)))) if pos >= lo => Some(s..e),
+            _ => None,
+        }
+    }
+}
+
+/// The assignment of `name` nearest before `at` (within
+/// [`RESOLVE_WINDOW`]), charged to `budget`. `before` is what the look-up
+/// for an earlier call found: only the bytes since are read again, so each
+/// name costs a haystack's bytes once however often it is used.
 fn resolve(
     hay: &[u8],
     name: &[u8],
     at: usize,
+    before: Option<Resolved>,
     budget: &mut usize,
     m: &mut NameMemo,
-) -> Option<Range<usize>> {
-    let lo = at.saturating_sub(RESOLVE_WINDOW);
+) -> Resolved {
+    let window = at.saturating_sub(RESOLVE_WINDOW);
+    let (lo, fallback) = match before {
+        Some(b) if b.upto <= at && b.upto >= window => (b.upto, b.nearest),
+        _ => (window, None),
+    };
+    let none = Resolved {
+        upto: at,
+        nearest: None,
+    };
     if *budget < at - lo {
-        return None;
+        return none;
     }
     *budget -= at - lo;
     m.work.charge(at - lo);
     let is_ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b == b'$';
     let finder = memchr::memmem::FinderRev::new(name);
     let mut hi = at;
-    while let Some(p) = finder.rfind(&hay[lo..hi]) {
-        let s = lo + p;
+    // An occurrence may begin before `lo` and end after it: look from a
+    // name's length earlier.
+    let from = lo.saturating_sub(name.len()).max(window);
+    while let Some(p) = finder.rfind(&hay[from..hi]) {
+        let s = from + p;
         let e = s + name.len();
         hi = s;
         let bounded = (s == 0 || !is_ident(hay[s - 1])) && hay.get(e).is_none_or(|&b| !is_ident(b));
@@ -313,10 +344,17 @@ fn resolve(
             continue;
         };
         // The nearest assignment decides: a computed value is no literal.
-        return match literal(hay, v, m) {
-            Some((vs, ve, true)) if ve > vs => Some(vs..ve),
+        let value = match literal(hay, v, m) {
+            Some((vs, ve, true)) if ve > vs => Some((vs, ve)),
             _ => None,
         };
+        return Resolved {
+            upto: at,
+            nearest: Some((s, value)),
+        };
     }
-    None
+    Resolved {
+        upto: at,
+        nearest: fallback,
+    }
 }

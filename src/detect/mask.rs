@@ -63,26 +63,59 @@ pub fn copies(text: &[u8], secrets: &[Range<usize>]) -> Vec<Range<usize>> {
 /// Every place in `text` where one of `secrets` (of at least
 /// [`MIN_COPIED`] bytes; shorter ones are left out) is written. Unordered.
 pub fn copies_of(secrets: &[&[u8]], text: &[u8]) -> Vec<Range<usize>> {
-    let mut needles: Vec<&[u8]> = secrets
-        .iter()
-        .copied()
-        .filter(|s| s.len() >= MIN_COPIED)
-        .collect();
-    needles.sort_unstable();
-    needles.dedup();
-    if needles.is_empty() {
-        return Vec::new();
-    }
-    match aho_corasick::AhoCorasick::builder()
-        .match_kind(aho_corasick::MatchKind::LeftmostLongest)
-        .build(&needles)
-    {
-        Ok(automaton) => automaton.find_iter(text).map(|m| m.range()).collect(),
-        // Beyond what an automaton holds: one search per secret.
-        Err(_) => needles
+    Copies::new(secrets).find(text)
+}
+
+/// [`copies_of`] for many texts and the same secrets: the search is built
+/// once.
+#[derive(Debug)]
+pub struct Copies {
+    automaton: Option<aho_corasick::AhoCorasick>,
+    /// The secrets, when they are beyond what an automaton holds.
+    needles: Vec<Vec<u8>>,
+}
+
+impl Copies {
+    pub fn new(secrets: &[&[u8]]) -> Copies {
+        let mut needles: Vec<&[u8]> = secrets
             .iter()
-            .flat_map(|s| memchr::memmem::find_iter(text, s).map(|at| at..at + s.len()))
-            .collect(),
+            .copied()
+            .filter(|s| s.len() >= MIN_COPIED)
+            .collect();
+        needles.sort_unstable();
+        needles.dedup();
+        if needles.is_empty() {
+            return Copies {
+                automaton: None,
+                needles: Vec::new(),
+            };
+        }
+        match aho_corasick::AhoCorasick::builder()
+            .match_kind(aho_corasick::MatchKind::LeftmostLongest)
+            .build(&needles)
+        {
+            Ok(automaton) => Copies {
+                automaton: Some(automaton),
+                needles: Vec::new(),
+            },
+            // Beyond what an automaton holds: one search per secret.
+            Err(_) => Copies {
+                automaton: None,
+                needles: needles.iter().map(|n| n.to_vec()).collect(),
+            },
+        }
+    }
+
+    /// Every place in `text` where one of the secrets is written. Unordered.
+    pub fn find(&self, text: &[u8]) -> Vec<Range<usize>> {
+        match &self.automaton {
+            Some(automaton) => automaton.find_iter(text).map(|m| m.range()).collect(),
+            None => self
+                .needles
+                .iter()
+                .flat_map(|s| memchr::memmem::find_iter(text, s).map(|at| at..at + s.len()))
+                .collect(),
+        }
     }
 }
 

@@ -24,6 +24,25 @@ use crate::finding::{Confidence, Kind};
 pub use context::path_names_intercom;
 pub use work::Work;
 
+/// No match is longer than this many bytes: a doubly encoded token spans at
+/// most 4096 base64 characters before the group holding its inner token and
+/// 4096 after it, plus two escaped paddings; a plain token is at most 512
+/// characters and a named value at most a line window. What reads a blob in
+/// pieces (the engine's windows) relies on it.
+pub const LONGEST_MATCH: usize = 2 * token::MAX_WRAPPED_CHARS + 64;
+
+/// How far from a match the detector reads to decide it, at most, in
+/// either direction (the longest match, the `intercom` section a key sits
+/// in, the name before a value and the lines around it, the shell command a
+/// CLI sets it in, and, for the identity secret found by its use, the HMAC
+/// call, its `user_hash` and `intercom` near that: 13 KiB), with room to
+/// spare; only a `name:` line followed by its `value:` line after a run of
+/// blank lines reaches further. The engine's windows overlap by more. A
+/// file whose path names Intercom is a context as a whole, in every window.
+pub const REACH: usize = 16 * 1024;
+const _: () =
+    assert!(hmac_key::RESOLVE_WINDOW + hmac_key::USE_WINDOW + hmac_key::INTERCOM_WINDOW < REACH);
+
 /// What the engine is tuned with (from the config file and flags).
 #[derive(Debug, Clone)]
 pub struct DetectOptions {
@@ -86,6 +105,9 @@ pub struct Detector {
     patterns: Vec<Pattern>,
     extra_names: Vec<Vec<u8>>,
     opts: DetectOptions,
+    /// Every haystack is a file whose path names Intercom: a whole Intercom
+    /// context ([`Detector::for_intercom_file`]).
+    intercom_file: bool,
 }
 
 /// The name rule for a kind of secret.
@@ -147,6 +169,7 @@ impl Detector {
             .build(&literals)
             .expect("a handful of short literals always builds");
         Detector {
+            intercom_file: false,
             automaton,
             patterns,
             extra_names,
@@ -163,14 +186,25 @@ impl Detector {
     /// Intercom (`lib/intercom/settings.py`) makes the whole file an
     /// Intercom context, where `SECRET = '...'` is Intercom's.
     pub fn find_in_file(&self, hay: &[u8], path: &[u8]) -> Vec<Match> {
-        self.find_scoped(hay, path_names_intercom(path)).0
+        let whole = self.intercom_file || path_names_intercom(path);
+        self.find_scoped(hay, whole).0
+    }
+
+    /// This detector for files whose path names Intercom: every haystack
+    /// it is given is a whole Intercom context. (A clone: the automaton is
+    /// shared.)
+    pub fn for_intercom_file(&self) -> Detector {
+        Detector {
+            intercom_file: true,
+            ..self.clone()
+        }
     }
 
     /// [`Detector::find`], and how much the validators read to get there: a
     /// deterministic measure of the cost, which tests hold linear in the
     /// size of the input.
     pub fn find_measured(&self, hay: &[u8]) -> (Vec<Match>, Work) {
-        self.find_scoped(hay, false)
+        self.find_scoped(hay, self.intercom_file)
     }
 
     /// [`Detector::find_measured`]; `intercom_file` makes the whole of
@@ -306,6 +340,29 @@ fn case_variants(word: &str) -> Vec<String> {
     v
 }
 
+/// The access token a secret found by structure stands for, as Intercom's
+/// API takes it: its `tok:` bytes in standard base64 with padding, whether
+/// it was written plain, with escaped padding or the url-safe alphabet,
+/// base64-encoded once more, or decoded (`tok:<uuid>:1:0`). Its
+/// [`fingerprint`] is the finding's. `None` when `secret` is not a token by
+/// structure.
+pub fn canonical_token(secret: &[u8]) -> Option<String> {
+    let mut work = Work::default();
+    let hit = if secret.starts_with(b"tok:") {
+        token::decoded_form(secret, 0, &mut work)
+    } else if secret.starts_with(b"dG9rO") {
+        token::plain(secret, 0, &mut work)
+    } else {
+        [(&b"ZEc5ck"[..], 0), (b"RHOXJP", 2), (b"kRzlyT", 3)]
+            .into_iter()
+            .find_map(|(prefix, back)| {
+                let at = memchr::memmem::find(secret, prefix)?;
+                token::wrapped(secret, at, back, 0, &mut work)
+            })
+    }?;
+    Some(base64::engine::general_purpose::STANDARD.encode(&hit.decoded))
+}
+
 /// sha256 hex of a canonical secret.
 pub fn fingerprint(canonical: &[u8]) -> String {
     let digest = Sha256::digest(canonical);
@@ -315,4 +372,45 @@ pub fn fingerprint(canonical: &[u8]) -> String {
         hex.push(char::from_digit(u32::from(b & 0xf), 16).unwrap_or('0'));
     }
     hex
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{DetectOptions, Detector, canonical_token, fingerprint};
+    use base64::Engine as _;
+
+    const TOKEN: &str = "dG9rOjhkMjJhZDg5X2VlZDJfNDFlNF85YzhjX2E1MGEyNWY1YzEyMzoxOjA=";
+
+    #[test]
+    fn every_written_form_of_a_token_has_the_canonical_token() {
+        let wrapped = base64::engine::general_purpose::STANDARD.encode(format!("Bearer {TOKEN}"));
+        let forms = [
+            TOKEN.to_owned(),
+            TOKEN.replace('=', "%3D"),
+            TOKEN.replace('=', "\\u003d"),
+            base64::engine::general_purpose::STANDARD.encode(TOKEN),
+            wrapped,
+            "tok:8d22ad89_eed2_41e4_9c8c_a50a25f5c123:1:0".to_owned(),
+        ];
+        let detector = Detector::new(&DetectOptions::default());
+        for form in forms {
+            let hay = format!("x {form} y");
+            let found = detector.find(hay.as_bytes());
+            assert_eq!(found.len(), 1, "{form}");
+            let secret = &hay.as_bytes()[found[0].start..found[0].end];
+            let canonical = canonical_token(secret).unwrap_or_else(|| panic!("{form}"));
+            assert_eq!(canonical, TOKEN, "{form}");
+            assert_eq!(fingerprint(canonical.as_bytes()), found[0].fingerprint);
+        }
+    }
+
+    #[test]
+    fn a_value_that_is_no_token_has_none() {
+        assert_eq!(
+            canonical_token(b"0123456789abcdef0123456789abcdef01234567"),
+            None
+        );
+        assert_eq!(canonical_token(b"dG9rO////"), None);
+        assert_eq!(canonical_token(b""), None);
+    }
 }

@@ -14,7 +14,7 @@ const MAX_TOKEN_CHARS: usize = 512;
 /// long `:<digits>:<digits>` suffix.
 const GLUED_WINDOW: usize = 96;
 /// The longest wrapping (doubly encoded) value we look at, in characters.
-const MAX_WRAPPED_CHARS: usize = 4096;
+pub(crate) const MAX_WRAPPED_CHARS: usize = 4096;
 /// The longest `<digits>` of a `:<digits>:<digits>` suffix (`:1:0`).
 const MAX_SUFFIX_DIGITS: usize = 20;
 

@@ -11,7 +11,9 @@
 //!    detector (UTF-16 text decoded, see [`text`]), over every core
 //!    (contiguous chunks, so neighbouring blobs share a thread's object
 //!    caches). Blobs a whole-database pass already judged ([`Judged`]) are
-//!    not read again.
+//!    not read again. A blob larger than the [`Window`] is read in order
+//!    and detected in overlapping windows ([`window`]), its matches located
+//!    on the way; no mode holds more of a blob than that.
 //! 3. **On a hit only**: for each occurrence, the old sides are read and the
 //!    matches kept that sit on a line the change adds; the policy (inline
 //!    markers, accepted fingerprints) judges them once per blob; each kept
@@ -26,7 +28,9 @@
 
 mod olds;
 pub mod place;
+mod sides;
 mod text;
+pub mod window;
 
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -35,10 +39,12 @@ use gix::ObjectId;
 
 use crate::detect::{Detector, Match};
 use crate::finding::{CommitMeta, Finding, Problem, Stats};
-use crate::policy::{Policy, added_lines, locate};
-use crate::source::blob::{Blob, BlobId, PolicyPath, Reader, Source};
+use crate::policy::located::Located;
+use crate::policy::{Policy, locate};
+use crate::source::blob::{Blob, BlobId, Content, PolicyPath, Reader, Source, Stream};
 
 pub use place::Placement;
+pub use window::Window;
 
 /// Blobs a pass over whole object databases (history, a push's quarantine)
 /// has already read: their matches, or that they are clean.
@@ -73,15 +79,32 @@ pub struct Engine<'a> {
     /// Set when any blob had a hit (a server hook that runs out of time
     /// must not let a push through once something was found).
     hit: Option<&'a AtomicBool>,
+    /// How much of a blob is at hand at once.
+    window: Window,
 }
 
 /// A blob that had a hit: its index in the listing, its matches, and the
-/// text they were found in (its bytes, or its UTF-16 decoded) when it is at
-/// hand.
+/// text they were found in when it is at hand.
 struct Hit {
     index: usize,
     matches: Vec<Match>,
-    data: Option<Vec<u8>>,
+    text: Option<Text>,
+}
+
+/// The text a blob's matches were found in.
+enum Text {
+    /// In memory: the blob's bytes, or their UTF-16 decoding.
+    Whole(Vec<u8>),
+    /// Read in windows: the matches, located on the way.
+    Located(Located),
+}
+
+/// What reading one blob and detecting it gave.
+struct Scanned {
+    bytes: u64,
+    found: Option<(Vec<Match>, Text)>,
+    /// Reading stopped early (what was read before is judged).
+    problem: Option<Problem>,
 }
 
 /// At most this many blobs are read on one thread before the work is spread.
@@ -93,7 +116,17 @@ impl<'a> Engine<'a> {
             detector,
             policy,
             hit: None,
+            window: Window::default(),
         }
+    }
+
+    /// Hold at most `window` of a blob at once.
+    pub fn with_window(self, window: Window) -> Engine<'a> {
+        Engine { window, ..self }
+    }
+
+    pub fn window(&self) -> Window {
+        self.window
     }
 
     /// Raise `flag` on the first hit of the run.
@@ -105,30 +138,117 @@ impl<'a> Engine<'a> {
     }
 
     /// The detector's verdict on one blob, for whole-database passes that
-    /// read the bytes themselves (UTF-16 text is searched decoded).
+    /// read the bytes themselves (UTF-16 text is searched decoded; a blob
+    /// larger than the window in windows of it).
     pub fn judge(&self, data: &[u8]) -> Option<Vec<Match>> {
-        self.judge_text(data, false).map(|(matches, _)| matches)
+        self.judge_with(self.detector, data)
     }
 
     /// [`Engine::judge`] for a blob at a path that names Intercom: the whole
     /// blob is an Intercom context.
     pub fn judge_intercom_file(&self, data: &[u8]) -> Option<Vec<Match>> {
-        self.judge_text(data, true).map(|(matches, _)| matches)
+        self.judge_with(&self.detector.for_intercom_file(), data)
     }
 
-    /// [`Engine::judge`], with the decoded text the matches are in when the
-    /// blob is UTF-16 text (see [`text`]). `intercom_file`: a path of the
-    /// blob names Intercom, which makes the whole blob an Intercom context.
+    /// [`Engine::judge_reader`] for a blob at a path that names Intercom.
+    pub fn judge_intercom_reader(
+        &self,
+        bytes: &mut dyn std::io::Read,
+    ) -> (Option<Vec<Match>>, u64, Option<std::io::Error>) {
+        self.judge_reader_with(&self.detector.for_intercom_file(), bytes)
+    }
+
+    fn judge_with(&self, detector: &Detector, data: &[u8]) -> Option<Vec<Match>> {
+        if self.window.holds(data.len() as u64) {
+            return self.judge_text(detector, data).map(|(matches, _)| matches);
+        }
+        let located = window::judge_slice(detector, self.window, data)?;
+        self.raise();
+        Some(located.into_matches())
+    }
+
+    /// [`Engine::judge`] for a blob read in order from `bytes` (one larger
+    /// than the window): its matches, how many bytes were read, and the
+    /// error that stopped the reading early (what was read before is
+    /// judged all the same).
+    pub fn judge_reader(
+        &self,
+        bytes: &mut dyn std::io::Read,
+    ) -> (Option<Vec<Match>>, u64, Option<std::io::Error>) {
+        self.judge_reader_with(self.detector, bytes)
+    }
+
+    fn judge_reader_with(
+        &self,
+        detector: &Detector,
+        bytes: &mut dyn std::io::Read,
+    ) -> (Option<Vec<Match>>, u64, Option<std::io::Error>) {
+        let streamed = window::judge_stream(detector, self.window, Vec::new(), bytes);
+        if streamed.found.is_some() {
+            self.raise();
+        }
+        let matches = streamed.found.map(Located::into_matches);
+        (matches, streamed.bytes, streamed.error)
+    }
+
+    /// [`Engine::judge`] by `detector`, with the decoded text the matches
+    /// are in when the blob is UTF-16 text (see [`text`]).
     fn judge_text(
         &self,
+        detector: &Detector,
         data: &[u8],
-        intercom_file: bool,
     ) -> Option<(Vec<Match>, Option<Vec<u8>>)> {
-        let found = text::judge(self.detector, data, intercom_file)?;
+        let found = text::judge(detector, data)?;
+        self.raise();
+        Some(found)
+    }
+
+    fn raise(&self) {
         if let Some(flag) = self.hit {
             flag.store(true, Ordering::Relaxed);
         }
-        Some(found)
+    }
+
+    /// Detect one blob's bytes by `detector`: whole when they fit in the
+    /// window, else in windows.
+    fn scan(&self, detector: &Detector, content: Content<'_>) -> Scanned {
+        match content {
+            Content::Whole(data) if self.window.holds(data.len() as u64) => {
+                let bytes = data.len() as u64;
+                let found = self
+                    .judge_text(detector, &data)
+                    .map(|(matches, decoded)| (matches, Text::Whole(decoded.unwrap_or(data))));
+                Scanned {
+                    bytes,
+                    found,
+                    problem: None,
+                }
+            }
+            Content::Whole(data) => {
+                let found = window::judge_slice(detector, self.window, &data);
+                self.located(data.len() as u64, found, None)
+            }
+            Content::Stream(Stream {
+                head,
+                mut rest,
+                fail,
+            }) => {
+                let streamed = window::judge_stream(detector, self.window, head, &mut rest);
+                let problem = streamed.error.map(fail);
+                self.located(streamed.bytes, streamed.found, problem)
+            }
+        }
+    }
+
+    fn located(&self, bytes: u64, found: Option<Located>, problem: Option<Problem>) -> Scanned {
+        if found.is_some() {
+            self.raise();
+        }
+        Scanned {
+            bytes,
+            found: found.map(|l| (l.matches().to_vec(), Text::Located(l))),
+            problem,
+        }
     }
 
     /// Run the whole sequence over `blobs`.
@@ -202,7 +322,7 @@ impl<'a> Engine<'a> {
                 Some(id) if judged.hits.contains_key(&id) && !scoped => hits.push(Hit {
                     index,
                     matches: judged.hits[&id].clone(),
-                    data: None,
+                    text: None,
                 }),
                 _ => todo.push(index),
             }
@@ -227,26 +347,56 @@ impl<'a> Engine<'a> {
         let mut done = Detected::default();
         for &index in part {
             let blob = &blobs[index];
-            match reader.read(&blob.id, &blob.occurrences[0].path) {
-                Ok(data) => {
-                    // A message is not a blob of the repository.
-                    if !matches!(blob.id, BlobId::Message(_)) {
-                        done.blobs += 1;
-                        done.bytes += data.len() as u64;
-                    }
-                    let scoped = blob.occurrences.iter().any(names_intercom);
-                    if let Some((matches, decoded)) = self.judge_text(&data, scoped) {
-                        done.hits.push(Hit {
-                            index,
-                            matches,
-                            data: Some(decoded.unwrap_or(data)),
-                        });
-                    }
+            let path = &blob.occurrences[0].path;
+            // A blob at a path that names Intercom is an Intercom context.
+            let intercom_file;
+            let detector = if blob.occurrences.iter().any(names_intercom) {
+                intercom_file = self.detector.for_intercom_file();
+                &intercom_file
+            } else {
+                self.detector
+            };
+            let scanned = match reader.open(&blob.id, path, self.window.bytes()) {
+                Ok(content) => self.scan(detector, content),
+                Err(problem) => {
+                    done.problems.push(problem);
+                    continue;
                 }
-                Err(problem) => done.problems.push(problem),
+            };
+            // A message is not a blob of the repository.
+            if !matches!(blob.id, BlobId::Message(_)) {
+                done.blobs += 1;
+                done.bytes += scanned.bytes;
+            }
+            done.problems.extend(scanned.problem);
+            if let Some((matches, text)) = scanned.found {
+                done.hits.push(Hit {
+                    index,
+                    matches,
+                    text: Some(text),
+                });
             }
         }
         done
+    }
+
+    /// The text of a hit a whole-database pass judged: read again.
+    fn read_again(&self, reader: &mut impl Reader, blob: &Blob, out: &mut Outcome) -> Option<Text> {
+        let path = &blob.occurrences[0].path;
+        match reader.open(&blob.id, path, self.window.bytes()) {
+            Ok(Content::Whole(data)) if self.window.holds(data.len() as u64) => {
+                Some(Text::Whole(text::searched(self.detector, data)))
+            }
+            Ok(content) => {
+                let scanned = self.scan(self.detector, content);
+                out.problems.extend(scanned.problem);
+                scanned.found.map(|(_, text)| text)
+            }
+            Err(problem) => {
+                out.problems.push(problem);
+                None
+            }
+        }
     }
 
     /// Steps 3: what each occurrence of each hit adds, judged by the policy,
@@ -263,59 +413,38 @@ impl<'a> Engine<'a> {
         let mut found = Vec::new();
         for hit in hits {
             let blob = &blobs[hit.index];
-            let data = match hit.data {
-                Some(data) => data,
-                None => match reader.read(&blob.id, &blob.occurrences[0].path) {
-                    Ok(data) => text::searched(self.detector, data),
-                    Err(problem) => {
-                        out.problems.push(problem);
-                        continue;
-                    }
-                },
+            let Some(text) = hit.text.or_else(|| self.read_again(&mut reader, blob, out)) else {
+                continue;
             };
-            let mut olds: HashMap<ObjectId, Option<Vec<u8>>> = HashMap::new();
-            let added: Vec<Vec<Match>> = blob
-                .occurrences
-                .iter()
-                .map(|o| {
-                    let ids = o.old_ids();
-                    for id in &ids {
-                        olds.entry(*id).or_insert_with(|| {
-                            let blob_id = BlobId::Object(*id);
-                            reader
-                                .read(&blob_id, &o.path)
-                                .map(text::old_side)
-                                .map_err(|problem| out.problems.push(problem))
-                                .ok()
-                        });
-                    }
-                    let sides: Option<Vec<&[u8]>> = ids
-                        .iter()
-                        .map(|id| olds.get(id).and_then(|d| d.as_deref()))
-                        .collect();
-                    match sides {
-                        Some(sides) => added_lines::keep_added(&sides, &data, hit.matches.clone()),
-                        // An old side could not be read: every match counts.
-                        None => hit.matches.clone(),
-                    }
-                })
-                .collect();
+            let matches = match &text {
+                Text::Whole(_) => hit.matches,
+                Text::Located(located) => located.matches().to_vec(),
+            };
+            let added = sides::added(
+                &mut reader,
+                self.window,
+                blob,
+                &text,
+                &matches,
+                &mut out.problems,
+            );
             // The policy judges each match of the blob once, however many
             // occurrences add it.
             let added_somewhere: HashSet<(usize, usize)> =
                 added.iter().flatten().map(span).collect();
-            let any_added: Vec<Match> = hit
-                .matches
+            let any_added: Vec<Match> = matches
                 .iter()
                 .filter(|m| added_somewhere.contains(&span(m)))
                 .cloned()
                 .collect();
-            let allowed: HashSet<(usize, usize)> = self
-                .policy
-                .filter(&data, any_added, &mut out.stats)
-                .iter()
-                .map(span)
-                .collect();
+            let kept = match &text {
+                Text::Whole(data) => self.policy.filter(data, any_added, &mut out.stats),
+                Text::Located(located) => {
+                    self.policy
+                        .filter_by(any_added, |m| located.marked(m), &mut out.stats)
+                }
+            };
+            let allowed: HashSet<(usize, usize)> = kept.iter().map(span).collect();
             for (occurrence, mut kept) in blob.occurrences.iter().zip(added) {
                 kept.retain(|m| allowed.contains(&span(m)));
                 if kept.is_empty() {
@@ -337,7 +466,11 @@ impl<'a> Engine<'a> {
                     commit: commit.as_ref(),
                     source: occurrence.source,
                 };
-                for finding in locate::findings(&data, &kept, &hit.matches, origin) {
+                let findings = match &text {
+                    Text::Whole(data) => locate::findings(data, &kept, &matches, origin),
+                    Text::Located(located) => located.findings(&kept, origin),
+                };
+                for finding in findings {
                     found.push(place::Placed {
                         commit_index: occurrence.commit,
                         finding,

@@ -152,6 +152,7 @@ mod tests {
             mask: Vec::new(),
             still_present: None,
             source: crate::finding::SourceKind::File,
+            verification: None,
         }
     }
 

@@ -21,22 +21,17 @@ use crate::detect::{Detector, Match};
 
 /// How many leading bytes decide whether a blob without a byte-order mark
 /// is UTF-16.
-const SNIFF_BYTES: usize = 512;
+pub(super) const SNIFF_BYTES: usize = 512;
 
 /// A blob's matches, and its decoded text when they are matches in that
-/// text (it was UTF-16 and its raw bytes held none). `intercom_file`: the
-/// whole blob is an Intercom context (its path names Intercom).
-pub(super) fn judge(
-    detector: &Detector,
-    data: &[u8],
-    intercom_file: bool,
-) -> Option<(Vec<Match>, Option<Vec<u8>>)> {
-    let raw = detector.find_scoped(data, intercom_file).0;
+/// text (it was UTF-16 and its raw bytes held none).
+pub(super) fn judge(detector: &Detector, data: &[u8]) -> Option<(Vec<Match>, Option<Vec<u8>>)> {
+    let raw = detector.find(data);
     if !raw.is_empty() {
         return Some((raw, None));
     }
     let text = decode_utf16(data)?;
-    let matches = detector.find_scoped(&text, intercom_file).0;
+    let matches = detector.find(&text);
     (!matches.is_empty()).then_some((matches, Some(text)))
 }
 
@@ -57,13 +52,14 @@ pub(super) fn old_side(data: Vec<u8>) -> Vec<u8> {
 
 /// Byte order of UTF-16 text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Order {
+pub(super) enum Order {
     Little,
     Big,
 }
 
-/// The byte order of `data` and where its text starts, when it is UTF-16.
-fn utf16_order(data: &[u8]) -> Option<(Order, usize)> {
+/// The byte order of `data` and where its text starts, when it is UTF-16
+/// (only its first [`SNIFF_BYTES`] are looked at).
+pub(super) fn utf16_order(data: &[u8]) -> Option<(Order, usize)> {
     match data {
         [0xFF, 0xFE, ..] => Some((Order::Little, 2)),
         [0xFE, 0xFF, ..] => Some((Order::Big, 2)),
@@ -117,6 +113,93 @@ pub(crate) fn decode_utf16(data: &[u8]) -> Option<Vec<u8>> {
     Some(text)
 }
 
+/// [`decode_utf16`] for text that comes in pieces: fed the bytes after
+/// the byte-order mark in any cut, it writes exactly what
+/// [`decode_utf16`] makes of them whole.
+#[derive(Debug)]
+pub(super) struct Utf16Decoder {
+    order: Order,
+    /// Bytes of the mark still to skip.
+    skip: usize,
+    /// The first byte of a unit cut in two.
+    half: Option<u8>,
+    /// A high surrogate waiting for its low half.
+    high: Option<u16>,
+}
+
+impl Utf16Decoder {
+    /// A decoder for text in `order` whose first `skip` bytes are its mark.
+    pub(super) fn new(order: Order, skip: usize) -> Utf16Decoder {
+        Utf16Decoder {
+            order,
+            skip,
+            half: None,
+            high: None,
+        }
+    }
+
+    /// Decode `bytes`, appending the text to `out`.
+    pub(super) fn feed(&mut self, mut bytes: &[u8], out: &mut Vec<u8>) {
+        let skipped = self.skip.min(bytes.len());
+        self.skip -= skipped;
+        bytes = &bytes[skipped..];
+        out.reserve(bytes.len() / 2 + 4);
+        if let Some(first) = self.half.take() {
+            let Some((&second, rest)) = bytes.split_first() else {
+                self.half = Some(first);
+                return;
+            };
+            self.unit([first, second], out);
+            bytes = rest;
+        }
+        let mut pairs = bytes.chunks_exact(2);
+        for pair in &mut pairs {
+            self.unit([pair[0], pair[1]], out);
+        }
+        self.half = pairs.remainder().first().copied();
+    }
+
+    /// The end of the text: a high surrogate left alone is U+FFFD, an odd
+    /// last byte is dropped.
+    pub(super) fn finish(&mut self, out: &mut Vec<u8>) {
+        if self.high.take().is_some() {
+            push_char(char::REPLACEMENT_CHARACTER, out);
+        }
+        self.half = None;
+    }
+
+    fn unit(&mut self, pair: [u8; 2], out: &mut Vec<u8>) {
+        let unit = match self.order {
+            Order::Little => u16::from_le_bytes(pair),
+            Order::Big => u16::from_be_bytes(pair),
+        };
+        if let Some(high) = self.high.take() {
+            if (0xDC00..0xE000).contains(&unit) {
+                let c = 0x10000 + ((u32::from(high) - 0xD800) << 10) + (u32::from(unit) - 0xDC00);
+                push_char(
+                    char::from_u32(c).unwrap_or(char::REPLACEMENT_CHARACTER),
+                    out,
+                );
+                return;
+            }
+            push_char(char::REPLACEMENT_CHARACTER, out);
+        }
+        match unit {
+            0xD800..0xDC00 => self.high = Some(unit),
+            0xDC00..0xE000 => push_char(char::REPLACEMENT_CHARACTER, out),
+            _ => push_char(
+                char::from_u32(u32::from(unit)).unwrap_or(char::REPLACEMENT_CHARACTER),
+                out,
+            ),
+        }
+    }
+}
+
+fn push_char(c: char, out: &mut Vec<u8>) {
+    let mut buf = [0u8; 4];
+    out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -159,6 +242,41 @@ mod tests {
             .flat_map(|i| [i % 3, (i % 5) * (i % 2)])
             .collect();
         assert_eq!(decode_utf16(&mixed), None);
+    }
+
+    #[test]
+    fn the_decoder_in_pieces_writes_what_decoding_whole_does() {
+        let mut samples = vec![
+            [
+                vec![0xFF, 0xFE],
+                le("plain ascii, then é and 😀 and 中文\r\n"),
+            ]
+            .concat(),
+            [vec![0xFE, 0xFF], be("big endian 😀 text\n")].concat(),
+            le("no mark at all, just text that alternates with NULs"),
+        ];
+        // Lone surrogates, a high one before a non-low, a low one alone, an
+        // odd last byte.
+        let mut odd = vec![0xFF, 0xFE];
+        odd.extend(le("ab"));
+        odd.extend([0x00, 0xD8, b'x', 0x00, 0x00, 0xDC]);
+        odd.extend([0x3D, 0xD8, 0x00, 0xDE]);
+        odd.extend([0x00, 0xD8]);
+        odd.push(b'z');
+        samples.push(odd);
+        for data in samples {
+            let whole = decode_utf16(&data).unwrap();
+            let (order, from) = utf16_order(&data).unwrap();
+            for cut in 1..7 {
+                let mut decoder = Utf16Decoder::new(order, from);
+                let mut out = Vec::new();
+                for piece in data.chunks(cut) {
+                    decoder.feed(piece, &mut out);
+                }
+                decoder.finish(&mut out);
+                assert_eq!(out, whole, "pieces of {cut}");
+            }
+        }
     }
 
     #[test]

@@ -7,10 +7,165 @@
 //! added. Without an old blob (a new file) every line is added. A merge has
 //! one old blob per parent: a line is added only if it is in none of them.
 //! This runs only for a blob whose new version had a hit ("diff on hit").
+//!
+//! Where a side is larger than the engine's window (it is read in pieces,
+//! never whole), lines are compared by [`LineKey`]: their length and a
+//! keyed 64-bit hash. The key is drawn at random once per process, so no
+//! one can write an old line that collides with a new one on purpose; two
+//! different lines of the same length share a key with probability 2^-64.
 
 use std::collections::HashSet;
+use std::hash::{BuildHasher, Hasher};
+use std::sync::OnceLock;
 
 use crate::detect::Match;
+
+/// A line as the comparison of a side read in pieces sees it: its length
+/// and keyed hash, without a trailing `\r`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct LineKey {
+    len: u64,
+    hash: u64,
+}
+
+fn hash_state() -> &'static std::hash::RandomState {
+    static STATE: OnceLock<std::hash::RandomState> = OnceLock::new();
+    STATE.get_or_init(std::hash::RandomState::new)
+}
+
+/// The key of one line (without its `\n`; a trailing `\r` is ignored).
+pub fn line_key(line: &[u8]) -> LineKey {
+    let mut key = KeyBuilder::new();
+    key.feed(line);
+    key.finish()
+}
+
+/// The key of a line that comes in pieces.
+#[derive(Debug, Clone)]
+pub struct KeyBuilder {
+    hasher: std::hash::DefaultHasher,
+    len: u64,
+    /// The last byte fed was a `\r`, held back until more comes.
+    cr: bool,
+}
+
+impl Default for KeyBuilder {
+    fn default() -> Self {
+        KeyBuilder::new()
+    }
+}
+
+impl KeyBuilder {
+    pub fn new() -> KeyBuilder {
+        KeyBuilder {
+            hasher: hash_state().build_hasher(),
+            len: 0,
+            cr: false,
+        }
+    }
+
+    /// More of the line (no `\n` in it).
+    pub fn feed(&mut self, bytes: &[u8]) {
+        let Some((&last, body)) = bytes.split_last() else {
+            return;
+        };
+        if self.cr {
+            self.hasher.write(b"\r");
+            self.len += 1;
+        }
+        let (body, cr) = if last == b'\r' {
+            (body, true)
+        } else {
+            (bytes, false)
+        };
+        self.hasher.write(body);
+        self.len += body.len() as u64;
+        self.cr = cr;
+    }
+
+    pub fn finish(self) -> LineKey {
+        LineKey {
+            len: self.len,
+            hash: self.hasher.finish(),
+        }
+    }
+}
+
+/// Which of `wanted` are lines of a text that comes in pieces (split at
+/// `\n` as [`keep_added`] splits an old blob).
+#[derive(Debug)]
+pub struct FindLines<'w> {
+    wanted: &'w HashSet<LineKey>,
+    found: HashSet<LineKey>,
+    line: KeyBuilder,
+}
+
+impl<'w> FindLines<'w> {
+    pub fn new(wanted: &'w HashSet<LineKey>) -> FindLines<'w> {
+        FindLines {
+            wanted,
+            found: HashSet::new(),
+            line: KeyBuilder::new(),
+        }
+    }
+
+    pub fn feed(&mut self, mut bytes: &[u8]) {
+        while let Some(at) = memchr::memchr(b'\n', bytes) {
+            self.line.feed(&bytes[..at]);
+            self.end_line();
+            bytes = &bytes[at + 1..];
+        }
+        self.line.feed(bytes);
+    }
+
+    fn end_line(&mut self) {
+        let key = std::mem::take(&mut self.line).finish();
+        if self.wanted.contains(&key) {
+            self.found.insert(key);
+        }
+    }
+
+    /// The wanted lines the text holds.
+    pub fn finish(mut self) -> HashSet<LineKey> {
+        self.end_line();
+        self.found
+    }
+}
+
+/// The keys of the lines each match touches, in the order of `matches`.
+pub fn spanned_keys(new: &[u8], matches: &[Match]) -> Vec<Vec<LineKey>> {
+    let mut lines = super::Lines::new(new);
+    matches
+        .iter()
+        .map(|m| {
+            let mut keys = Vec::new();
+            lines.any_spanned(m.start, m.end, |line| {
+                keys.push(line_key(&new[line.start..line.end]));
+                false
+            });
+            keys
+        })
+        .collect()
+}
+
+/// [`keep_added`] by keys: `spanned` holds the keys of the lines each match
+/// touches; `olds` the keys found in each old side (`None`: no old side,
+/// every line is added).
+pub fn keep_added_by_keys(
+    olds: Option<&[&HashSet<LineKey>]>,
+    spanned: &[Vec<LineKey>],
+    matches: &[Match],
+) -> Vec<Match> {
+    let Some(olds) = olds else {
+        return matches.to_vec();
+    };
+    matches
+        .iter()
+        .zip(spanned)
+        .filter(|(_, keys)| keys.iter().any(|k| !olds.iter().any(|o| o.contains(k))))
+        .map(|(m, _)| m.clone())
+        .collect()
+}
 
 /// Keep the matches that touch at least one line of `new` that is in none of
 /// the `olds` (no olds: every line is added).
@@ -109,6 +264,46 @@ mod tests {
         let kept = keep_added(&[left, right], merged, ms);
         assert_eq!(kept.len(), 1);
         assert_eq!(&merged[kept[0].start..kept[0].end], b"THIRD");
+    }
+
+    #[test]
+    fn keys_agree_however_the_line_is_cut() {
+        let line = b"  key = SECRET value\r";
+        let whole = line_key(line);
+        assert_eq!(
+            whole,
+            line_key(b"  key = SECRET value"),
+            "a \\r is not part of it"
+        );
+        for cut in 1..line.len() {
+            let mut key = KeyBuilder::new();
+            for piece in line.chunks(cut) {
+                key.feed(piece);
+            }
+            assert_eq!(key.finish(), whole, "pieces of {cut}");
+        }
+        assert_ne!(line_key(b"a\rb"), line_key(b"ab"));
+        assert_ne!(line_key(b"abc"), line_key(b"abd"));
+    }
+
+    #[test]
+    fn by_keys_agrees_with_by_lines() {
+        let old = b"one\r\nk = SECRET\ntwo\nb = OTHER";
+        let new = b"k = SECRET\nb = OTHER\r\nc = THIRD\n";
+        let ms = vec![m(new, b"SECRET"), m(new, b"OTHER"), m(new, b"THIRD")];
+        let spanned = spanned_keys(new, &ms);
+        let wanted: HashSet<LineKey> = spanned.iter().flatten().copied().collect();
+        for cut in [1, 3, old.len()] {
+            let mut find = FindLines::new(&wanted);
+            for piece in old.chunks(cut) {
+                find.feed(piece);
+            }
+            let found = find.finish();
+            let by_keys = keep_added_by_keys(Some(&[&found]), &spanned, &ms);
+            assert_eq!(by_keys, keep_added(&[old], new, ms.clone()));
+            assert_eq!(by_keys.len(), 1);
+        }
+        assert_eq!(keep_added_by_keys(None, &spanned, &ms).len(), 3);
     }
 
     #[test]

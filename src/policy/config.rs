@@ -11,6 +11,7 @@
 //! inline_allow: true
 //! baseline: .intercom-guard-baseline.json
 //! time_budget: 4.5s          # server hooks: stop and refuse in time
+//! verify: false               # ask Intercom's API whether tokens found work
 //! ```
 //!
 //! Read with serde-saphyr; unknown keys are refused (`deny_unknown_fields`)
@@ -54,6 +55,10 @@ pub struct ConfigFile {
     /// How long a server hook may take (`4.5s`, `4500ms`).
     #[serde(default)]
     pub time_budget: Option<Spanned<String>>,
+    /// Ask Intercom's API whether each token found works (`--verify`); the
+    /// only way to turn it on in `pre-receive`.
+    #[serde(default)]
+    pub verify: Option<Spanned<bool>>,
 }
 
 /// `allow:`.
@@ -162,7 +167,8 @@ impl ConfigError {
 /// The help printed under every shape error: what the file may contain.
 const SHAPE_HELP: &str = "expected keys: allow.paths (list of globs), allow.fingerprints (list of sha256 hex), \
 detect.extra_names (list of names), detect.min_entropy (number), detect.strict (true/false), \
-inline_allow (true/false), baseline (path to a JSON report); see README \"Configuration\"";
+inline_allow (true/false), baseline (path to a JSON report), time_budget (duration), \
+verify (true/false); see README \"Configuration\"";
 
 /// Builds [`ConfigError::Invalid`] for one file's text.
 struct Reporter<'a> {
@@ -392,6 +398,10 @@ impl Config {
     /// `baseline:` as written (resolve with [`Config::dir`]).
     pub fn baseline(&self) -> Option<Located<String>> {
         self.file.baseline.as_ref().map(located)
+    }
+
+    pub fn verify(&self) -> Option<Located<bool>> {
+        self.file.verify.as_ref().map(located)
     }
 
     /// `time_budget:` (validated when the file was read).

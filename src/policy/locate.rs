@@ -113,6 +113,7 @@ pub fn findings(data: &[u8], matches: &[Match], all: &[Match], origin: Origin<'_
                 mask,
                 still_present: None,
                 source: origin.source,
+                verification: None,
             }
         })
         .collect()
@@ -147,7 +148,7 @@ fn text_window(
 }
 
 /// The byte ranges of a blob's matches, ordered, to ask which meet a line.
-struct OnLines {
+pub(super) struct OnLines {
     /// `(start, end)`, ordered by start.
     ranges: Vec<(usize, usize)>,
     /// The greatest end among `ranges[..=i]`: matches may nest.
@@ -168,6 +169,11 @@ impl OnLines {
                 .into_iter()
                 .map(|r| (r.start, r.end)),
         );
+        OnLines::of(ranges)
+    }
+
+    /// The matches at `ranges`, in any order and with repeats.
+    pub(super) fn of(mut ranges: Vec<(usize, usize)>) -> OnLines {
         ranges.sort_unstable();
         ranges.dedup();
         let reach = ranges
@@ -183,7 +189,7 @@ impl OnLines {
     /// The parts of the matches that meet `from..to`, relative to `from`:
     /// a binary search, then only the matches that start before `to` and
     /// reach past `from`.
-    fn within(&self, from: usize, to: usize) -> Vec<std::ops::Range<usize>> {
+    pub(super) fn within(&self, from: usize, to: usize) -> Vec<std::ops::Range<usize>> {
         let below = self.ranges.partition_point(|&(start, _)| start < to);
         let mut out = Vec::new();
         for i in (0..below).rev() {
@@ -200,7 +206,7 @@ impl OnLines {
     }
 }
 
-fn to_u32(n: usize) -> u32 {
+pub(super) fn to_u32(n: usize) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
 }
 

@@ -5,7 +5,8 @@
 //! - [`rules`]: the [`Policy`]: allowlisted paths, accepted fingerprints,
 //!   inline markers (honoured on laptops, on servers only when configured).
 //! - [`locate`]: match + origin → [`crate::finding::Finding`], with line and
-//!   column computed only for the matches.
+//!   column computed only for the matches; [`located`]: the same for a blob
+//!   read in windows, taken while its bytes go past.
 //! - [`config`]: `.intercom-guard.yaml`, parsed and validated;
 //!   [`baseline`]: a JSON report whose fingerprints are accepted;
 //!   [`settings`]: defaults + file + flags → the effective [`Policy`] and
@@ -22,6 +23,7 @@ pub mod config;
 pub mod excerpt;
 pub mod inline;
 pub mod locate;
+pub mod located;
 pub mod rules;
 pub mod settings;
 

@@ -111,10 +111,22 @@ impl Policy {
     /// Drop the matches that are suppressed inline (when markers count) or
     /// accepted by fingerprint, counting both.
     pub fn filter(&self, data: &[u8], matches: Vec<Match>, stats: &mut Stats) -> Vec<Match> {
-        let mut kept = Vec::with_capacity(matches.len());
         let mut markers = inline::Markers::new(data);
+        self.filter_by(matches, |m| markers.suppresses(m), stats)
+    }
+
+    /// [`Policy::filter`], with `marked` saying whether a match sits on a
+    /// line carrying the inline marker (asked only when markers count, in
+    /// the order of `matches`).
+    pub fn filter_by(
+        &self,
+        matches: Vec<Match>,
+        mut marked: impl FnMut(&Match) -> bool,
+        stats: &mut Stats,
+    ) -> Vec<Match> {
+        let mut kept = Vec::with_capacity(matches.len());
         for m in matches {
-            if self.inline_allow && markers.suppresses(&m) {
+            if self.inline_allow && marked(&m) {
                 stats.suppressed_inline += 1;
             } else if self.accepted.contains(&m.fingerprint) {
                 stats.accepted += 1;

@@ -114,6 +114,9 @@ pub struct Flags {
     pub strict: bool,
     /// `--baseline FILE`: replaces the configuration's `baseline`.
     pub baseline: Option<PathBuf>,
+    /// `--verify`: on when given, in every mode but the server's (whose
+    /// own configuration alone decides).
+    pub verify: bool,
 }
 
 /// A baseline named by the configuration or `--baseline` that cannot be used.
@@ -142,6 +145,9 @@ pub struct Settings {
     pub inline_allow: Sourced<bool>,
     /// How long a server hook may run (`time_budget`); `None`: no limit.
     pub time_budget: Sourced<Option<std::time::Duration>>,
+    /// Ask Intercom's API whether each token found works (`verify`,
+    /// `--verify`).
+    pub verify: Sourced<bool>,
 }
 
 impl Settings {
@@ -159,6 +165,7 @@ impl Settings {
             strict: Sourced::default(d.strict),
             inline_allow: Sourced::default(mode.inline_default()),
             time_budget: Sourced::default(None),
+            verify: Sourced::default(false),
         }
     }
 
@@ -192,6 +199,7 @@ impl Settings {
             set(&mut s.min_entropy, config.min_entropy(), at);
             set(&mut s.strict, config.strict(), at);
             set(&mut s.inline_allow, config.inline_allow(), at);
+            set(&mut s.verify, config.verify(), at);
             let budget = config.time_budget().map(|b| Located {
                 value: Some(b.value),
                 line: b.line,
@@ -213,6 +221,12 @@ impl Settings {
             s.strict = Sourced {
                 value: true,
                 origin: Origin::Flag("--strict"),
+            };
+        }
+        if flags.verify && mode != Mode::Server {
+            s.verify = Sourced {
+                value: true,
+                origin: Origin::Flag("--verify"),
             };
         }
         if let Some(path) = &flags.baseline {
@@ -289,6 +303,7 @@ mod tests {
             &Flags {
                 strict: true,
                 baseline: None,
+                verify: false,
             },
         )
         .unwrap();
@@ -299,6 +314,29 @@ mod tests {
         assert!(s.inline_allow.value);
         assert!(s.policy().unwrap().inline_allow());
         assert_eq!(s.detect_options().min_entropy, 2.0);
+    }
+
+    #[test]
+    fn verify_is_off_unless_asked_and_only_the_servers_file_turns_it_on_there() {
+        let flag = Flags {
+            verify: true,
+            ..Flags::default()
+        };
+        assert!(!Settings::defaults(Mode::Laptop).verify.value);
+        let laptop = Settings::build(Mode::Laptop, None, &flag).unwrap();
+        assert_eq!(laptop.verify.origin, Origin::Flag("--verify"));
+        assert!(laptop.verify.value);
+        let server = Settings::build(Mode::Server, None, &flag).unwrap();
+        assert!(!server.verify.value, "--verify does not reach pre-receive");
+        let c = Config::parse(Path::new("s.yaml"), "verify: true\n").unwrap();
+        let server = Settings::build(
+            Mode::Server,
+            Some((&c, ConfigSource::GitConfig)),
+            &Flags::default(),
+        )
+        .unwrap();
+        assert!(server.verify.value);
+        assert_eq!(server.verify.origin.to_string(), "s.yaml:1");
     }
 
     #[test]

@@ -112,6 +112,12 @@ fn rows(s: &Settings) -> Vec<(&'static str, String, serde_json::Value, String)> 
                 .map_or_else(|| "none".to_owned(), |d| format!("{}s", d.as_secs_f64())),
             json!(s.time_budget.value.map(|d| d.as_secs_f64())),
         ),
+        row(
+            "verify",
+            &s.verify,
+            s.verify.value.to_string(),
+            json!(s.verify.value),
+        ),
     ]);
     rows
 }
@@ -201,7 +207,11 @@ mod tests {
             "{text}"
         );
         assert!(
-            text.ends_with("\ntime_budget         none   from default\n"),
+            text.contains("\ntime_budget         none   from default\n"),
+            "{text}"
+        );
+        assert!(
+            text.ends_with("\nverify              false  from default\n"),
             "{text}"
         );
     }
@@ -218,7 +228,8 @@ mod tests {
             doc["values"]["time_budget"]["value"],
             serde_json::Value::Null
         );
-        assert_eq!(doc["values"].as_object().unwrap().len(), 8);
+        assert_eq!(doc["values"]["verify"]["value"], false);
+        assert_eq!(doc["values"].as_object().unwrap().len(), 9);
     }
 
     #[test]

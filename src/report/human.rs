@@ -29,6 +29,7 @@ use super::text::{
     by_kind, cut_around, display_path, find, hidden_ranges, location, plural, policy_notes,
     public_names, short_commit, size, summary_parts,
 };
+use super::verification;
 use super::width::{len, wrap, wrap_parts};
 use super::{ReportOptions, Surface};
 use crate::finding::{Exposure, Finding, Kind, Stats};
@@ -88,6 +89,16 @@ pub(crate) fn write(
         writeln!(out)?;
     }
 
+    if let Some(block) = verification::guidance(findings, opts.exposure) {
+        let mut lines = block.lines(width).into_iter();
+        if let Some(heading) = lines.next() {
+            writeln!(out, "{}", bold(&heading, opts.color))?;
+        }
+        for line in lines {
+            writeln!(out, "{line}")?;
+        }
+        writeln!(out)?;
+    }
     let detail = if hook { Detail::Short } else { Detail::Full };
     let public = public_names(findings)
         .map(|(at, names)| guidance::public_env(&names, opts.exposure, &at, detail));
@@ -257,6 +268,10 @@ impl FindingDiagnostic {
                 message.push_str("\nno longer at the tip of the default branch, still in history")
             }
             None => {}
+        }
+        if let Some(v) = &finding.verification {
+            message.push('\n');
+            message.push_str(&verification::status_line(v));
         }
         let help = if snippet.is_some() {
             format!("fingerprint {}", finding.fingerprint)

@@ -13,7 +13,10 @@
 //!
 //! `problems` is always present (empty when the run was whole). A finding
 //! that is not in a file's content carries `"source": "commit_message" |
-//! "tag_message" | "symlink"` (absent for ordinary file content).
+//! "tag_message" | "symlink"` (absent for ordinary file content). With
+//! `--verify` each finding carries `"verification": {"status": "live" |
+//! "revoked" | "unknown", "reason", "admin", "workspace", "app_id",
+//! "region"}` (absent without it).
 //!
 //! Paths are written exactly as they are (tools match on them); a secret
 //! in an author or a problem's message is redacted. A path that is not
@@ -28,6 +31,7 @@ use serde::Serialize;
 
 use super::ReportOptions;
 use super::redact::{redacted, scrub};
+use super::verification::JsonVerification;
 use crate::finding::{Confidence, Finding, Kind, Problem, Stats};
 
 /// The schema version in `"version"`.
@@ -84,6 +88,9 @@ struct JsonFinding<'a> {
     /// message, a symbolic link's target.
     #[serde(skip_serializing_if = "Option::is_none")]
     source: Option<&'static str>,
+    /// `--verify`: what Intercom's API said of the secret.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    verification: Option<JsonVerification>,
 }
 
 /// A path as text when it is UTF-8, else its bytes in base64 (like ripgrep).
@@ -130,6 +137,7 @@ impl<'a> JsonFinding<'a> {
             secret: show_secrets.then(|| String::from_utf8_lossy(&finding.secret).into_owned()),
             still_present: finding.still_present,
             source: finding.source.as_str(),
+            verification: finding.verification.as_ref().map(JsonVerification::new),
         }
     }
 }

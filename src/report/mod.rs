@@ -24,6 +24,7 @@ pub use crate::redact;
 mod sarif;
 pub mod scrubbed;
 mod text;
+mod verification;
 pub mod width;
 
 use std::io::{self, IsTerminal as _, Write as _};
@@ -334,6 +335,7 @@ mod tests {
             mask: Vec::new(),
             still_present: None,
             source: crate::finding::SourceKind::File,
+            verification: None,
         };
         assert_eq!(exit_code(&[finding]), 1);
     }

@@ -16,6 +16,7 @@ use super::text::{
     by_kind, display_path, find, hidden_ranges, plural, public_names, short_commit as short,
     summary, window,
 };
+use super::verification;
 use crate::finding::{Finding, Stats};
 
 /// A diagnostic as plain lines for git's `remote:` prefix: message, code,
@@ -96,6 +97,10 @@ pub fn write(
         writeln!(out)?;
     }
 
+    if let Some(block) = verification::guidance(findings, opts.exposure) {
+        out.write_all(block.text(WIDTH).as_bytes())?;
+        writeln!(out)?;
+    }
     let public = public_names(findings)
         .map(|(at, names)| guidance::public_env(&names, opts.exposure, &at, Detail::Full));
     let blocks = by_kind(findings)
@@ -166,7 +171,11 @@ fn write_finding(
         )?,
         None => writeln!(out, "    value   {shown_secret}")?,
     }
-    writeln!(out, "    fingerprint {}", finding.fingerprint)
+    writeln!(out, "    fingerprint {}", finding.fingerprint)?;
+    if let Some(v) = &finding.verification {
+        writeln!(out, "    verify  {}", verification::status_line(v))?;
+    }
+    Ok(())
 }
 
 /// The line with every secret of it (its mask, every copy of this one)
@@ -234,6 +243,7 @@ mod tests {
             mask: Vec::new(),
             still_present: None,
             source: crate::finding::SourceKind::File,
+            verification: None,
         }
     }
 

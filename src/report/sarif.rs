@@ -17,7 +17,7 @@
 //! - `properties` carry commit, author, date, `source` for a secret that is
 //!   not in a file's content (`commit_message`, `tag_message`, `symlink`)
 //!   and, in history mode, whether the secret is still at the tip of the
-//!   default branch.
+//!   default branch; with `--verify`, `verification` as in the JSON report.
 //!
 //! The secret itself appears only with `--show-secrets` (`properties.secret`).
 //! Paths are exact (code scanning matches on them); a secret in an author
@@ -30,6 +30,7 @@ use serde_json::{Value, json};
 use super::ReportOptions;
 use super::explain;
 use super::redact::{display, redacted, scrub};
+use super::verification::JsonVerification;
 use crate::catalog::{self, Rule};
 use crate::finding::{Confidence, Finding, Problem, Stats};
 
@@ -192,6 +193,9 @@ fn result(f: &Finding, rule_index: Option<usize>, show_secrets: bool) -> Value {
     }
     if let Some(source) = f.source.as_str() {
         properties["source"] = json!(source);
+    }
+    if let Some(v) = &f.verification {
+        properties["verification"] = json!(JsonVerification::new(v));
     }
     if show_secrets {
         properties["secret"] = json!(String::from_utf8_lossy(&f.secret));

@@ -17,10 +17,11 @@
 //! repository handle.
 
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use gix::ObjectId;
 
+use super::git_stream::{Inflating, ObjectFiles, Stored};
 use super::repo::GitError;
 use crate::finding::{CommitMeta, Problem, SourceKind};
 
@@ -197,18 +198,54 @@ pub struct UnknownCommit {
 
 /// Reads blobs for one thread.
 pub trait Reader {
-    /// The bytes of `id`; `path` names it in a problem.
+    /// The bytes of `id`, whole; `path` names it in a problem.
     fn read(&mut self, id: &BlobId, path: &[u8]) -> Result<Vec<u8>, Problem>;
+
+    /// The bytes of `id` to scan: whole when they fit in `window` bytes (or
+    /// can only be had whole), else a [`Stream`] of them, read once, in
+    /// order.
+    fn open(&mut self, id: &BlobId, path: &[u8], window: usize) -> Result<Content<'_>, Problem> {
+        let _ = window;
+        self.read(id, path).map(Content::Whole)
+    }
+}
+
+/// A blob's bytes as a [`Reader`] hands them out.
+pub enum Content<'r> {
+    /// All of them.
+    Whole(Vec<u8>),
+    /// More than the window asked for, in order.
+    Stream(Stream<'r>),
+}
+
+/// The bytes of a blob larger than the window: `head`, already read, then
+/// the rest from `rest`.
+pub struct Stream<'r> {
+    pub head: Vec<u8>,
+    pub rest: Box<dyn std::io::Read + 'r>,
+    /// The problem to report when reading `rest` fails.
+    pub fail: Box<dyn Fn(std::io::Error) -> Problem + 'r>,
+}
+
+impl std::fmt::Debug for Content<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Content::Whole(data) => write!(f, "Whole({} bytes)", data.len()),
+            Content::Stream(s) => write!(f, "Stream({} bytes, then more)", s.head.len()),
+        }
+    }
 }
 
 /// A reader of git blobs on its own repository handle (and caches).
 pub struct GitReader {
     repo: gix::Repository,
+    /// Where large blobs are streamed from; found when first needed.
+    files: Option<ObjectFiles>,
 }
 
 impl GitReader {
     pub fn new(repo: gix::Repository) -> GitReader {
-        GitReader { repo }
+        GitReader { repo, files: None }
     }
 }
 
@@ -221,6 +258,70 @@ impl Reader for GitReader {
                 Err(not_a_git_blob(self.repo.object_hash(), id, path))
             }
         }
+    }
+
+    fn open(&mut self, id: &BlobId, path: &[u8], window: usize) -> Result<Content<'_>, Problem> {
+        match id {
+            BlobId::Object(oid) => {
+                let files = &mut self.files;
+                open_git_blob(&self.repo, files, *oid, path, window)
+            }
+            _ => self.read(id, path).map(Content::Whole),
+        }
+    }
+}
+
+/// Open one git blob to scan: whole when it fits in `window` bytes, else
+/// streamed from its loose object or pack entry ([`ObjectFiles`]), else
+/// whole (a deltified entry, which only gix can rebuild). How it is stored
+/// is looked up in the pack index and the entry's header, without
+/// inflating anything; a loose object is read here, once, either way.
+pub fn open_git_blob<'r>(
+    repo: &gix::Repository,
+    files: &'r mut Option<ObjectFiles>,
+    id: ObjectId,
+    path: &[u8],
+    window: usize,
+) -> Result<Content<'r>, Problem> {
+    let files = files.get_or_insert_with(|| ObjectFiles::of(repo));
+    match files.find(&id) {
+        Ok(Some(Stored::Loose(gix::object::Kind::Blob, mut blob))) => {
+            if blob.size() > window as u64 {
+                return Ok(Content::Stream(git_stream(id, path, blob)));
+            }
+            let mut data = Vec::new();
+            match blob.read_all(&mut data) {
+                Ok(()) => Ok(Content::Whole(data)),
+                // gix names what is wrong with it.
+                Err(_) => read_git_blob(repo, id, path).map(Content::Whole),
+            }
+        }
+        Ok(Some(Stored::Packed { size, pack, offset })) if size > window as u64 => {
+            match files.packed(pack, offset) {
+                Ok(blob) => Ok(Content::Stream(git_stream(id, path, blob))),
+                Err(_) => read_git_blob(repo, id, path).map(Content::Whole),
+            }
+        }
+        // Small, a delta, not a blob, not found, or unreadable here: gix.
+        _ => read_git_blob(repo, id, path).map(Content::Whole),
+    }
+}
+
+/// A blob being inflated, as a [`Stream`] whose failure names it.
+pub fn git_stream<'r>(id: ObjectId, path: &[u8], stream: Inflating) -> Stream<'r> {
+    let path = path.to_vec();
+    Stream {
+        head: Vec::new(),
+        rest: Box::new(stream),
+        fail: Box::new(move |source| {
+            Problem::new(GitError::CorruptObject {
+                id,
+                path: String::from_utf8_lossy(&path).into_owned(),
+                source: gix::Error::from_error(source),
+            })
+            .with_object(id)
+            .with_path(path.clone())
+        }),
     }
 }
 
@@ -261,23 +362,4 @@ fn not_a_git_blob(hash: gix::hash::Kind, id: &BlobId, path: &[u8]) -> Problem {
         path: format!("{} ({id:?})", String::from_utf8_lossy(path)),
         source: gix::Error::from_error(std::io::Error::other("not a git object")),
     })
-}
-
-/// Stdin's bytes, handed out once.
-#[derive(Debug, Default)]
-pub struct Once(Mutex<Option<Vec<u8>>>);
-
-impl Once {
-    pub fn new(data: Vec<u8>) -> Once {
-        Once(Mutex::new(Some(data)))
-    }
-
-    /// The bytes; a second call gets a copy of nothing.
-    pub fn take(&self) -> Vec<u8> {
-        self.0
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .take()
-            .unwrap_or_default()
-    }
 }

@@ -7,14 +7,18 @@
 //! `.gitignore` would skip it. Paths are reported as given: `scan ./src`
 //! reports `./src/app.js`.
 //!
-//! [`Files::list`] walks the inputs into the blob vocabulary (stdin is read
-//! there, once); the engine then reads the files through [`FileReader`]s.
+//! [`Files::list`] walks the inputs into the blob vocabulary; the engine
+//! then reads the files and stdin through [`FileReader`]s. A file or a
+//! stdin larger than the engine's window is handed out as a stream, read
+//! once in order (stdin is never held whole); stdin is read once, by the
+//! first reader that asks.
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
-use super::blob::{Blob, BlobId, Occurrence, Once, PolicyPath, Reader, Source};
+use super::blob::{Blob, BlobId, Content, Occurrence, PolicyPath, Reader, Source, Stream};
 use crate::finding::Problem;
 
 /// How stdin is named in reports.
@@ -59,7 +63,8 @@ pub fn is_stdin(arg: &Path) -> bool {
 /// The files and stdin of one `scan`, as a source.
 #[derive(Debug)]
 pub struct Files {
-    stdin: Arc<Once>,
+    /// Stdin was handed out already (a second `-` reads nothing).
+    stdin_taken: Arc<AtomicBool>,
 }
 
 impl Files {
@@ -70,7 +75,6 @@ impl Files {
     pub fn list(inputs: &[PathBuf], root: Option<&Path>) -> (Files, Vec<Blob>, Vec<Problem>) {
         let mut blobs = Vec::new();
         let mut problems = Vec::new();
-        let mut stdin = Vec::new();
         let file = |path: &Path| {
             let shown = super::path_bytes(path);
             let relative = relative_to_root(&shown, root);
@@ -89,10 +93,6 @@ impl Files {
         };
         for input in inputs {
             if is_stdin(input) {
-                match read_stdin() {
-                    Ok(data) => stdin = data,
-                    Err(err) => problems.push(Problem::new(err).with_path(STDIN_NAME)),
-                }
                 let occurrence = Occurrence {
                     policy_path: PolicyPath::Exempt,
                     ..Occurrence::whole(STDIN_NAME.as_bytes().to_vec())
@@ -126,7 +126,7 @@ impl Files {
             }
         }
         let files = Files {
-            stdin: Arc::new(Once::new(stdin)),
+            stdin_taken: Arc::new(AtomicBool::new(false)),
         };
         (files, blobs, problems)
     }
@@ -137,28 +137,102 @@ impl Source for Files {
 
     fn reader(&self) -> FileReader {
         FileReader {
-            stdin: Arc::clone(&self.stdin),
+            stdin_taken: Arc::clone(&self.stdin_taken),
         }
     }
 }
 
-/// Reads files from disk, and stdin's bytes once.
+/// Reads files from disk, and stdin once.
 #[derive(Debug)]
 pub struct FileReader {
-    stdin: Arc<Once>,
+    stdin_taken: Arc<AtomicBool>,
+}
+
+impl FileReader {
+    /// Whether this reader is the one to read stdin.
+    fn takes_stdin(&self) -> bool {
+        !self.stdin_taken.swap(true, Ordering::SeqCst)
+    }
 }
 
 impl Reader for FileReader {
     fn read(&mut self, id: &BlobId, path: &[u8]) -> Result<Vec<u8>, Problem> {
         match id {
             BlobId::File(file) => read_file(file).map_err(|err| Problem::new(err).with_path(path)),
-            BlobId::Stdin => Ok(self.stdin.take()),
-            BlobId::Object(_) | BlobId::Message(_) => Err(Problem::new(FilesError::Read {
-                path: PathBuf::from(String::from_utf8_lossy(path).into_owned()),
-                source: std::io::Error::other("a git object is not a file"),
-            })),
+            BlobId::Stdin if self.takes_stdin() => read_stdin(),
+            BlobId::Stdin => Ok(Vec::new()),
+            BlobId::Object(_) | BlobId::Message(_) => Err(not_a_file(path)),
         }
     }
+
+    fn open(&mut self, id: &BlobId, path: &[u8], window: usize) -> Result<Content<'_>, Problem> {
+        match id {
+            BlobId::File(file) => open_file(file, path, window),
+            BlobId::Stdin if self.takes_stdin() => open_stdin(window),
+            BlobId::Stdin => Ok(Content::Whole(Vec::new())),
+            BlobId::Object(_) | BlobId::Message(_) => Err(not_a_file(path)),
+        }
+    }
+}
+
+fn not_a_file(path: &[u8]) -> Problem {
+    Problem::new(FilesError::Read {
+        path: PathBuf::from(String::from_utf8_lossy(path).into_owned()),
+        source: std::io::Error::other("a git object is not a file"),
+    })
+}
+
+/// A file: whole when it fits in `window` bytes, else a stream of it (a
+/// file that is not a regular one, such as a named pipe, is read like
+/// stdin: its size is known only at its end).
+fn open_file(file: &Path, shown: &[u8], window: usize) -> Result<Content<'static>, Problem> {
+    let path = file.to_owned();
+    let shown = shown.to_vec();
+    let problem = move |source| {
+        Problem::new(FilesError::Read {
+            path: path.clone(),
+            source,
+        })
+        .with_path(shown.clone())
+    };
+    let handle = std::fs::File::open(file).map_err(&problem)?;
+    let meta = handle.metadata().map_err(&problem)?;
+    if meta.is_file() && meta.len() <= window as u64 {
+        let mut data = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
+        let mut handle = handle;
+        handle.read_to_end(&mut data).map_err(&problem)?;
+        return Ok(Content::Whole(data));
+    }
+    open_read(handle, window, Box::new(problem))
+}
+
+/// Stdin: whole when it ends within `window` bytes, else its first bytes
+/// and a stream of the rest.
+fn open_stdin(window: usize) -> Result<Content<'static>, Problem> {
+    let problem = |source| Problem::new(FilesError::Stdin { source }).with_path(STDIN_NAME);
+    open_read(std::io::stdin().lock(), window, Box::new(problem))
+}
+
+/// Bytes of unknown length: whole when they end within `window` bytes,
+/// else the first of them and a stream of the rest.
+fn open_read(
+    mut input: impl Read + 'static,
+    window: usize,
+    fail: Box<dyn Fn(std::io::Error) -> Problem>,
+) -> Result<Content<'static>, Problem> {
+    let mut head = Vec::new();
+    let limit = window as u64 + 1;
+    let n = Read::take(&mut input, limit)
+        .read_to_end(&mut head)
+        .map_err(&fail)?;
+    if (n as u64) < limit {
+        return Ok(Content::Whole(head));
+    }
+    Ok(Content::Stream(Stream {
+        head,
+        rest: Box::new(input),
+        fail,
+    }))
 }
 
 /// A path to match against `allow.paths`: relative to `root` when it lies
@@ -215,12 +289,12 @@ fn read_file(path: &Path) -> Result<Vec<u8>, FilesError> {
     })
 }
 
-fn read_stdin() -> Result<Vec<u8>, FilesError> {
+fn read_stdin() -> Result<Vec<u8>, Problem> {
     let mut data = Vec::new();
     std::io::stdin()
         .lock()
         .read_to_end(&mut data)
-        .map_err(|source| FilesError::Stdin { source })?;
+        .map_err(|source| Problem::new(FilesError::Stdin { source }).with_path(STDIN_NAME))?;
     Ok(data)
 }
 

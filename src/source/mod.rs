@@ -20,7 +20,9 @@
 //! - [`repo`]: opening the repository, and the git error type.
 //! - [`blob`]: the one vocabulary every source yields: blobs, where they
 //!   occur (path, commit) and the old sides they are judged against, and
-//!   the [`blob::Source`] / [`blob::Reader`] traits the engine reads by.
+//!   the [`blob::Source`] / [`blob::Reader`] traits the engine reads by;
+//!   [`git_stream`]: git blobs larger than the engine's window, inflated as
+//!   they are read.
 //! - [`hooks`]: the folder git runs hooks from, for `install` and `doctor`;
 //!   [`hook_managers`]: which hook manager (the pre-commit framework,
 //!   husky, lefthook) wrote a hook there, and where it keeps its commands.
@@ -30,11 +32,13 @@
 pub mod blob;
 mod cache_tree;
 pub mod files;
+pub mod git_stream;
 pub mod history;
 pub mod hook_input;
 pub mod hook_managers;
 pub mod hooks;
 pub mod objects;
+pub mod outside;
 pub mod overlay;
 pub mod push;
 pub mod quarantine;

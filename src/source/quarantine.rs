@@ -31,7 +31,7 @@ use gix::ObjectId;
 use gix::hashtable::{HashMap, HashSet};
 
 use super::overlay::Decoded;
-use super::{blob, objects};
+use super::{blob, git_stream, objects};
 
 /// The environment variable naming the primary object directory.
 pub const OBJECT_DIRECTORY: &str = "GIT_OBJECT_DIRECTORY";
@@ -319,7 +319,14 @@ pub fn open(dir: &Path) -> Result<HookRepo, QuarantineError> {
         quarantine.as_deref(),
         std::env::var_os(QUARANTINE_PATH).as_deref(),
     )
-    .then_some(own_objects);
+    .then_some(own_objects)
+    .map(|mut known| {
+        // It is asked mostly about objects it does not hold: never look on
+        // disk for new packs after each miss (what the server had is on
+        // disk already when the hook starts).
+        known.refresh_never();
+        known
+    });
     // Commits and trees are read again and again across a push's commits,
     // and blobs come in delta chains: keep decoded bases around.
     repo.object_cache_size_if_unset(16 * 1024 * 1024);
@@ -375,31 +382,75 @@ pub struct PushedObjects<T> {
     pub hits: HashMap<ObjectId, T>,
     /// Bytes of the blobs read.
     pub bytes: u64,
-    /// References from the quarantine to objects outside it: entries of
-    /// its trees (submodule commits aside) and trees of its commits that
-    /// name an object the server already had, plus trees and commits that
-    /// do not parse. While this is 0, every blob a pushed commit can add
-    /// is in [`PushedObjects::blobs`].
-    pub outside: u64,
+    /// What the quarantine's trees and commits name outside it: objects
+    /// the server already had. While it is empty, every blob a pushed
+    /// commit can add is in [`PushedObjects::blobs`].
+    pub outside: Outside,
     /// A tree of the push names an entry after Intercom: the files under it
     /// are Intercom contexts, judged with their paths (the scan had none).
     pub names_intercom: bool,
-    /// The trees and commits read, as far as [`DECODED_BUDGET`] allows: the
-    /// tree diffs that place a hit read them from here.
+    /// The trees and commits read once something matched, as far as
+    /// [`DECODED_BUDGET`] allows: the tree diffs that place a hit read them
+    /// from here (a clean push never needs them).
     pub decoded: Decoded,
 }
 
+/// What the quarantine's trees and commits name outside the quarantine.
+#[derive(Debug, Default)]
+pub struct Outside {
+    /// Blobs (files and link targets) the server already had.
+    pub blobs: HashSet<ObjectId>,
+    /// Trees the server already had: everything under them, too.
+    pub trees: HashSet<ObjectId>,
+    /// A tree or commit of the quarantine did not parse.
+    pub unparsable: bool,
+}
+
+impl Outside {
+    pub fn is_empty(&self) -> bool {
+        self.blobs.is_empty() && self.trees.is_empty() && !self.unparsable
+    }
+
+    fn add(&mut self, named: Named) {
+        match named {
+            Named::Nothing => {}
+            Named::Blob(id) => {
+                self.blobs.insert(id);
+            }
+            Named::Tree(id) => {
+                self.trees.insert(id);
+            }
+            Named::Unparsable => self.unparsable = true,
+        }
+    }
+}
+
+/// One reference out of the quarantine.
+enum Named {
+    Nothing,
+    Blob(ObjectId),
+    Tree(ObjectId),
+    Unparsable,
+}
+
 /// At most this many bytes of a push's trees and commits are kept in memory
-/// after the scan (200,000 small commits take ~100 MiB).
-pub const DECODED_BUDGET: u64 = 256 * 1024 * 1024;
+/// after the scan, for the tree diffs that run only when something matched
+/// (a push of 200,000 commits on top of tokio brings ~250 MiB of trees; a
+/// map of them all would double the hook's memory).
+pub const DECODED_BUDGET: u64 = 64 * 1024 * 1024;
 
 impl<T> PushedObjects<T> {
     /// Whether every blob that `commits` (objects of the push) can add or
     /// change, each of `direct` (what refs point at directly, and the tags
     /// on the way), and every message of those, was read here, with no hit.
     pub fn all_clean(&self, commits: &[ObjectId], direct: &[ObjectId]) -> bool {
+        self.outside.is_empty() && self.clean_but_outside(commits, direct)
+    }
+
+    /// [`PushedObjects::all_clean`] but for the old objects the quarantine
+    /// names ([`PushedObjects::outside`]), which are still to judge.
+    pub fn clean_but_outside(&self, commits: &[ObjectId], direct: &[ObjectId]) -> bool {
         self.hits.is_empty()
-            && self.outside == 0
             && !self.names_intercom
             && commits.iter().all(|id| self.ids.contains(id))
             && direct.iter().all(|id| self.ids.contains(id))
@@ -408,19 +459,24 @@ impl<T> PushedObjects<T> {
 
 /// Read every object of the quarantine directory `dir` once and call
 /// `scan` with the bytes of each blob and with the message
-/// ([`blob::message`]) of each commit and tag. Trees and commits are
-/// parsed to count their references outside the quarantine
-/// ([`PushedObjects::outside`]). Nothing is written. Fails when a pack or
-/// a loose object cannot be read; the caller then takes the slow path,
-/// which names the object.
-pub fn scan_objects<T, S>(
+/// ([`blob::message`]) of each commit and tag; a loose blob larger than
+/// `window` bytes is read in order and handed to `stream` instead (which
+/// answers with its result, the bytes read and the error that stopped it).
+/// Trees and commits are parsed to count their references outside the
+/// quarantine ([`PushedObjects::outside`]). Nothing is written. Fails when
+/// a pack or a loose object cannot be read; the caller then takes the slow
+/// path, which names the object.
+pub fn scan_objects<T, S, R>(
     dir: &Path,
     hash: gix::hash::Kind,
+    window: u64,
     scan: S,
+    stream: R,
 ) -> Result<PushedObjects<T>, gix::Error>
 where
     T: Send,
     S: Fn(&[u8]) -> Option<T> + Sync,
+    R: Fn(&mut dyn std::io::Read) -> (Option<T>, u64, Option<std::io::Error>) + Sync,
 {
     use gix::object::Kind;
     use rayon::prelude::*;
@@ -443,7 +499,7 @@ where
         messages: HashSet<ObjectId>,
         hits: HashMap<ObjectId, T>,
         bytes: u64,
-        outside: u64,
+        outside: Outside,
         names_intercom: bool,
         decoded: Decoded,
     }
@@ -452,15 +508,15 @@ where
         messages: HashSet::default(),
         hits: HashMap::default(),
         bytes: 0,
-        outside: 0,
+        outside: Outside::default(),
         names_intercom: false,
         decoded: Decoded::with_budget(DECODED_BUDGET),
     });
-    let message = |kind: Kind, id: &ObjectId, data: &[u8], outside: u64| {
+    let message = |kind: Kind, id: &ObjectId, data: &[u8], outside: Named| {
         let hit = scan(blob::message(data));
         let mut found = found.lock().unwrap_or_else(|e| e.into_inner());
-        found.outside += outside;
-        if kind == Kind::Commit {
+        found.outside.add(outside);
+        if kind == Kind::Commit && !found.hits.is_empty() {
             found.decoded.keep(*id, kind, data);
         }
         if found.messages.insert(*id)
@@ -469,19 +525,19 @@ where
             found.hits.insert(*id, hit);
         }
     };
-    let visit = |kind: Kind, id: &ObjectId, data: &[u8]| match kind {
-        Kind::Blob => {
-            let hit = scan(data);
-            let mut found = found.lock().unwrap_or_else(|e| e.into_inner());
-            if found.blobs.insert(*id) {
-                found.bytes += data.len() as u64;
-                if let Some(hit) = hit {
-                    found.hits.insert(*id, hit);
-                }
+    let blob = |id: &ObjectId, hit: Option<T>, bytes: u64| {
+        let mut found = found.lock().unwrap_or_else(|e| e.into_inner());
+        if found.blobs.insert(*id) {
+            found.bytes += bytes;
+            if let Some(hit) = hit {
+                found.hits.insert(*id, hit);
             }
         }
+    };
+    let visit = |kind: Kind, id: &ObjectId, data: &[u8]| match kind {
+        Kind::Blob => blob(id, scan(data), data.len() as u64),
         Kind::Tree => {
-            let mut outside = 0;
+            let mut outside = Vec::new();
             let mut names_intercom = false;
             for entry in gix::objs::TreeRefIter::from_bytes(data, hash) {
                 if let Ok(entry) = &entry {
@@ -490,25 +546,52 @@ where
                 match entry {
                     Ok(entry) if entry.mode.is_commit() => {}
                     Ok(entry) if known(entry.oid) => {}
-                    _ => outside += 1,
+                    Ok(entry) if entry.mode.is_tree() => {
+                        outside.push(Named::Tree(entry.oid.to_owned()));
+                    }
+                    Ok(entry) => outside.push(Named::Blob(entry.oid.to_owned())),
+                    Err(_) => outside.push(Named::Unparsable),
                 }
             }
             let mut found = found.lock().unwrap_or_else(|e| e.into_inner());
-            found.outside += outside;
             found.names_intercom |= names_intercom;
-            found.decoded.keep(*id, kind, data);
+            for named in outside {
+                found.outside.add(named);
+            }
+            if !found.hits.is_empty() {
+                found.decoded.keep(*id, kind, data);
+            }
         }
         Kind::Commit => {
-            let tree = gix::objs::CommitRefIter::from_bytes(data, hash).tree_id();
-            let outside = u64::from(!tree.is_ok_and(|tree| known(&tree)));
+            let outside = match gix::objs::CommitRefIter::from_bytes(data, hash).tree_id() {
+                Ok(tree) if known(&tree) => Named::Nothing,
+                Ok(tree) => Named::Tree(tree),
+                Err(_) => Named::Unparsable,
+            };
             message(kind, id, data, outside);
         }
-        Kind::Tag => message(kind, id, data, 0),
+        Kind::Tag => message(kind, id, data, Named::Nothing),
     };
     for bundle in &bundles {
-        objects::traverse_pack(bundle, visit)?;
+        // What the traversal leaves out (blobs larger than the window) is
+        // read in order, one at a time; a delta on top of one takes the
+        // slow path, which reads it through gix.
+        for left in objects::traverse_pack(bundle, window, visit)? {
+            if !left.whole_blob {
+                return Err(gix::Error::from_error(std::io::Error::other(format!(
+                    "object {} is a delta of a large blob",
+                    left.id
+                ))));
+            }
+            let mut object = git_stream::packed_blob(bundle.pack.path(), left.offset, hash)
+                .map_err(gix::Error::from_error)?;
+            let (hit, bytes, error) = stream(&mut object);
+            if let Some(error) = error {
+                return Err(gix::Error::from_error(error));
+            }
+            blob(&left.id, hit, bytes);
+        }
     }
-    let store = gix::odb::loose::Store::at(dir.to_owned(), hash);
     let chunk = loose
         .len()
         .div_ceil(rayon::current_num_threads().max(1) * 4)
@@ -516,16 +599,22 @@ where
     loose.par_chunks(chunk).try_for_each(|part| {
         let mut buf = Vec::new();
         for id in part {
-            match store.try_find(id, &mut buf) {
-                Ok(Some(data)) => visit(data.kind, id, data.data),
-                Ok(None) => {
-                    return Err(gix::Error::from_error(std::io::Error::new(
-                        std::io::ErrorKind::NotFound,
-                        format!("loose object {id} vanished from the quarantine"),
-                    )));
+            let (kind, mut object) = git_stream::open_loose(dir, id).map_err(|err| {
+                gix::Error::from_error(std::io::Error::new(
+                    err.kind(),
+                    format!("loose object {id} of the quarantine: {err}"),
+                ))
+            })?;
+            if kind == Kind::Blob && object.size() > window {
+                let (hit, bytes, error) = stream(&mut object);
+                if let Some(error) = error {
+                    return Err(gix::Error::from_error(error));
                 }
-                Err(err) => return Err(gix::Error::from_error(err)),
+                blob(id, hit, bytes);
+                continue;
             }
+            object.read_all(&mut buf).map_err(gix::Error::from_error)?;
+            visit(kind, id, &buf);
         }
         Ok(())
     })?;

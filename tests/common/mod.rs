@@ -68,6 +68,7 @@ pub(crate) fn isolate(cmd: &mut Command, home: &Path) {
         "PRE_COMMIT_FROM_REF",
         "PRE_COMMIT_TO_REF",
         "NO_COLOR",
+        "INTERCOM_GUARD_WINDOW",
     ] {
         cmd.env_remove(var);
     }

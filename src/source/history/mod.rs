@@ -17,10 +17,10 @@
 //!      first parent).
 //! 2. [`History::scan`] reads each blob once, on every core (rayon), each
 //!    worker with its own thread-local repository handle and pack cache, and
-//!    hands the bytes to the caller's detector. Blobs above
-//!    [`BIG_BLOB`] are read one at a time after the others, so at most one
-//!    of them is in memory; blobs above [`MAX_BLOB`] are skipped and
-//!    reported.
+//!    hands the bytes to the caller's detector. Loose blobs larger than the
+//!    caller's window are read one at a time after the others, each in
+//!    order, never whole ([`Judges`]); none is skipped. (A packed blob is
+//!    inflated by the pack's traversal, whole, once.)
 //! 3. [`History::appearances`] runs only when something matched: it walks
 //!    the commits (every ref, the range, or every commit object) and diffs
 //!    each with its first parent, keeping the changes whose new blob
@@ -55,12 +55,7 @@ use gix::objs::Find;
 use crate::finding::Problem;
 
 pub use place::{Appearance, Appearances, HistorySource};
-pub use scan::{BlobToScan, Plan, ScanOutcome};
-
-/// Blobs larger than this are read one at a time, after the others.
-pub const BIG_BLOB: u64 = 64 * 1024 * 1024;
-/// Blobs larger than this are not read at all (and reported).
-pub const MAX_BLOB: u64 = 1024 * 1024 * 1024;
+pub use scan::{BlobToScan, Judges, Plan, ScanOutcome, Streamed};
 
 /// What can go wrong in a history sweep. Opening the repository, reading
 /// refs or parsing a revision stop the sweep; an unreadable object is
@@ -132,13 +127,6 @@ pub enum HistoryError {
         #[source]
         source: gix::Error,
     },
-
-    #[error("blob {id} is {size} bytes, more than the {max} bytes read at most; skipped")]
-    #[diagnostic(
-        code(intercom_guard::history::blob_too_big),
-        help("scan it on its own: `git cat-file blob {id} | intercom-guard scan -`")
-    )]
-    TooBig { id: ObjectId, size: u64, max: u64 },
 }
 
 /// Which part of the history to sweep.
@@ -236,9 +224,9 @@ impl HistoryError {
     /// As a problem of the run, naming its object.
     pub fn into_problem(self) -> Problem {
         let object = match &self {
-            HistoryError::MissingObject { id, .. }
-            | HistoryError::CorruptObject { id, .. }
-            | HistoryError::TooBig { id, .. } => Some(*id),
+            HistoryError::MissingObject { id, .. } | HistoryError::CorruptObject { id, .. } => {
+                Some(*id)
+            }
             _ => None,
         };
         let problem = Problem::new(self);

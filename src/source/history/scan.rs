@@ -17,7 +17,8 @@ use rayon::prelude::*;
 use super::commits::{tag_chains, walk};
 use super::diff::Differ;
 use super::links::{Links, Named};
-use super::{BIG_BLOB, History, HistoryError, MAX_BLOB, Selection, chunk_len, object_error};
+use super::{History, HistoryError, Selection, chunk_len, object_error};
+use crate::source::git_stream::ObjectFiles;
 use crate::source::{blob, objects};
 
 /// A blob to read.
@@ -51,6 +52,20 @@ pub struct Plan {
     /// Objects that could not be listed or read while planning.
     pub problems: Vec<HistoryError>,
 }
+
+/// How phase 2 judges a blob: `bytes` gets a blob read whole; a blob
+/// larger than `window` bytes is read in order and handed to `stream`,
+/// which answers with its result, how many bytes it read, and the error
+/// that stopped it early.
+#[derive(Debug, Clone, Copy)]
+pub struct Judges<B, S> {
+    pub window: u64,
+    pub bytes: B,
+    pub stream: S,
+}
+
+/// The answer of [`Judges::stream`].
+pub type Streamed<T> = (Option<T>, u64, Option<std::io::Error>);
 
 /// What phase 2 read.
 #[derive(Debug)]
@@ -177,15 +192,17 @@ impl History {
         (blobs, intercom.into_iter().collect())
     }
 
-    /// Phase 2: read every planned blob once, in parallel, and call `scan`
-    /// with its bytes; `progress` is called after each blob with its size.
-    /// Keeps `scan`'s `Some` results.
-    pub fn scan<T, S, P>(&self, plan: &Plan, scan: S, progress: P) -> ScanOutcome<T>
+    /// Phase 2: read every planned blob once, in parallel, and judge it
+    /// ([`Judges`]); `progress` is called after each blob with its size.
+    /// Keeps the `Some` results.
+    pub fn scan<T, B, S, P>(&self, plan: &Plan, judges: Judges<B, S>, progress: P) -> ScanOutcome<T>
     where
         T: Send,
-        S: Fn(&ObjectId, &[u8]) -> Option<T> + Sync,
+        B: Fn(&ObjectId, &[u8]) -> Option<T> + Sync,
+        S: Fn(&ObjectId, &mut dyn std::io::Read) -> Streamed<T> + Sync,
         P: Fn(u64) + Sync,
     {
+        let scan = &judges.bytes;
         let outcome = Mutex::new(ScanOutcome::default());
         let mut loose = Vec::new();
         let mut loose_messages = Vec::new();
@@ -194,7 +211,7 @@ impl History {
             Links::new(repo.object_hash(), repo.is_shallow().unwrap_or(true))
         });
         let blobs: &[BlobToScan] = if let Some(links) = &links {
-            match self.scan_packs(&scan, &progress, &outcome, links) {
+            match self.scan_packs(&judges, &progress, &outcome, links) {
                 Ok((blobs, messages)) => {
                     loose = blobs;
                     loose_messages = messages;
@@ -216,7 +233,7 @@ impl History {
             &plan.blobs
         };
         let (big, small): (Vec<BlobToScan>, Vec<BlobToScan>) =
-            blobs.iter().partition(|b| b.size > BIG_BLOB);
+            blobs.iter().partition(|b| b.size > judges.window);
         let read_failed = AtomicBool::new(false);
         small.par_chunks(chunk_len(small.len())).for_each(|chunk| {
             let mut repo = self.repo.to_thread_local();
@@ -225,7 +242,7 @@ impl History {
             let mut local = ScanOutcome::default();
             let mut buf = Vec::new();
             for blob in chunk {
-                read_one(&repo, blob, &mut buf, &scan, &mut local);
+                read_one(&repo, blob, &mut buf, scan, &mut local);
                 progress(buf.len() as u64);
             }
             if !local.problems.is_empty() {
@@ -233,23 +250,15 @@ impl History {
             }
             merge(&outcome, local);
         });
-        // One big blob at a time: memory holds at most one of them.
+        // Blobs larger than the window, one at a time, each read in order
+        // (or, stored as a delta, whole: memory holds at most one of them).
         let mut repo = self.repo.to_thread_local();
         repo.object_cache_size(0);
+        let mut files = ObjectFiles::of(&repo);
         let mut local = ScanOutcome::default();
         for blob in &big {
-            if blob.size > MAX_BLOB {
-                local.problems.push(HistoryError::TooBig {
-                    id: blob.id,
-                    size: blob.size,
-                    max: MAX_BLOB,
-                });
-                progress(0);
-                continue;
-            }
-            let mut buf = Vec::new();
-            read_one(&repo, blob, &mut buf, &scan, &mut local);
-            progress(buf.len() as u64);
+            let read = read_big(&repo, &mut files, blob, &judges, &mut local);
+            progress(read);
         }
         merge(&outcome, local);
         let messages: &[ObjectId] = if plan.whole_database {
@@ -264,7 +273,7 @@ impl History {
                 let mut local = ScanOutcome::default();
                 let mut buf = Vec::new();
                 for id in chunk {
-                    read_message(&repo, id, &mut buf, &scan, &mut local);
+                    read_message(&repo, id, &mut buf, scan, &mut local);
                     progress(0);
                 }
                 merge(&outcome, local);
@@ -305,17 +314,20 @@ impl History {
     /// recorded. Returns the loose objects still to read: blobs, with their
     /// size, and commits and tags (for their messages); loose commits are
     /// recorded here. A pack that cannot be traversed is read object by
-    /// object instead.
-    fn scan_packs<T, S, P>(
+    /// object instead; so are the blobs larger than the window a delta
+    /// tree would inflate whole (each read in order when it is stored
+    /// whole).
+    fn scan_packs<T, B, S, P>(
         &self,
-        scan: &S,
+        judges: &Judges<B, S>,
         progress: &P,
         outcome: &Mutex<ScanOutcome<T>>,
         links: &Links,
     ) -> Result<(Vec<BlobToScan>, Vec<ObjectId>), HistoryError>
     where
         T: Send,
-        S: Fn(&ObjectId, &[u8]) -> Option<T> + Sync,
+        B: Fn(&ObjectId, &[u8]) -> Option<T> + Sync,
+        S: Fn(&ObjectId, &mut dyn std::io::Read) -> Streamed<T> + Sync,
         P: Fn(u64) + Sync,
     {
         use gix::odb::pack;
@@ -338,13 +350,18 @@ impl History {
                         continue;
                     }
                 };
-                let traversed = self.traverse_pack(&bundle, scan, progress, outcome, links);
-                if traversed.is_err() {
-                    links.incomplete();
-                    // Read what can be read, one object at a time, naming
-                    // each one that cannot.
-                    let ids: Vec<ObjectId> = bundle.index.iter().map(|e| e.oid).collect();
-                    self.scan_each(&ids, scan, progress, outcome);
+                match self.traverse_pack(&bundle, judges, progress, outcome, links) {
+                    Ok(left) => {
+                        let ids: Vec<ObjectId> = left.iter().map(|l| l.id).collect();
+                        self.scan_each(&ids, judges, progress, outcome);
+                    }
+                    Err(_) => {
+                        links.incomplete();
+                        // Read what can be read, one object at a time,
+                        // naming each one that cannot.
+                        let ids: Vec<ObjectId> = bundle.index.iter().map(|e| e.oid).collect();
+                        self.scan_each(&ids, judges, progress, outcome);
+                    }
                 }
             }
             for id in objects::loose_ids(dir, hash) {
@@ -400,21 +417,23 @@ impl History {
         Ok((blobs, messages))
     }
 
-    /// One pack by its delta tree, in parallel.
-    fn traverse_pack<T, S, P>(
+    /// One pack by its delta tree, in parallel; what it left out
+    /// ([`objects::LeftOut`]) is to be read one at a time.
+    fn traverse_pack<T, B, S, P>(
         &self,
         bundle: &gix::odb::pack::Bundle,
-        scan: &S,
+        judges: &Judges<B, S>,
         progress: &P,
         outcome: &Mutex<ScanOutcome<T>>,
         links: &Links,
-    ) -> Result<(), gix::Error>
+    ) -> Result<Vec<objects::LeftOut>, gix::Error>
     where
         T: Send,
-        S: Fn(&ObjectId, &[u8]) -> Option<T> + Sync,
+        B: Fn(&ObjectId, &[u8]) -> Option<T> + Sync,
         P: Fn(u64) + Sync,
     {
-        objects::traverse_pack(bundle, |kind, id, data| {
+        let scan = &judges.bytes;
+        objects::traverse_pack(bundle, judges.window, |kind, id: &ObjectId, data: &[u8]| {
             links.object(kind, data);
             let mut local = ScanOutcome::default();
             match kind {
@@ -442,24 +461,36 @@ impl History {
         })
     }
 
-    /// Read `ids` one at a time (kind from the header), reporting each that
-    /// cannot be read.
-    fn scan_each<T, S, P>(
+    /// Read `ids` one at a time (kind from the header; a blob larger than
+    /// the window in order), reporting each that cannot be read.
+    fn scan_each<T, B, S, P>(
         &self,
         ids: &[ObjectId],
-        scan: &S,
+        judges: &Judges<B, S>,
         progress: &P,
         outcome: &Mutex<ScanOutcome<T>>,
     ) where
         T: Send,
-        S: Fn(&ObjectId, &[u8]) -> Option<T> + Sync,
+        B: Fn(&ObjectId, &[u8]) -> Option<T> + Sync,
+        S: Fn(&ObjectId, &mut dyn std::io::Read) -> Streamed<T> + Sync,
         P: Fn(u64) + Sync,
     {
+        if ids.is_empty() {
+            return;
+        }
+        let scan = &judges.bytes;
         let repo = self.repo.to_thread_local();
+        let mut files: Option<ObjectFiles> = None;
         let mut local = ScanOutcome::default();
         let mut buf = Vec::new();
         for &id in ids {
             match repo.find_header(id) {
+                Ok(h) if h.kind() == gix::object::Kind::Blob && h.size() > judges.window => {
+                    local.seen_blobs.push(id);
+                    let blob = BlobToScan { id, size: h.size() };
+                    let files = files.get_or_insert_with(|| ObjectFiles::of(&repo));
+                    progress(read_big(&repo, files, &blob, judges, &mut local));
+                }
                 Ok(h) if h.kind() == gix::object::Kind::Blob => {
                     local.seen_blobs.push(id);
                     let blob = BlobToScan { id, size: h.size() };
@@ -542,6 +573,45 @@ fn read_message<T, S>(
         Err(source) => out
             .problems
             .push(object_error("commit or tag", *id, source)),
+    }
+}
+
+/// Read one blob larger than the window in order and hand it to
+/// `judges.stream` (stored as a delta, it is read whole instead); a failure
+/// is recorded. Returns how many bytes were read.
+fn read_big<T, B, S>(
+    repo: &gix::Repository,
+    files: &mut ObjectFiles,
+    blob: &BlobToScan,
+    judges: &Judges<B, S>,
+    out: &mut ScanOutcome<T>,
+) -> u64
+where
+    B: Fn(&ObjectId, &[u8]) -> Option<T>,
+    S: Fn(&ObjectId, &mut dyn std::io::Read) -> Streamed<T>,
+{
+    match files.open(&blob.id) {
+        Ok(Some(mut stream)) => {
+            let (hit, read, error) = (judges.stream)(&blob.id, &mut stream);
+            out.blobs += 1;
+            out.bytes += read;
+            if let Some(hit) = hit {
+                out.hits.push((blob.id, hit));
+            }
+            if let Some(error) = error {
+                out.problems.push(HistoryError::CorruptObject {
+                    what: "blob",
+                    id: blob.id,
+                    source: gix::Error::from_error(error),
+                });
+            }
+            read
+        }
+        Ok(None) | Err(_) => {
+            let mut buf = Vec::new();
+            read_one(repo, blob, &mut buf, &judges.bytes, out);
+            buf.len() as u64
+        }
     }
 }
 

@@ -8,7 +8,9 @@
 //!   are read again, with their subtrees, for the blobs they hold.
 //! - A range knows each changed blob's path from its diffs (`scan.rs`).
 //!
-//! The caller judges those blobs again, as Intercom files.
+//! The caller judges those blobs again, as Intercom files, through
+//! [`History::scan`] with the plan [`History::intercom_plan`] makes (a
+//! large blob is read in order, as any other).
 
 use std::collections::HashSet;
 
@@ -16,7 +18,7 @@ use gix::ObjectId;
 use gix::objs::FindExt as _;
 
 use super::links::Named;
-use super::scan::{Plan, ScanOutcome};
+use super::scan::{BlobToScan, Plan, ScanOutcome};
 use super::{History, HistoryError, object_error};
 
 /// Whether bytes (a tree's) hold `intercom` in any case: a cheap test
@@ -26,9 +28,34 @@ pub(super) fn mentions_intercom(data: &[u8]) -> bool {
 }
 
 impl History {
+    /// A plan that reads the blobs at a path that names Intercom (and no
+    /// message); its problems are the trees that could not be read on the
+    /// way.
+    pub fn intercom_plan<T>(&self, plan: &Plan, scanned: &ScanOutcome<T>) -> Plan {
+        let (ids, problems) = self.intercom_blobs(plan, scanned);
+        let repo = self.repo.to_thread_local();
+        let mut blobs: Vec<BlobToScan> = ids
+            .into_iter()
+            .map(|id| BlobToScan {
+                id,
+                size: repo.find_header(id).map_or(0, |h| h.size()),
+            })
+            .collect();
+        blobs.sort_by_key(|b| b.id);
+        Plan {
+            selection: plan.selection.clone(),
+            blobs,
+            whole_database: false,
+            commits: Vec::new(),
+            messages: Vec::new(),
+            intercom_blobs: Vec::new(),
+            problems,
+        }
+    }
+
     /// The blobs at a path that names Intercom, distinct, in no particular
     /// order; and the trees that could not be read on the way.
-    pub fn intercom_blobs<T>(
+    fn intercom_blobs<T>(
         &self,
         plan: &Plan,
         scanned: &ScanOutcome<T>,
