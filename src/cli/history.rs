@@ -85,12 +85,27 @@ pub(super) fn run(args: &HistoryArgs<'_>, common: &CommonArgs) -> Result<u8, Cli
         (plan.blobs.len() + plan.messages.len()) as u64
     };
     let progress = Progress::blobs(total, !common.quiet);
-    let judges = Judges {
+    // One set of judges for both passes (`intercom`: the blob is a file
+    // whose path names Intercom), so the scan is built once.
+    let judges = |intercom: bool| Judges {
         window: engine.window().bytes() as u64,
-        bytes: |_: &ObjectId, data: &[u8]| engine.judge(data),
-        stream: |_: &ObjectId, bytes: &mut dyn io::Read| engine.judge_reader(bytes),
+        bytes: move |_: &ObjectId, data: &[u8]| {
+            if intercom {
+                engine.judge_intercom_file(data)
+            } else {
+                engine.judge(data)
+            }
+        },
+        stream: move |_: &ObjectId, bytes: &mut dyn io::Read| {
+            if intercom {
+                engine.judge_intercom_reader(bytes)
+            } else {
+                engine.judge_reader(bytes)
+            }
+        },
     };
-    let mut scanned = history.scan(&plan, judges, |bytes| progress.blob(bytes));
+    let tick = |bytes: u64| progress.blob(bytes);
+    let mut scanned = history.scan(&plan, judges(false), tick);
     timings.mark("scan");
     let mut judged = Judged {
         hits: std::mem::take(&mut scanned.hits).into_iter().collect(),
@@ -99,15 +114,12 @@ pub(super) fn run(args: &HistoryArgs<'_>, common: &CommonArgs) -> Result<u8, Cli
     // Files at a path that names Intercom are Intercom contexts as a whole:
     // read them again as such (they were counted once already).
     let intercom_plan = history.intercom_plan(&plan, &scanned);
-    let intercom = history.scan(
-        &intercom_plan,
-        Judges {
-            window: engine.window().bytes() as u64,
-            bytes: |_: &ObjectId, data: &[u8]| engine.judge_intercom_file(data),
-            stream: |_: &ObjectId, bytes: &mut dyn io::Read| engine.judge_intercom_reader(bytes),
-        },
-        |_| {},
-    );
+    let intercom = if intercom_plan.blobs.is_empty() {
+        Default::default()
+    } else {
+        progress.phase("reading the files named after Intercom again");
+        history.scan(&intercom_plan, judges(true), tick)
+    };
     scanned.problems.extend(intercom_plan.problems);
     scanned.problems.extend(intercom.problems);
     judged.hits.extend(intercom.hits);
