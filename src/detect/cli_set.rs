@@ -29,10 +29,6 @@
 //! physical lines and [`MAX_COMMAND`] bytes around the hit that led to it.
 
 use std::ops::Range;
-use std::sync::OnceLock;
-
-use aho_corasick::AhoCorasick;
-
 use super::context;
 use super::names::{Assignment, Memo as NameMemo, classify, words};
 use crate::finding::Kind;
@@ -49,17 +45,37 @@ pub(crate) struct Memo {
     done_until: usize,
 }
 
-/// The tools whose commands set secrets, found by one automaton pass over a
-/// command before it is split into words.
+/// The tools whose commands set secrets.
 const TOOLS: &[&str] = &[
     "heroku", "fly", "flyctl", "dokku", "doppler", "supabase", "railway", "eb", "az", "gcloud",
     "gh", "aws", "netlify", "travis", "cf", "pulumi", "vercel", "wrangler", "docker", "kubectl",
     "vault", "curl",
 ];
 
-fn tools() -> &'static AhoCorasick {
-    static TOOLS_AC: OnceLock<AhoCorasick> = OnceLock::new();
-    TOOLS_AC.get_or_init(|| AhoCorasick::new(TOOLS).expect("a few short literals always build"))
+/// The longest name in [`TOOLS`].
+const LONGEST_TOOL: usize = 8;
+
+/// Whether a byte ends a shell word wherever it stands, or starts what
+/// ends one (`<<<`, a line continuation `\`, `` ` ``, `^`).
+#[inline]
+fn splits_words(b: u8) -> bool {
+    matches!(
+        b,
+        b' ' | b'\t' | b'\r' | b'\n' | b';' | b'|' | b'&' | b'<' | b'\\' | b'`' | b'^'
+    )
+}
+
+/// Whether `span` may hold a word that names one of [`TOOLS`]: a run of
+/// bytes between word-splitting bytes equal to a tool's name. Every word
+/// [`tokens`] makes of a command is such a run or lies inside one, so a
+/// command without such a run sets nothing; this looks at each byte once,
+/// before the command is split into words.
+fn may_name_a_tool(span: &[u8]) -> bool {
+    span.split(|&b| splits_words(b)).any(|run| {
+        (2..=LONGEST_TOOL).contains(&run.len())
+            && run[0].is_ascii_lowercase()
+            && TOOLS.iter().any(|t| t.as_bytes() == run)
+    })
 }
 
 /// One shell word: its raw span, and what it is when it is an operator.
@@ -307,7 +323,7 @@ pub(super) fn at(hay: &[u8], hs: usize, out: &mut Vec<Assignment>, m: &mut NameM
     m.work
         .charge(2 * (span.end - span.start) + (hs - span.start.min(hs)));
     m.cli.done_until = span.end.max(hs + 1);
-    if tools().find(&hay[span.clone()]).is_none() {
+    if !may_name_a_tool(&hay[span.clone()]) {
         return;
     }
     let all = tokens(hay, span);

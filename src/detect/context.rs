@@ -205,6 +205,10 @@ pub(super) struct Brackets {
 impl Brackets {
     /// The position of the bracket closing the one at `open`, or
     /// `open + SECTION_WINDOW` (or the end) when it does not close sooner.
+    ///
+    /// The pass reads on only until the bracket at `open` closes (where it
+    /// closes depends on the bytes after it alone), so a section that
+    /// closes soon costs its own bytes, not the window's.
     pub(super) fn close_of(&mut self, hay: &[u8], open: usize, work: &mut Work) -> usize {
         let cap = (open + SECTION_WINDOW).min(hay.len());
         if open < self.from || open > self.to {
@@ -214,25 +218,34 @@ impl Brackets {
                 ..Brackets::default()
             };
         }
-        work.charge(cap.saturating_sub(self.to));
-        while self.to < cap {
-            match hay[self.to] {
-                b'{' | b'(' | b'[' => self.open.push_back(self.to),
-                b'}' | b')' | b']' => {
-                    if let Some(o) = self.open.pop_back() {
-                        self.closes.insert(o, self.to);
-                    }
-                }
-                _ => {}
-            }
-            self.to += 1;
-        }
-        let close = self.closes.get(&open).copied().filter(|&c| c < cap);
         // Later questions come at `open` or after: forget what lies before.
-        self.closes = self.closes.split_off(&open);
         let before = self.open.partition_point(|&o| o < open);
         self.open.drain(..before);
+        if self.closes.len() > 256 {
+            self.closes = self.closes.split_off(&open);
+        }
         self.from = open;
+        let from = self.to;
+        if !self.closes.contains_key(&open) {
+            while self.to < cap {
+                let at = self.to;
+                self.to += 1;
+                match hay[at] {
+                    b'{' | b'(' | b'[' => self.open.push_back(at),
+                    b'}' | b')' | b']' => {
+                        if let Some(o) = self.open.pop_back() {
+                            self.closes.insert(o, at);
+                            if o == open {
+                                break;
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+        work.charge(self.to - from);
+        let close = self.closes.get(&open).copied().filter(|&c| c < cap);
         close.unwrap_or(cap)
     }
 }
@@ -325,7 +338,7 @@ fn section_step(
             let line = line_end(hay, close, m);
             let after = skip_blanks(hay, close + 1, line);
             if matches!(hay.get(after), Some(b':' | b'='))
-                && let Some(kind) = context_kind(&hay[i + 1..close])
+                && let Some(kind) = m.keys.get_or(&hay[i + 1..close], || context_kind(&hay[i + 1..close]))
             {
                 push_value(hay, i + 1, close, kind, out, m);
             }
@@ -343,7 +356,7 @@ fn section_step(
         if len <= SECTION_WINDOW
             && !attribute
             && !framework
-            && let Some(kind) = context_kind(key)
+            && let Some(kind) = m.keys.get_or(key, || context_kind(key))
         {
             push_value(hay, i, i + len, kind, out, m);
         }

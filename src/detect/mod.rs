@@ -7,6 +7,7 @@ mod cli_set;
 mod context;
 mod hmac_key;
 pub mod mask;
+mod name_cache;
 mod names;
 mod public_env;
 mod token;
@@ -102,6 +103,8 @@ enum Pattern {
 #[derive(Debug, Clone)]
 pub struct Detector {
     automaton: AhoCorasick,
+    /// The automaton's literals, and what each stands for.
+    literals: Vec<Vec<u8>>,
     patterns: Vec<Pattern>,
     extra_names: Vec<Vec<u8>>,
     opts: DetectOptions,
@@ -171,10 +174,18 @@ impl Detector {
         Detector {
             intercom_file: false,
             automaton,
+            literals,
             patterns,
             extra_names,
             opts: opts.clone(),
         }
+    }
+
+    /// The literals the automaton searches for, case-sensitive: every
+    /// validator starts at one of them (`bench/engine.sh` gives them to
+    /// `rg -F -f` as the floor the engine is measured against).
+    pub fn literals(&self) -> &[Vec<u8>] {
+        &self.literals
     }
 
     /// Every secret in `hay`, ordered by `start`.

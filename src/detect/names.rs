@@ -11,6 +11,7 @@ use std::collections::HashMap;
 use std::hash::BuildHasherDefault;
 
 use super::context::{self, Brackets, PositionHasher};
+use super::name_cache::NameCache;
 use super::work::Work;
 use super::{cli_set, hmac_key, public_env, userinfo, value};
 use crate::finding::{Confidence, Kind};
@@ -40,6 +41,11 @@ pub(crate) struct Memo {
     pub(super) cli: cli_set::Memo,
     /// The identity secret by its use: where `user_hash` and `intercom` are.
     pub(super) hmac: hmac_key::Memo,
+    /// Verdicts on the names hits sit in, and on the names holding a term.
+    names: NameCache<NameVerdict>,
+    terms: NameCache<Option<Kind>>,
+    /// Verdicts on the keys of Intercom sections ([`context`]).
+    pub(super) keys: NameCache<Option<Kind>>,
     pub(crate) work: Work,
 }
 
@@ -740,30 +746,45 @@ pub(crate) fn at_name(
         return;
     };
     let name = &hay[ns..ne];
+    let verdict = m.names.get_or(name, || name_verdict(name, extras));
+    if brand {
+        cli_set::at(hay, hs, out, m);
+    }
+    match verdict {
+        NameVerdict::Secret(kind) => push_value(hay, ns, ne, kind, out, m),
+        NameVerdict::Section { container } => context::section(hay, ns, ne, container, out, m),
+    }
+}
+
+/// What a name holding a hit stands for.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum NameVerdict {
+    /// A secret's name: its value is a secret of this kind.
+    Secret(Kind),
+    /// No secret's name, maybe an Intercom section's: `container` when the
+    /// name is `intercom` or names its settings ([`context::is_container`]).
+    Section { container: bool },
+}
+
+/// The verdict on a name holding an `intercom` (or extra name) hit; a
+/// function of the name's bytes alone (and the configured extra names).
+fn name_verdict(name: &[u8], extras: &[Vec<u8>]) -> NameVerdict {
     let w = public_env::strip(words(name));
     let extra = !extras.is_empty() && {
         let n = normalize(name);
         extras.iter().any(|x| n.ends_with(x))
     };
-    let kind = match classify(&w) {
-        Some(k) if extra || w.iter().any(|x| x == "intercom") => k,
-        None if extra => Kind::ClientSecret,
+    match classify(&w) {
+        Some(k) if extra || w.iter().any(|x| x == "intercom") => NameVerdict::Secret(k),
+        None if extra => NameVerdict::Secret(Kind::ClientSecret),
         _ => {
-            if brand {
-                cli_set::at(hay, hs, out, m);
-            }
             // `window.intercomConfig`: the member's own name says.
             let member = name.rsplit(|&b| b == b'.').next().unwrap_or(name);
             let container =
                 w.last().is_some_and(|x| x == "intercom") || context::is_container(&words(member));
-            context::section(hay, ns, ne, container, out, m);
-            return;
+            NameVerdict::Section { container }
         }
-    };
-    if brand {
-        cli_set::at(hay, hs, out, m);
     }
-    push_value(hay, ns, ne, kind, out, m);
 }
 
 /// The words of Intercom's own term for the identity secret, in the
@@ -784,12 +805,15 @@ pub(crate) fn at_term(hay: &[u8], hs: usize, he: usize, out: &mut Vec<Assignment
     let Some((ns, ne)) = identifier(hay, hs, he, m) else {
         return;
     };
-    let w = words(&hay[ns..ne]);
-    // An `intercom` name has a hit of its own.
-    if w.iter().any(|x| x == "intercom") {
-        return;
-    }
-    if let Some(kind) = classify(&w) {
+    let kind = m.terms.get_or(&hay[ns..ne], || {
+        let w = words(&hay[ns..ne]);
+        // An `intercom` name has a hit of its own.
+        if w.iter().any(|x| x == "intercom") {
+            return None;
+        }
+        classify(&w)
+    });
+    if let Some(kind) = kind {
         push_value(hay, ns, ne, kind, out, m);
     }
 }
