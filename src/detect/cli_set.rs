@@ -55,15 +55,18 @@ const TOOLS: &[&str] = &[
 /// The longest name in [`TOOLS`].
 const LONGEST_TOOL: usize = 8;
 
-/// Whether a byte ends a shell word wherever it stands, or starts what
-/// ends one (`<<<`, a line continuation `\`, `` ` ``, `^`).
-#[inline]
-fn splits_words(b: u8) -> bool {
-    matches!(
-        b,
-        b' ' | b'\t' | b'\r' | b'\n' | b';' | b'|' | b'&' | b'<' | b'\\' | b'`' | b'^'
-    )
-}
+/// The bytes that end a shell word wherever they stand, or start what ends
+/// one (`<<<`, a line continuation `\`, `` ` ``, `^`).
+const SPLITS_WORDS: [bool; 256] = {
+    let mut t = [false; 256];
+    let splitters = b" \t\r\n;|&<\\`^";
+    let mut i = 0;
+    while i < splitters.len() {
+        t[splitters[i] as usize] = true;
+        i += 1;
+    }
+    t
+};
 
 /// Whether `span` may hold a word that names one of [`TOOLS`]: a run of
 /// bytes between word-splitting bytes equal to a tool's name. Every word
@@ -71,7 +74,7 @@ fn splits_words(b: u8) -> bool {
 /// command without such a run sets nothing; this looks at each byte once,
 /// before the command is split into words.
 fn may_name_a_tool(span: &[u8]) -> bool {
-    span.split(|&b| splits_words(b)).any(|run| {
+    span.split(|&b| SPLITS_WORDS[usize::from(b)]).any(|run| {
         (2..=LONGEST_TOOL).contains(&run.len())
             && run[0].is_ascii_lowercase()
             && TOOLS.iter().any(|t| t.as_bytes() == run)
