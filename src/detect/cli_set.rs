@@ -28,10 +28,10 @@
 //! Bounds: a command is read once per haystack, at most [`MAX_LINES`]
 //! physical lines and [`MAX_COMMAND`] bytes around the hit that led to it.
 
-use std::ops::Range;
 use super::context;
 use super::names::{Assignment, Memo as NameMemo, classify, words};
 use crate::finding::Kind;
+use std::ops::Range;
 
 /// Physical lines one command spans at most, on each side of a hit.
 const MAX_LINES: usize = 24;

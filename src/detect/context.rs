@@ -338,7 +338,9 @@ fn section_step(
             let line = line_end(hay, close, m);
             let after = skip_blanks(hay, close + 1, line);
             if matches!(hay.get(after), Some(b':' | b'='))
-                && let Some(kind) = m.keys.get_or(&hay[i + 1..close], || context_kind(&hay[i + 1..close]))
+                && let Some(kind) = m
+                    .keys
+                    .get_or(&hay[i + 1..close], || context_kind(&hay[i + 1..close]))
             {
                 push_value(hay, i + 1, close, kind, out, m);
             }
