@@ -103,8 +103,8 @@ enum Pattern {
 #[derive(Debug, Clone)]
 pub struct Detector {
     automaton: AhoCorasick,
-    /// The automaton's literals, and what each stands for.
-    literals: Vec<Vec<u8>>,
+    /// The automaton's literals (shared by clones), and what each stands for.
+    literals: std::sync::Arc<[Vec<u8>]>,
     patterns: Vec<Pattern>,
     extra_names: Vec<Vec<u8>>,
     opts: DetectOptions,
@@ -174,7 +174,7 @@ impl Detector {
         Detector {
             intercom_file: false,
             automaton,
-            literals,
+            literals: literals.into(),
             patterns,
             extra_names,
             opts: opts.clone(),
