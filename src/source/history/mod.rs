@@ -45,6 +45,7 @@ mod links;
 mod place;
 mod scan;
 mod scoped;
+mod since;
 
 use std::path::{Path, PathBuf};
 
@@ -56,6 +57,7 @@ use crate::finding::Problem;
 
 pub use place::{Appearance, Appearances, HistorySource};
 pub use scan::{BlobToScan, Judges, Plan, ScanOutcome, Streamed};
+pub use since::Since;
 
 /// What can go wrong in a history sweep. Opening the repository, reading
 /// refs or parsing a revision stop the sweep; an unreadable object is
