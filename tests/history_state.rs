@@ -1,0 +1,308 @@
+//! `history --state FILE`: an incremental sweep. The first run sweeps
+//! everything and records the tips and the blobs it judged; the next reads
+//! only what is new, reports only new findings (`--all-findings`: the known
+//! ones too), and an unchanged repository reads no blob at all. A state
+//! file that is not ours is an error, never taken as empty.
+
+mod common;
+
+use common::{Repo, Run, token};
+use serde_json::Value;
+
+fn history_state(repo: &Repo, state: &str, extra: &[&str]) -> Run {
+    let mut args = vec!["history", "--state", state, "--format", "json"];
+    args.extend_from_slice(extra);
+    repo.guard(&args)
+}
+
+fn blobs(run: &Run) -> u64 {
+    run.json()["stats"]["blobs"].as_u64().expect("stats.blobs")
+}
+
+fn paths(run: &Run) -> Vec<String> {
+    let mut paths: Vec<String> = run
+        .findings()
+        .iter()
+        .map(|f| f["path"].as_str().expect("path").to_owned())
+        .collect();
+    paths.sort();
+    paths
+}
+
+fn state_path(repo: &Repo) -> String {
+    repo.root().join("state.json").display().to_string()
+}
+
+#[test]
+fn an_unchanged_repository_reads_no_blob_and_a_new_leak_is_the_one_finding() {
+    let repo = Repo::new();
+    let first = token();
+    repo.write("README.md", "hello\n");
+    repo.write(
+        ".env.production",
+        format!("INTERCOM_ACCESS_TOKEN={first}\n"),
+    );
+    repo.commit_all("first leak");
+    let state = state_path(&repo);
+
+    let run = history_state(&repo, &state, &[]);
+    run.assert_code(1);
+    assert_eq!(paths(&run), [".env.production"]);
+    assert!(blobs(&run) >= 2, "{}", run.stdout);
+
+    // Nothing moved: not one blob read, nothing reported, exit 0.
+    let run = history_state(&repo, &state, &[]);
+    run.assert_code(0);
+    assert!(run.findings().is_empty(), "{}", run.stdout);
+    assert_eq!(
+        blobs(&run),
+        0,
+        "an unchanged repository read blobs: {}",
+        run.stdout
+    );
+
+    // The known finding, on request.
+    let run = history_state(&repo, &state, &["--all-findings"]);
+    run.assert_code(1);
+    assert_eq!(paths(&run), [".env.production"]);
+
+    // One clean commit, then one leaking commit: exactly the new finding,
+    // and only the new blobs read.
+    repo.write("notes.txt", "nothing secret\n");
+    repo.commit_all("clean");
+    let run = history_state(&repo, &state, &[]);
+    run.assert_code(0);
+    assert_eq!(blobs(&run), 1, "{}", run.stdout);
+
+    let second = token();
+    repo.write(
+        "deploy/app.env",
+        format!("INTERCOM_ACCESS_TOKEN={second}\n"),
+    );
+    repo.write("notes.txt", "still nothing secret\n");
+    repo.commit_all("second leak");
+    let run = history_state(&repo, &state, &["--show-secrets"]);
+    run.assert_code(1);
+    let findings = run.findings();
+    assert_eq!(findings.len(), 1, "{}", run.stdout);
+    assert_eq!(findings[0]["path"], "deploy/app.env");
+    assert_eq!(findings[0]["secret"], second.as_str());
+    assert_eq!(findings[0]["commit"], repo.head().as_str());
+    assert_eq!(blobs(&run), 2, "only the two new blobs: {}", run.stdout);
+
+    // And both, with --all-findings.
+    let run = history_state(&repo, &state, &["--all-findings"]);
+    run.assert_code(1);
+    assert_eq!(paths(&run), [".env.production", "deploy/app.env"]);
+}
+
+#[test]
+fn a_known_secret_at_a_new_path_is_a_new_finding() {
+    let repo = Repo::new();
+    let secret = token();
+    repo.write(
+        ".env.production",
+        format!("INTERCOM_ACCESS_TOKEN={secret}\n"),
+    );
+    repo.commit_all("leak");
+    let state = state_path(&repo);
+    history_state(&repo, &state, &[]).assert_code(1);
+
+    // The same blob copied: it matched before, so it is read again, and
+    // counts where it is new.
+    repo.git(&["checkout", "-q", "-b", "copy"]);
+    std::fs::copy(
+        repo.path().join(".env.production"),
+        repo.path().join("backup.env"),
+    )
+    .expect("copy");
+    repo.commit_all("copy");
+    let run = history_state(&repo, &state, &[]);
+    run.assert_code(1);
+    assert_eq!(paths(&run), ["backup.env"]);
+}
+
+/// "Seen" is per context: a blob judged clean at an ordinary path is
+/// judged again when it appears at a path that names Intercom, where the
+/// whole file is an Intercom context and its generic `SECRET` is one.
+#[test]
+fn a_clean_blob_newly_at_a_path_naming_intercom_is_judged_again() {
+    let settings =
+        "APP_ID = \"abc12def\"\nSECRET = 'mQ7vK2xR9tLp4ZcW8nB3hJ6dF1sG5yAe'\nTIMEOUT = 10\n";
+    let repo = Repo::new();
+    repo.write("lib/billing/settings.py", settings);
+    repo.commit_all("billing");
+    let state = state_path(&repo);
+    let run = history_state(&repo, &state, &[]);
+    run.assert_code(0);
+
+    repo.write("lib/intercom/settings.py", settings);
+    repo.commit_all("the same file for intercom");
+    let run = history_state(&repo, &state, &[]);
+    run.assert_code(1);
+    assert_eq!(paths(&run), ["lib/intercom/settings.py"]);
+    // That run judged it as an Intercom file: unchanged now, nothing read.
+    let run = history_state(&repo, &state, &[]);
+    run.assert_code(0);
+    assert_eq!(blobs(&run), 0);
+}
+
+#[test]
+fn a_rewritten_branch_is_swept_from_what_is_left() {
+    let repo = Repo::new();
+    repo.write("a.txt", "a\n");
+    repo.commit_all("a");
+    repo.write("b.txt", "b\n");
+    repo.commit_all("b");
+    let state = state_path(&repo);
+    history_state(&repo, &state, &[]).assert_code(0);
+
+    // Amend the tip away (and drop it from the database): the recorded tip
+    // is gone, the new commit is swept.
+    let secret = token();
+    repo.write("b.txt", format!("INTERCOM_ACCESS_TOKEN={secret}\n"));
+    repo.git(&["add", "-A"]);
+    repo.git(&["commit", "-q", "--amend", "--no-verify", "-m", "b again"]);
+    repo.git(&["reflog", "expire", "--expire=now", "--all"]);
+    repo.git(&["gc", "-q", "--prune=now"]);
+    let run = history_state(&repo, &state, &[]);
+    run.assert_code(1);
+    assert_eq!(paths(&run), ["b.txt"]);
+}
+
+#[test]
+fn other_settings_sweep_everything_again_and_say_so() {
+    let repo = Repo::new();
+    let secret = token();
+    repo.write(
+        ".env.production",
+        format!("INTERCOM_ACCESS_TOKEN={secret}\n"),
+    );
+    repo.commit_all("leak");
+    let state = state_path(&repo);
+    history_state(&repo, &state, &[]).assert_code(1);
+
+    let run = history_state(&repo, &state, &["--strict"]);
+    run.assert_code(1);
+    assert_eq!(paths(&run), [".env.production"]);
+    assert!(
+        common::flat(&run.stderr).contains("sweeping everything again"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn the_state_holds_no_secret_and_no_path() {
+    let repo = Repo::new();
+    let secret = token();
+    repo.write(
+        "config/intercom-prod.env",
+        format!("INTERCOM_ACCESS_TOKEN={secret}\n"),
+    );
+    repo.commit_all("leak");
+    let state = state_path(&repo);
+    history_state(&repo, &state, &[]).assert_code(1);
+    let text = std::fs::read_to_string(&state).expect("state written");
+    let doc: Value = serde_json::from_str(&text).expect("state is JSON");
+    assert_eq!(doc["format"], "intercom-guard-state");
+    assert_eq!(doc["version"], 1);
+    assert_eq!(doc["tips"]["refs/heads/main"], repo.head().as_str());
+    assert!(!text.contains(&secret[..20]), "{text}");
+    assert!(!text.contains("intercom-prod"), "{text}");
+}
+
+#[test]
+fn a_state_file_that_is_not_ours_is_an_error_and_stays_as_it_was() {
+    let repo = Repo::new();
+    repo.write("a.txt", "a\n");
+    repo.commit_all("a");
+    let state = state_path(&repo);
+    for (content, code) in [
+        (
+            "INTERCOM_ACCESS_TOKEN=abc\n",
+            "intercom_guard::state::foreign",
+        ),
+        (
+            "{\"format\": \"something-else\", \"version\": 1}",
+            "intercom_guard::state::foreign",
+        ),
+        (
+            "{\"format\": \"intercom-guard-state\", \"version\": 9}",
+            "intercom_guard::state::version",
+        ),
+        (
+            "{\"format\": \"intercom-guard-state\", \"version\": 1, \"tips\": 3}",
+            "intercom_guard::state::corrupt",
+        ),
+        ("", "intercom_guard::state::foreign"),
+    ] {
+        std::fs::write(&state, content).expect("write state");
+        let run = history_state(&repo, &state, &[]);
+        run.assert_code(2);
+        assert!(run.stderr.contains(code), "{content:?}: {}", run.stderr);
+        assert!(run.stdout.is_empty(), "{}", run.stdout);
+        assert_eq!(std::fs::read_to_string(&state).expect("state"), content);
+    }
+}
+
+#[test]
+fn state_needs_the_whole_history() {
+    let repo = Repo::new();
+    repo.write("a.txt", "a\n");
+    repo.commit_all("a");
+    for args in [
+        &["history", "--state", "s.json", "HEAD"][..],
+        &["history", "--state", "s.json", "--all-objects"],
+        &["history", "--all-findings"],
+    ] {
+        repo.guard(args).assert_code(2);
+    }
+}
+
+#[test]
+fn jsonl_is_one_object_per_line_redacted_with_stats_last() {
+    let repo = Repo::new();
+    let secret = token();
+    repo.write(
+        ".env.production",
+        format!("INTERCOM_ACCESS_TOKEN={secret}\n"),
+    );
+    repo.commit_all(&format!("add the token {secret}"));
+    let run = repo.guard(&["history", "--format", "jsonl"]);
+    run.assert_code(1);
+    assert!(
+        !run.all().contains(&secret),
+        "a secret in full: {}",
+        run.all()
+    );
+    let lines: Vec<Value> = run
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect();
+    let (last, rest) = lines.split_last().expect("lines");
+    assert_eq!(last["type"], "stats");
+    assert!(last["blobs"].as_u64().is_some_and(|b| b >= 1));
+    assert_eq!(rest.len(), 2, "{}", run.stdout);
+    assert!(rest.iter().all(|l| l["type"] == "finding"));
+
+    // The same fields as the JSON report's findings.
+    let json = repo.guard(&["history", "--format", "json"]);
+    let mut from_json = json.findings();
+    let mut from_lines: Vec<Value> = rest
+        .iter()
+        .map(|l| {
+            let mut l = l.clone();
+            l.as_object_mut().expect("object").remove("type");
+            l
+        })
+        .collect();
+    let key = |v: &Value| v["path"].to_string();
+    from_json.sort_by_key(key);
+    from_lines.sort_by_key(key);
+    assert_eq!(from_lines, from_json);
+
+    let shown = repo.guard(&["history", "--format", "jsonl", "--show-secrets"]);
+    assert!(shown.stdout.contains(&secret));
+}
