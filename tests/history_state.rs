@@ -306,3 +306,43 @@ fn jsonl_is_one_object_per_line_redacted_with_stats_last() {
     let shown = repo.guard(&["history", "--format", "jsonl", "--show-secrets"]);
     assert!(shown.stdout.contains(&secret));
 }
+
+#[test]
+fn a_sha256_repository_keeps_its_state_too() {
+    let repo = Repo::init(&["--object-format=sha256"]);
+    let secret = token();
+    repo.write(
+        ".env.production",
+        format!("INTERCOM_ACCESS_TOKEN={secret}\n"),
+    );
+    repo.commit_all("leak");
+    let state = state_path(&repo);
+    history_state(&repo, &state, &[]).assert_code(1);
+    let text = std::fs::read_to_string(&state).expect("state");
+    assert!(text.contains("\"object_hash\":\"sha256\""), "{text}");
+    let run = history_state(&repo, &state, &[]);
+    run.assert_code(0);
+    assert_eq!(blobs(&run), 0);
+    repo.write("b.env", format!("INTERCOM_ACCESS_TOKEN={}\n", token()));
+    repo.commit_all("leak again");
+    let run = history_state(&repo, &state, &[]);
+    run.assert_code(1);
+    assert_eq!(paths(&run), ["b.env"]);
+}
+
+#[test]
+fn a_new_annotated_tag_on_an_old_commit_has_its_message_read() {
+    let repo = Repo::new();
+    repo.write("a.txt", "a\n");
+    repo.commit_all("a");
+    let state = state_path(&repo);
+    history_state(&repo, &state, &[]).assert_code(0);
+    let secret = token();
+    repo.git(&["tag", "-a", "v1", "-m", &format!("release, token {secret}")]);
+    let run = history_state(&repo, &state, &[]);
+    run.assert_code(1);
+    let findings = run.findings();
+    assert_eq!(findings.len(), 1, "{}", run.stdout);
+    assert_eq!(findings[0]["source"], "tag_message");
+    assert_eq!(blobs(&run), 0, "a tag is no blob: {}", run.stdout);
+}
