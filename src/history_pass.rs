@@ -100,6 +100,7 @@ pub fn run(
     // What the previous state lets this run skip.
     let mut recording: Option<(State, bool)> = None;
     let mut plan: Option<Plan> = None;
+    let mut carried: Vec<HistoryError> = Vec::new();
     if let Some(inc) = &incremental {
         let tips = history.ref_tips()?;
         let previous = match &inc.previous {
@@ -114,10 +115,32 @@ pub fn run(
             }
             None => None,
         };
+        // Objects a previous run could not read: while none can be read,
+        // they are problems again; once one can, everything is swept again.
+        let previous = match previous {
+            Some(prev) if prev.unread.iter().any(|id| history.can_read(id)) => {
+                pass.notes.push(
+                    "objects the previous run could not read are readable now: sweeping everything again"
+                        .to_owned(),
+                );
+                None
+            }
+            other => other,
+        };
         if let Some(prev) = previous {
+            let mut unread: Vec<ObjectId> = prev.unread.iter().copied().collect();
+            unread.sort();
+            carried = unread
+                .into_iter()
+                .map(|id| HistoryError::StillUnreadable { id })
+                .collect();
             if prev.tips == tips && !inc.all_findings {
                 pass.unchanged = true;
                 pass.state = Some(prev.clone());
+                pass.outcome.problems = std::mem::take(&mut carried)
+                    .into_iter()
+                    .map(HistoryError::into_problem)
+                    .collect();
                 return Ok(pass);
             }
             let since = Since {
@@ -267,9 +290,19 @@ pub fn run(
         outcome.stats.blobs += intercom.blobs;
         outcome.stats.bytes += intercom.bytes;
     }
-    let problems = plan.problems.into_iter();
-    let problems = problems.chain(scanned.problems).chain(found.problems);
-    outcome.problems = problems.map(HistoryError::into_problem).collect();
+    let problems: Vec<HistoryError> = plan
+        .problems
+        .into_iter()
+        .chain(scanned.problems)
+        .chain(found.problems)
+        .chain(carried)
+        .collect();
+    // What could not be read, when every problem names its object.
+    let unread: Option<Vec<ObjectId>> = problems.iter().map(HistoryError::object).collect();
+    outcome.problems = problems
+        .into_iter()
+        .map(HistoryError::into_problem)
+        .collect();
     outcome.absorb(placed);
 
     if let Some((mut next, _)) = recording {
@@ -314,13 +347,20 @@ pub fn run(
         next.hits.extend(plain_hits);
         next.hits_intercom.extend(intercom_hits);
         next.hit_messages.extend(messages_hit);
-        if outcome.problems.is_empty() {
-            pass.state = Some(next);
-        } else {
-            pass.notes.push(
+        match unread {
+            Some(unread) => {
+                // Never clean: read again once they can be.
+                for id in &unread {
+                    next.clean.remove(id);
+                    next.clean_intercom.remove(id);
+                }
+                next.unread.extend(unread);
+                pass.state = Some(next);
+            }
+            None => pass.notes.push(
                 "the sweep was not whole: the state is not updated, so the next run reads again what this one could not"
                     .to_owned(),
-            );
+            ),
         }
     }
     pass.outcome = outcome;

@@ -346,3 +346,102 @@ fn a_new_annotated_tag_on_an_old_commit_has_its_message_read() {
     assert_eq!(findings[0]["source"], "tag_message");
     assert_eq!(blobs(&run), 0, "a tag is no blob: {}", run.stdout);
 }
+
+/// A partial mirror: an object the first run could not read is recorded;
+/// while it stays unreadable each run names it again (exit 2) and goes on
+/// incrementally; once it is back, everything is swept again.
+#[test]
+fn an_object_that_could_not_be_read_is_named_until_it_is_back() {
+    let repo = Repo::new();
+    let secret = token();
+    repo.write("README.md", "hello\n");
+    repo.commit_all("readme");
+    let content = format!("INTERCOM_ACCESS_TOKEN={secret}\n");
+    repo.write(".env.production", &content);
+    repo.commit_all("leak");
+    let id = repo
+        .git(&["rev-parse", "HEAD:.env.production"])
+        .trim()
+        .to_owned();
+    let loose = repo
+        .path()
+        .join(".git/objects")
+        .join(&id[..2])
+        .join(&id[2..]);
+    let saved = std::fs::read(&loose).expect("the blob is loose");
+    std::fs::remove_file(&loose).expect("remove the blob");
+    let state = state_path(&repo);
+
+    let run = history_state(&repo, &state, &[]);
+    run.assert_code(2);
+    assert!(run.stdout.contains(&id), "{}", run.stdout);
+    let text = std::fs::read_to_string(&state).expect("state written");
+    let doc: Value = serde_json::from_str(&text).expect("state");
+    assert_eq!(doc["unread"], serde_json::json!([id]));
+    assert!(
+        !doc["clean"]
+            .as_array()
+            .expect("clean")
+            .contains(&Value::from(id.clone()))
+    );
+
+    // Unchanged and still missing: named again, nothing read.
+    let run = history_state(&repo, &state, &[]);
+    run.assert_code(2);
+    assert_eq!(blobs(&run), 0);
+    let problems = run.json()["problems"].clone();
+    assert_eq!(
+        problems[0]["code"],
+        "intercom_guard::history::still_unreadable"
+    );
+    assert_eq!(problems[0]["object"], id.as_str());
+
+    // A new commit, made with plumbing (git's porcelain refuses an index
+    // whose blob is missing): read incrementally, the old object still
+    // named.
+    std::fs::write(repo.root().join("notes.txt"), "notes\n").expect("write");
+    let blob = repo
+        .git(&[
+            "hash-object",
+            "-w",
+            &repo.root().join("notes.txt").display().to_string(),
+        ])
+        .trim()
+        .to_owned();
+    let mut listing = repo.git(&["ls-tree", "HEAD"]);
+    listing.push_str(&format!("100644 blob {blob}\tnotes.txt\n"));
+    std::fs::write(repo.root().join("tree.txt"), &listing).expect("write");
+    let mut mktree = repo.command("git");
+    mktree
+        .args(["mktree", "--missing"])
+        .stdin(std::fs::File::open(repo.root().join("tree.txt")).expect("open"));
+    let tree = String::from_utf8(mktree.output().expect("mktree").stdout).expect("utf-8");
+    let head = repo.head();
+    let commit = repo
+        .git(&["commit-tree", tree.trim(), "-p", &head, "-m", "notes"])
+        .trim()
+        .to_owned();
+    repo.git(&["update-ref", "refs/heads/main", &commit]);
+    assert_ne!(
+        repo.git_run(&["cat-file", "-e", &id]).code,
+        0,
+        "the blob is back"
+    );
+    let run = history_state(&repo, &state, &[]);
+    run.assert_code(2);
+    assert_eq!(blobs(&run), 1);
+
+    // The object is back: everything is swept, the secret found.
+    std::fs::write(&loose, saved).expect("restore the blob");
+    let run = history_state(&repo, &state, &[]);
+    run.assert_code(1);
+    assert_eq!(paths(&run), [".env.production"]);
+    assert!(
+        common::flat(&run.stderr).contains("sweeping everything again"),
+        "{}",
+        run.stderr
+    );
+    let run = history_state(&repo, &state, &[]);
+    run.assert_code(0);
+    assert_eq!(blobs(&run), 0);
+}

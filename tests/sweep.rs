@@ -420,6 +420,62 @@ fn a_broken_repository_is_recorded_and_the_others_are_swept() {
     org.sweep(&list, &out, &[]).assert_code(2);
 }
 
+/// A partial mirror (a blob missing) is in error, and stays so on a rerun
+/// without being read again, until the blob is back.
+#[test]
+fn an_incomplete_repository_stays_in_error_without_being_read_again() {
+    let org = Org::new(2);
+    let work = &org.repos[1];
+    let out_of = |args: &[&str]| {
+        let out = org
+            .scratch
+            .command("git")
+            .arg("-C")
+            .arg(work)
+            .args(args)
+            .output()
+            .expect("git");
+        String::from_utf8(out.stdout)
+            .expect("utf-8")
+            .trim()
+            .to_owned()
+    };
+    let id = out_of(&["rev-parse", "HEAD:README.md"]);
+    let loose = work.join(".git/objects").join(&id[..2]).join(&id[2..]);
+    let saved = std::fs::read(&loose).expect("loose blob");
+    std::fs::remove_file(&loose).expect("remove");
+    let list = org.list(&[]);
+    let out = org.out("out");
+    org.sweep(&list, &out, &[]).assert_code(2);
+    let line = |summary: &Value| {
+        repos(summary)
+            .into_iter()
+            .find(|r| r["path"] == work.display().to_string())
+            .expect("the repository")
+    };
+    let first = line(&summary(&out));
+    assert_eq!(first["status"], "error");
+    assert!(
+        first["problem"].as_str().is_some_and(|p| p.contains(&id)),
+        "{first}"
+    );
+
+    let run = org.sweep(&list, &out, &["--format", "jsonl"]);
+    run.assert_code(2);
+    assert_eq!(
+        jsonl(&run).last().expect("stats")["blobs"],
+        0,
+        "{}",
+        run.stdout
+    );
+    assert_eq!(line(&summary(&out))["status"], "error");
+
+    std::fs::write(&loose, saved).expect("restore");
+    let run = org.sweep(&list, &out, &[]);
+    run.assert_code(1); // repository 0 leaks
+    assert_eq!(line(&summary(&out))["status"], "ok");
+}
+
 #[test]
 fn slugs_are_readable_and_a_tie_gets_a_suffix() {
     let scratch = Scratch::new();

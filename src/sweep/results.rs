@@ -6,7 +6,8 @@
 //!
 //! A rerun skips a repository whose recorded tips are its refs' tips now
 //! (nothing was pushed since), taking its line of the summary from the
-//! report it left ([`previous`]).
+//! report it left ([`previous`]); one that was incomplete (objects missing)
+//! stays in error until those objects can be read.
 
 use std::path::{Path, PathBuf};
 
@@ -117,9 +118,7 @@ pub fn previous(target: &Target, files: &Files) -> Option<RepoSummary> {
     let bytes = std::fs::read(&files.json).ok()?;
     let doc: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
     let findings = doc.get("findings")?.as_array()?.len();
-    if !doc.get("problems")?.as_array()?.is_empty() {
-        return None;
-    }
+    let problems = doc.get("problems")?.as_array()?;
     let stats = doc.get("stats")?;
     let stats = Stats {
         blobs: stats.get("blobs")?.as_u64()?,
@@ -128,5 +127,15 @@ pub fn previous(target: &Target, files: &Files) -> Option<RepoSummary> {
         ..Stats::default()
     };
     let seconds = stats.elapsed_ms as f64 / 1000.0;
-    Some(line(target, findings, &[], &stats, seconds))
+    let mut kept = line(target, findings, &[], &stats, seconds);
+    // A repository still incomplete stays in error, with its first problem.
+    if let Some(first) = problems.first() {
+        let mut text = first.get("message")?.as_str()?.to_owned();
+        if problems.len() > 1 {
+            text.push_str(&format!(" (and {} more)", problems.len() - 1));
+        }
+        kept.status = Status::Error;
+        kept.problem = Some(crate::redact::scrub(&text));
+    }
+    Some(kept)
 }

@@ -8,7 +8,8 @@
 //!  "tips": {"HEAD": "<id>", "refs/heads/main": "<id>"},
 //!  "clean": ["<blob id>"], "clean_intercom": ["<blob id>"],
 //!  "hits": ["<blob id>"], "hits_intercom": ["<blob id>"],
-//!  "hit_messages": ["<commit or tag id>"], "findings": ["<sha256 hex>"]}
+//!  "hit_messages": ["<commit or tag id>"], "findings": ["<sha256 hex>"],
+//!  "unread": ["<object id>"]}
 //! ```
 //!
 //! What "seen" means, so that nothing is missed:
@@ -36,8 +37,13 @@
 //!   file. A run under other settings, another version or another object
 //!   format does not trust the file: it says so on stderr and sweeps
 //!   everything again.
-//! - A run that met a problem (an unreadable object) does not write the
-//!   state, so the next run does not take for read what was not.
+//! - `unread` are the objects a run could not read (missing from a partial
+//!   mirror, damaged): never clean. The next run checks them first: while
+//!   none of them can be read, it goes on incrementally and reports each
+//!   again as a problem (the repository is still incomplete: exit 2); once
+//!   one can be read, it sweeps everything again. A run that met a problem
+//!   naming no object (a walk that broke, a pack that cannot be listed)
+//!   does not write the state at all.
 //!
 //! The file holds no secret: object ids, ref names and digests only. It is
 //! validated on read: a file that is not a state file, of another version,
@@ -122,6 +128,8 @@ pub struct State {
     pub hits_intercom: HashSet<ObjectId>,
     pub hit_messages: HashSet<ObjectId>,
     pub findings: HashSet<String>,
+    /// Objects the runs could not read (missing, damaged).
+    pub unread: HashSet<ObjectId>,
 }
 
 /// The file, as written.
@@ -140,6 +148,7 @@ struct File {
     hits_intercom: Vec<String>,
     hit_messages: Vec<String>,
     findings: Vec<String>,
+    unread: Vec<String>,
 }
 
 impl State {
@@ -156,6 +165,7 @@ impl State {
             hits_intercom: HashSet::new(),
             hit_messages: HashSet::new(),
             findings: HashSet::new(),
+            unread: HashSet::new(),
         }
     }
 
@@ -231,6 +241,7 @@ impl State {
             hits_intercom: ids(&self.hits_intercom),
             hit_messages: ids(&self.hit_messages),
             findings,
+            unread: ids(&self.unread),
         };
         let mut bytes = serde_json::to_vec(&file).unwrap_or_default();
         bytes.push(b'\n');
@@ -318,6 +329,7 @@ fn parse(bytes: &[u8], path: &Path) -> Result<State, StateError> {
         hits_intercom: set(&file.hits_intercom, "hits_intercom")?,
         hit_messages: set(&file.hit_messages, "hit_messages")?,
         findings: file.findings.into_iter().collect(),
+        unread: set(&file.unread, "unread")?,
     })
 }
 

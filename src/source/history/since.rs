@@ -71,6 +71,11 @@ impl History {
         Ok(out)
     }
 
+    /// Whether the object can be read now (a previous run could not).
+    pub fn can_read(&self, id: &ObjectId) -> bool {
+        self.repo.to_thread_local().find_object(*id).is_ok()
+    }
+
     /// Phase 1 for what is new since `since`; `None` when only a whole
     /// sweep covers the repository (a ref at a tree or a blob).
     pub fn plan_since(&self, since: &Since<'_>) -> Result<Option<Plan>, HistoryError> {
