@@ -219,8 +219,12 @@ fn scan(common: &CommonArgs, run: &mut Run) -> Result<Scanned, CliError> {
             let old = if objects.outside.is_empty() {
                 Some(Vec::new())
             } else {
+                // Judged without the hit flag: an old blob that matches is
+                // not yet a secret this push adds, and a push out of time
+                // must not be refused as if it were.
+                let old_engine = loaded.engine();
                 outside::blobs_under(repo, &objects.outside)
-                    .and_then(|ids| outside::judge_each(repo, &ids, |data| engine.judge(data)))
+                    .and_then(|ids| outside::judge_each(repo, &ids, |data| old_engine.judge(data)))
             };
             if let Some(old) = old {
                 if old.iter().all(|(_, hit)| hit.is_none()) {

@@ -670,6 +670,7 @@ fn literal_in(hay: &[u8], at: usize, unwrap: bool, m: &mut Memo) -> Option<(usiz
                         | b'<'
                         | b'"'
                         | b'\''
+                        | b'`'
                         | b'&'
                         | b'('
                         | b'['

@@ -100,20 +100,25 @@ pub(crate) fn by_kind(findings: &[Finding]) -> BTreeMap<Kind, Where> {
             at.legacy_api_key = true;
         }
         at.legacy_api_key &= finding.kind == Kind::ApiKey && is_legacy_api_key(&finding.secret);
-        if !at.paths.contains(&finding.path) {
-            at.paths.push(finding.path.clone());
-        }
-        if let Some(commit) = &finding.commit {
-            let short = short_commit(&commit.id).to_owned();
-            if at.commits.is_empty() {
-                at.first_is_root = commit.root;
-            }
-            if !at.commits.contains(&short) {
-                at.commits.push(short);
-            }
-        }
+        record(at, finding);
     }
     kinds
+}
+
+/// Adds the finding's path and commit to `at`, each once, in report order.
+fn record(at: &mut Where, finding: &Finding) {
+    if !at.paths.contains(&finding.path) {
+        at.paths.push(finding.path.clone());
+    }
+    if let Some(commit) = &finding.commit {
+        let short = short_commit(&commit.id).to_owned();
+        if at.commits.is_empty() {
+            at.first_is_root = commit.root;
+        }
+        if !at.commits.contains(&short) {
+            at.commits.push(short);
+        }
+    }
 }
 
 /// Where the secrets' names shipped to the browser are (their paths and
@@ -129,18 +134,7 @@ pub(crate) fn public_names(findings: &[Finding]) -> Option<(Where, Vec<String>)>
         if !names.contains(&name) {
             names.push(name);
         }
-        if !at.paths.contains(&finding.path) {
-            at.paths.push(finding.path.clone());
-        }
-        if let Some(commit) = &finding.commit {
-            let short = short_commit(&commit.id).to_owned();
-            if at.commits.is_empty() {
-                at.first_is_root = commit.root;
-            }
-            if !at.commits.contains(&short) {
-                at.commits.push(short);
-            }
-        }
+        record(&mut at, finding);
     }
     (!names.is_empty()).then_some((at, names))
 }
