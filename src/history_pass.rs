@@ -160,9 +160,14 @@ pub fn run(
                     next.tips = tips.clone();
                     recording = Some((next, true));
                 }
-                None => pass
-                    .notes
-                    .push("a ref points at a tree or a blob: sweeping everything again".to_owned()),
+                None => {
+                    // The whole sweep meets what could not be read itself.
+                    carried.clear();
+                    pass.notes.push(
+                        "a new ref points at a tree or a blob: sweeping everything again"
+                            .to_owned(),
+                    );
+                }
             }
         }
         if recording.is_none() {

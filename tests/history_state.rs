@@ -445,3 +445,48 @@ fn an_object_that_could_not_be_read_is_named_until_it_is_back() {
     run.assert_code(0);
     assert_eq!(blobs(&run), 0);
 }
+
+/// A ref at a blob (git.git tags its maintainer's key so) is covered by a
+/// whole sweep: while it stays as recorded the runs stay incremental; a new
+/// one sweeps everything again.
+#[test]
+fn a_ref_at_a_blob_is_swept_whole_once() {
+    let repo = Repo::new();
+    repo.write("a.txt", "a\n");
+    repo.commit_all("a");
+    let key = repo.git(&["rev-parse", "HEAD:a.txt"]).trim().to_owned();
+    repo.git(&["tag", "key", &key]);
+    let state = state_path(&repo);
+    history_state(&repo, &state, &[]).assert_code(0);
+
+    repo.write("b.txt", "b\n");
+    repo.commit_all("b");
+    let run = history_state(&repo, &state, &[]);
+    run.assert_code(0);
+    assert_eq!(blobs(&run), 1, "{}", run.stdout);
+    assert!(
+        !run.stderr.contains("sweeping everything"),
+        "{}",
+        run.stderr
+    );
+
+    let secret = token();
+    let blob = repo
+        .git_run_with(&["hash-object", "-w", "--stdin"], |cmd| {
+            let path = repo.root().join("loose.env");
+            std::fs::write(&path, format!("INTERCOM_ACCESS_TOKEN={secret}\n")).expect("write");
+            cmd.stdin(std::fs::File::open(path).expect("open"));
+        })
+        .stdout
+        .trim()
+        .to_owned();
+    repo.git(&["tag", "leaked", &blob]);
+    let run = history_state(&repo, &state, &[]);
+    run.assert_code(1);
+    assert_eq!(paths(&run), ["(ref refs/tags/leaked)"]);
+    assert!(
+        common::flat(&run.stderr).contains("sweeping everything again"),
+        "{}",
+        run.stderr
+    );
+}

@@ -9,8 +9,9 @@
 //! before are read again, since what they report depends on their path.
 //!
 //! Refs that point at a tree or a blob without a commit are only covered
-//! by a whole sweep: with one of those, [`History::plan_since`] answers
-//! `None` and the caller sweeps everything.
+//! by a whole sweep: with one the previous run did not record (new, or
+//! moved), [`History::plan_since`] answers `None` and the caller sweeps
+//! everything.
 
 use std::collections::{BTreeMap, HashSet};
 
@@ -82,10 +83,11 @@ impl History {
         let repo = self.repo.to_thread_local();
         let mut others = Vec::new();
         let include = tips(&repo, &mut others)?;
-        if !others.is_empty() {
+        let old: HashSet<ObjectId> = since.tips.values().copied().collect();
+        // A ref at a tree or a blob that the previous run did not see.
+        if others.iter().any(|(_, id)| !old.contains(id)) {
             return Ok(None);
         }
-        let old: HashSet<ObjectId> = since.tips.values().copied().collect();
         let hide: Vec<ObjectId> = old
             .iter()
             .filter_map(|id| {
