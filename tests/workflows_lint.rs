@@ -1,5 +1,6 @@
 //! The GitHub workflows cannot run here, so they are linted: actionlint
-//! checks every file in `.github/workflows/` (syntax, expressions and their
+//! checks every file in `.github/workflows/`, and the sweep workflow users
+//! copy from `deploy/github-actions/sweep.yml` (syntax, expressions and their
 //! types, matrix and step references, runner labels, action inputs), with
 //! shellcheck on the `run:` scripts. Any finding fails the test, which runs
 //! in CI through the README's test command.
@@ -73,6 +74,21 @@ fn every_workflow_passes_actionlint() {
     assert!(
         out.success() && out.stdout.trim().is_empty(),
         "actionlint found problems in .github/workflows/:\n{out}"
+    );
+}
+
+/// The organisation sweep's matrix workflow, shipped for users to copy.
+#[test]
+fn the_sweep_workflow_passes_actionlint() {
+    let file = crate_dir()
+        .join("deploy")
+        .join("github-actions")
+        .join("sweep.yml");
+    assert!(file.is_file(), "{} is missing", file.display());
+    let out = actionlint(&crate_dir(), &[file]);
+    assert!(
+        out.success() && out.stdout.trim().is_empty(),
+        "actionlint found problems in deploy/github-actions/sweep.yml:\n{out}"
     );
 }
 

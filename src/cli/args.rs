@@ -59,6 +59,47 @@ pub enum Command {
         /// redacted) to FILE and exit 0; `--baseline FILE` then accepts them.
         #[arg(long, value_name = "FILE")]
         baseline_out: Option<PathBuf>,
+        /// Incremental: read the state FILE (if there) and read only what
+        /// is new since it (the commits its tips do not reach, the blobs it
+        /// did not judge), report only new findings, then record the new
+        /// state there. A file that is not a state file is an error.
+        #[arg(long, value_name = "FILE", conflicts_with_all = ["revs", "all_objects", "baseline_out"])]
+        state: Option<PathBuf>,
+        /// With `--state`: also report the findings known from previous runs.
+        #[arg(long, requires = "state")]
+        all_findings: bool,
+    },
+    /// Sweep many repositories: the history of each repository of LIST
+    /// (one local clone or mirror per line, optionally a tab and a name),
+    /// its reports and incremental state in DIR, and DIR/summary.json. A
+    /// rerun skips the repositories whose refs did not move and reads only
+    /// what is new in the others.
+    Sweep {
+        /// The list of repositories: one path per line, or PATH<TAB>NAME
+        /// (the name is what shards and slugs are made of); `#` comments.
+        #[arg(long, value_name = "LIST")]
+        repos: PathBuf,
+        /// The folder for the results (created if missing); needed unless
+        /// `--list-shard`.
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+        /// Sweep only shard I of N (I from 0, as Kubernetes'
+        /// JOB_COMPLETION_INDEX): the repositories whose stable hash of the
+        /// name (or path) falls in slot I.
+        #[arg(long, value_name = "I/N", value_parser = parse_shard)]
+        shard: Option<crate::sweep::shard::Shard>,
+        /// Print the lines of LIST that shard I of N takes, and exit (the
+        /// repositories a job must mirror first).
+        #[arg(long, value_name = "I/N", value_parser = parse_shard, conflicts_with_all = ["shard", "out", "jobs", "all_findings"])]
+        list_shard: Option<crate::sweep::shard::Shard>,
+        /// How many repositories to sweep at once (each spreads its scan
+        /// over every core).
+        #[arg(long, value_name = "J", default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..))]
+        jobs: u16,
+        /// Report the findings known from previous runs too (each
+        /// repository's report then lists all of them).
+        #[arg(long)]
+        all_findings: bool,
     },
     /// Scan the commits a push brings that the server does not have yet;
     /// for a server's pre-receive hook (reads git's stdin).
@@ -201,9 +242,10 @@ impl Command {
     /// them (`human`, the default, always is).
     pub fn formats(&self) -> &'static [Format] {
         match self {
+            Command::History { .. } => &[Format::Human, Format::Json, Format::Sarif, Format::Jsonl],
+            Command::Sweep { .. } => &[Format::Human, Format::Json, Format::Jsonl],
             Command::Scan { .. }
             | Command::PreCommit
-            | Command::History { .. }
             | Command::PreReceive { .. }
             | Command::PrePush { .. } => &[Format::Human, Format::Json, Format::Sarif],
             Command::Doctor | Command::Config { .. } => &[Format::Human, Format::Json],
@@ -211,6 +253,12 @@ impl Command {
             Command::Completions { .. } | Command::Man => &[Format::Human],
         }
     }
+}
+
+/// `I/N` as a shard (clap's value parser).
+fn parse_shard(text: &str) -> Result<crate::sweep::shard::Shard, String> {
+    text.parse()
+        .map_err(|e: crate::sweep::shard::ShardError| e.to_string())
 }
 
 impl Cli {

@@ -59,6 +59,20 @@ const TAKES: &[(&str, &[&str])] = &[
     ("scan", SCANS),
     ("pre-commit", ALL),
     ("history", SCANS),
+    // Like `history`, without `--verify`: a sweep of many repositories
+    // does not send every token it meets to Intercom.
+    (
+        "sweep",
+        &[
+            "format",
+            "show_secrets",
+            "quiet",
+            "color",
+            "strict",
+            "config",
+            "baseline",
+        ],
+    ),
     ("pre-receive", SERVER),
     ("pre-push", ALL),
     // The report is one line; `--color` is for a diagnostic.
@@ -130,7 +144,7 @@ fn shaped(mut cmd: clap::Command, keep_hidden: bool) -> clap::Command {
     cmd
 }
 
-const ALL_FORMATS: &[Format] = &[Format::Human, Format::Json, Format::Sarif];
+const ALL_FORMATS: &[Format] = &[Format::Human, Format::Json, Format::Sarif, Format::Jsonl];
 
 /// The common flags `subcommand` takes; `None` for one not in the table
 /// (clap's `help`), which keeps them all.
@@ -263,7 +277,17 @@ mod tests {
     fn the_formats_offered_are_those_each_subcommand_writes() {
         let cli = Cli::command();
         let of = |name: &str| formats_of(&cli, cli.find_subcommand(name).unwrap());
-        assert_eq!(of("scan"), ALL_FORMATS, "a required PATH is filled in");
+        assert_eq!(
+            of("scan"),
+            [Format::Human, Format::Json, Format::Sarif],
+            "a required PATH is filled in"
+        );
+        assert_eq!(of("history"), ALL_FORMATS);
+        assert_eq!(
+            of("sweep"),
+            [Format::Human, Format::Json, Format::Jsonl],
+            "a required LIST is filled in"
+        );
         assert_eq!(of("install"), [Format::Human]);
         assert_eq!(of("doctor"), [Format::Human, Format::Json]);
         assert_eq!(

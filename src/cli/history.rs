@@ -15,21 +15,25 @@
 //!
 //! Unreadable objects are reported, skipped, and make the exit code 2 after
 //! the report. An empty repository (no commit) is a note and exit 0.
+//!
+//! With `--state FILE` the sweep is incremental ([`crate::history_pass`],
+//! [`crate::sweep::state`]): only what is new since the recorded state is
+//! read and reported (`--all-findings`: the known findings too).
 
-use std::collections::HashSet;
 use std::io::{self, Write};
 use std::path::Path;
+use std::sync::{Mutex, OnceLock};
 use std::time::Instant;
-
-use gix::ObjectId;
 
 use super::progress::Progress;
 use super::{CliError, CommonArgs, settings};
-use crate::engine::{Judged, Outcome, Placement};
-use crate::finding::{Exposure, Stats};
+use crate::engine::Outcome;
+use crate::finding::Exposure;
+use crate::history_pass::{self, Incremental, Request, Watch};
 use crate::policy::Mode;
 use crate::report::{self, Format, ReportOptions, Surface};
-use crate::source::history::{History, HistoryError, Judges, Selection};
+use crate::source::history::{History, Selection};
+use crate::sweep::state::State;
 
 /// What `history` was asked.
 #[derive(Debug, Clone)]
@@ -37,6 +41,9 @@ pub(crate) struct HistoryArgs<'a> {
     pub(crate) revs: &'a [String],
     pub(crate) all_objects: bool,
     pub(crate) baseline_out: Option<&'a Path>,
+    /// `--state FILE`: incremental.
+    pub(crate) state: Option<&'a Path>,
+    pub(crate) all_findings: bool,
 }
 
 pub(super) fn run(args: &HistoryArgs<'_>, common: &CommonArgs) -> Result<u8, CliError> {
@@ -54,103 +61,32 @@ pub(super) fn run(args: &HistoryArgs<'_>, common: &CommonArgs) -> Result<u8, Cli
     } else {
         Selection::Revs(args.revs.to_vec())
     };
-    if selection != Selection::AllObjects && history.is_empty()? {
-        note(
-            common,
-            "the repository has no commits yet: nothing to sweep (`--all-objects` also reads objects no commit holds)",
-        );
-        return super::finish(
-            Outcome::default(),
-            common,
-            Surface::Terminal,
-            Exposure::Published,
-        );
+    let incremental = match args.state {
+        Some(path) => Some(Incremental {
+            previous: State::load(path)?,
+            settings: history_pass::settings_digest(&loaded.settings),
+            all_findings: args.all_findings,
+        }),
+        None => None,
+    };
+    let watch = Watching::new(!common.quiet);
+    let pass = history_pass::run(
+        &history,
+        engine,
+        Request {
+            selection,
+            incremental,
+        },
+        &watch,
+    )?;
+    watch.finish();
+    for text in &pass.notes {
+        note(common, text);
     }
-    if history.is_shallow() {
-        note(
-            common,
-            "this is a shallow clone: only the commits it has are swept, and a secret older than \
-             its boundary is reported at the boundary commit (`git fetch --unshallow` for the rest)",
-        );
+    if let (Some(path), Some(state)) = (args.state, &pass.state) {
+        state.save(path)?;
     }
-
-    let timings = Timings::from_env();
-    let plan = history.plan(selection)?;
-    timings.mark("plan");
-
-    // Every blob once, in parallel, through the detector.
-    let total = if plan.whole_database {
-        history.object_count()
-    } else {
-        (plan.blobs.len() + plan.messages.len()) as u64
-    };
-    let progress = Progress::blobs(total, !common.quiet);
-    // One set of judges for both passes (`intercom`: the blob is a file
-    // whose path names Intercom), so the scan is built once.
-    let judges = |intercom: bool| Judges {
-        window: engine.window().bytes() as u64,
-        bytes: move |_: &ObjectId, data: &[u8]| {
-            if intercom {
-                engine.judge_intercom_file(data)
-            } else {
-                engine.judge(data)
-            }
-        },
-        stream: move |_: &ObjectId, bytes: &mut dyn io::Read| {
-            if intercom {
-                engine.judge_intercom_reader(bytes)
-            } else {
-                engine.judge_reader(bytes)
-            }
-        },
-    };
-    let tick = |bytes: u64| progress.blob(bytes);
-    let mut scanned = history.scan(&plan, judges(false), tick);
-    timings.mark("scan");
-    let mut judged = Judged {
-        hits: std::mem::take(&mut scanned.hits).into_iter().collect(),
-        ..Judged::default()
-    };
-    // Files at a path that names Intercom are Intercom contexts as a whole:
-    // read them again as such (they were counted once already).
-    let intercom_plan = history.intercom_plan(&plan, &scanned);
-    let intercom = if intercom_plan.blobs.is_empty() {
-        Default::default()
-    } else {
-        progress.phase("reading the files named after Intercom again");
-        history.scan(&intercom_plan, judges(true), tick)
-    };
-    scanned.problems.extend(intercom_plan.problems);
-    scanned.problems.extend(intercom.problems);
-    judged.hits.extend(intercom.hits);
-    timings.mark("intercom files");
-
-    // Only for what matched: where it appears, and what the parents had.
-    progress.phase("placing the matches in commits");
-    let matched: HashSet<ObjectId> = judged.hits.keys().copied().collect();
-    let found = history.appearances(&plan, &scanned, &matched)?;
-    timings.mark("place");
-    let tip = history.at_tip(&matched);
-    progress.finish();
-
-    let placed = engine.run(
-        &found.source(&history),
-        found.blobs(),
-        &judged,
-        Placement::Earliest { tip },
-    );
-    let mut outcome = Outcome {
-        stats: Stats {
-            blobs: scanned.blobs,
-            bytes: scanned.bytes,
-            ..Stats::default()
-        },
-        ..Outcome::default()
-    };
-    let problems = plan.problems.into_iter();
-    let problems = problems.chain(scanned.problems).chain(found.problems);
-    outcome.problems = problems.map(HistoryError::into_problem).collect();
-    outcome.absorb(placed);
+    let mut outcome = pass.outcome;
 
     match args.baseline_out {
         Some(path) => {
@@ -162,6 +98,51 @@ pub(super) fn run(args: &HistoryArgs<'_>, common: &CommonArgs) -> Result<u8, Cli
             outcome.stats.elapsed_ms = super::elapsed_ms(started);
             super::finish(outcome, common, Surface::Terminal, Exposure::Published)
         }
+    }
+}
+
+/// The progress bar (made once the total is known) and the phase timings.
+pub(super) struct Watching {
+    show: bool,
+    bar: OnceLock<Progress>,
+    timings: Timings,
+}
+
+impl Watching {
+    pub(super) fn new(show: bool) -> Watching {
+        Watching {
+            show,
+            bar: OnceLock::new(),
+            timings: Timings::from_env(),
+        }
+    }
+
+    pub(super) fn finish(&self) {
+        if let Some(bar) = self.bar.get() {
+            bar.finish();
+        }
+    }
+}
+
+impl Watch for Watching {
+    fn start(&self, total: u64) {
+        let _ = self.bar.set(Progress::blobs(total, self.show));
+    }
+
+    fn blob(&self, bytes: u64) {
+        if let Some(bar) = self.bar.get() {
+            bar.blob(bytes);
+        }
+    }
+
+    fn phase(&self, text: &str) {
+        if let Some(bar) = self.bar.get() {
+            bar.phase(text);
+        }
+    }
+
+    fn done(&self, step: &str) {
+        self.timings.mark(step);
     }
 }
 
@@ -212,31 +193,32 @@ fn write_baseline(path: &Path, outcome: Outcome, common: &CommonArgs) -> Result<
 /// `INTERCOM_GUARD_TIMINGS=1`: the time each phase took, on stderr (for
 /// `bench/history.sh`).
 struct Timings {
-    last: Option<std::cell::Cell<Instant>>,
+    last: Option<Mutex<Instant>>,
 }
 
 impl Timings {
     fn from_env() -> Timings {
         let on = std::env::var_os("INTERCOM_GUARD_TIMINGS").is_some_and(|v| v == "1");
         Timings {
-            last: on.then(|| std::cell::Cell::new(Instant::now())),
+            last: on.then(|| Mutex::new(Instant::now())),
         }
     }
 
     fn mark(&self, phase: &str) {
         if let Some(last) = &self.last {
+            let mut last = last.lock().unwrap_or_else(|e| e.into_inner());
             let now = Instant::now();
             let _ = writeln!(
                 io::stderr().lock(),
                 "timing: {phase} {:.3} s",
-                (now - last.get()).as_secs_f64()
+                (now - *last).as_secs_f64()
             );
-            last.set(now);
+            *last = now;
         }
     }
 }
 
-fn note(common: &CommonArgs, text: &str) {
+pub(super) fn note(common: &CommonArgs, text: &str) {
     if !common.quiet {
         let _ = writeln!(io::stderr().lock(), "note: {text}");
     }

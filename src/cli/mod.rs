@@ -18,6 +18,7 @@ mod pre_receive;
 mod progress;
 mod scan;
 pub mod settings;
+mod sweep;
 
 use std::io::{self, IsTerminal};
 
@@ -88,6 +89,45 @@ pub enum CliError {
     #[diagnostic(transparent)]
     Explain(#[from] explain::UnknownKind),
 
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    State(#[from] crate::sweep::state::StateError),
+
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    List(#[from] crate::sweep::list::ListError),
+
+    #[error("cannot write the sweep's results in {}", path.display())]
+    #[diagnostic(
+        code(intercom_guard::sweep::out),
+        help("check that the folder can be created and written")
+    )]
+    SweepOut {
+        path: std::path::PathBuf,
+        #[source]
+        source: io::Error,
+    },
+
+    #[error("`sweep` needs `--out DIR` (or `--list-shard I/N` to list a shard's repositories)")]
+    #[diagnostic(
+        code(intercom_guard::sweep::no_out),
+        help(
+            "`intercom-guard sweep --repos LIST --out DIR`: each repository's reports and state go to DIR"
+        )
+    )]
+    SweepNoOut,
+
+    #[error(
+        "{failed} of {total} repositories could not be swept whole; summary.json names them and why"
+    )]
+    #[diagnostic(
+        code(intercom_guard::sweep::incomplete),
+        help(
+            "the other repositories' results are in the folder; fix these and run the sweep again: it skips what is done"
+        )
+    )]
+    SweepIncomplete { failed: usize, total: usize },
+
     #[error("cannot write the report")]
     #[diagnostic(code(intercom_guard::output))]
     Output(#[source] io::Error),
@@ -102,11 +142,33 @@ pub fn run(cli: &Cli) -> Result<u8, CliError> {
             revs,
             all_objects,
             baseline_out,
+            state,
+            all_findings,
         } => history::run(
             &history::HistoryArgs {
                 revs,
                 all_objects: *all_objects,
                 baseline_out: baseline_out.as_deref(),
+                state: state.as_deref(),
+                all_findings: *all_findings,
+            },
+            &cli.common,
+        ),
+        Command::Sweep {
+            repos,
+            out,
+            shard,
+            list_shard,
+            jobs,
+            all_findings,
+        } => sweep::run(
+            &sweep::SweepArgs {
+                repos,
+                out: out.as_deref(),
+                shard: *shard,
+                list_shard: *list_shard,
+                jobs: usize::from(*jobs),
+                all_findings: *all_findings,
             },
             &cli.common,
         ),

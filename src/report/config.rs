@@ -18,7 +18,7 @@ pub fn write(out: &mut dyn Write, format: Format, settings: &Settings) -> io::Re
     match format {
         Format::Human => write_human(out, settings),
         Format::Json => writeln!(out, "{}", to_json(settings)),
-        Format::Sarif => Err(io::Error::new(
+        Format::Sarif | Format::Jsonl => Err(io::Error::new(
             io::ErrorKind::InvalidInput,
             "config has no SARIF report",
         )),

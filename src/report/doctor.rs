@@ -23,7 +23,7 @@ pub fn write(out: &mut dyn Write, format: Format, place: &Path, items: &[Item]) 
     match format {
         Format::Human => write_human(out, place, items),
         Format::Json => writeln!(out, "{}", to_json(items)),
-        Format::Sarif => Err(io::Error::new(
+        Format::Sarif | Format::Jsonl => Err(io::Error::new(
             io::ErrorKind::InvalidInput,
             "doctor has no SARIF report",
         )),

@@ -66,7 +66,7 @@ impl<'a> JsonProblem<'a> {
 }
 
 #[derive(Serialize)]
-struct JsonFinding<'a> {
+pub(super) struct JsonFinding<'a> {
     rule_id: &'a str,
     kind: Kind,
     confidence: Confidence,
@@ -113,14 +113,14 @@ impl<'a> JsonPath<'a> {
 }
 
 #[derive(Serialize)]
-struct JsonStats {
-    blobs: u64,
-    bytes: u64,
-    elapsed_ms: u64,
+pub(super) struct JsonStats {
+    pub(super) blobs: u64,
+    pub(super) bytes: u64,
+    pub(super) elapsed_ms: u64,
 }
 
 impl<'a> JsonFinding<'a> {
-    fn new(finding: &'a Finding, show_secrets: bool) -> JsonFinding<'a> {
+    pub(super) fn new(finding: &'a Finding, show_secrets: bool) -> JsonFinding<'a> {
         let commit = finding.commit.as_ref();
         JsonFinding {
             rule_id: finding.rule_id,

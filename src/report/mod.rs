@@ -16,6 +16,7 @@ pub mod explain;
 pub mod guidance;
 mod human;
 mod json;
+pub mod jsonl;
 mod path;
 pub mod plain;
 mod problems;
@@ -41,6 +42,9 @@ pub enum Format {
     Json,
     /// SARIF 2.1.0, as GitHub code scanning accepts it.
     Sarif,
+    /// One JSON object per line, each as soon as it is known (`history`,
+    /// `sweep`).
+    Jsonl,
 }
 
 /// How to write the report.
@@ -105,6 +109,7 @@ pub fn write_with_problems(
         Format::Human => human::write(out, findings, stats, opts),
         Format::Json => json::write(out, findings, problems, stats, opts),
         Format::Sarif => sarif::write(out, findings, problems, stats, opts),
+        Format::Jsonl => jsonl::write(out, findings, problems, stats, opts.show_secrets),
     }
 }
 
@@ -187,9 +192,16 @@ pub struct Choice {
 /// The report for `choice`: the one place a format and a surface become an
 /// implementation and a stream.
 pub fn open(choice: Choice) -> Box<dyn Report> {
+    if choice.format == Format::Jsonl {
+        return Box::new(jsonl::Streaming {
+            show_secrets: choice.show_secrets,
+            problems: 0,
+            failed: None,
+        });
+    }
     let on_stderr = choice.format == Format::Human && choice.surface != Surface::Terminal;
     let color = match choice.format {
-        Format::Json | Format::Sarif => false,
+        Format::Json | Format::Sarif | Format::Jsonl => false,
         Format::Human if choice.surface == Surface::Server => false,
         Format::Human if on_stderr => choice.color.for_stderr(),
         Format::Human => choice.color.for_stdout(),
@@ -213,7 +225,7 @@ pub fn open(choice: Choice) -> Box<dyn Report> {
     let kind = match (choice.format, choice.surface) {
         (Format::Human, Surface::Server) => Writer::Plain,
         (Format::Human, _) => Writer::Human,
-        (Format::Json | Format::Sarif, _) => Writer::Document,
+        (Format::Json | Format::Sarif | Format::Jsonl, _) => Writer::Document,
     };
     let plain_problems = choice.surface == Surface::Server;
     Box::new(Collected {

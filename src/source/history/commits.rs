@@ -178,7 +178,7 @@ fn peel_to_commits(
         .collect()
 }
 
-fn walk_ids(
+pub(super) fn walk_ids(
     repo: &gix::Repository,
     include: Vec<ObjectId>,
     hide: Vec<ObjectId>,

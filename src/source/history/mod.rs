@@ -45,6 +45,7 @@ mod links;
 mod place;
 mod scan;
 mod scoped;
+mod since;
 
 use std::path::{Path, PathBuf};
 
@@ -56,6 +57,7 @@ use crate::finding::Problem;
 
 pub use place::{Appearance, Appearances, HistorySource};
 pub use scan::{BlobToScan, Judges, Plan, ScanOutcome, Streamed};
+pub use since::Since;
 
 /// What can go wrong in a history sweep. Opening the repository, reading
 /// refs or parsing a revision stop the sweep; an unreadable object is
@@ -113,6 +115,15 @@ pub enum HistoryError {
         )
     )]
     MissingObject { what: &'static str, id: ObjectId },
+
+    #[error("object {id} could not be read by the previous run and still cannot; skipped")]
+    #[diagnostic(
+        code(intercom_guard::history::still_unreadable),
+        help(
+            "the incremental state (`--state`) remembers what could not be read: `git fsck` names the damage; once the object is there again, the next run sweeps everything"
+        )
+    )]
+    StillUnreadable { id: ObjectId },
 
     #[error("{what} {id} cannot be read; skipped")]
     #[diagnostic(
@@ -221,14 +232,19 @@ impl History {
 }
 
 impl HistoryError {
+    /// The object the problem is about, when it is about one.
+    pub fn object(&self) -> Option<ObjectId> {
+        match self {
+            HistoryError::MissingObject { id, .. }
+            | HistoryError::CorruptObject { id, .. }
+            | HistoryError::StillUnreadable { id } => Some(*id),
+            _ => None,
+        }
+    }
+
     /// As a problem of the run, naming its object.
     pub fn into_problem(self) -> Problem {
-        let object = match &self {
-            HistoryError::MissingObject { id, .. } | HistoryError::CorruptObject { id, .. } => {
-                Some(*id)
-            }
-            _ => None,
-        };
+        let object = self.object();
         let problem = Problem::new(self);
         match object {
             Some(id) => problem.with_object(id),

@@ -148,7 +148,7 @@ impl History {
     /// The distinct blobs the `commits` add or change (against their first
     /// parent), in the order first met, and those of them added at a path
     /// that names Intercom.
-    fn changed_blobs(
+    pub(super) fn changed_blobs(
         &self,
         commits: &[ObjectId],
         problems: &mut Vec<HistoryError>,
