@@ -13,10 +13,19 @@
 //! 3. positive and negative examples under `tests/examples/*.yaml` (every
 //!    catalog rule needs an example that emits it);
 //! 4. `INTERCOM_GUARD_BLESS=1 cargo test --test rule_catalog` rewrites the
-//!    README table.
+//!    README table;
+//! 5. [`DETECTION_REVISION`] goes up by one.
 //!
 //! The catalog is vocabulary, like [`crate::finding`]: `detect` and `report`
 //! both read it, and it knows nothing of either.
+
+/// The revision of what the detector finds. A recorded sweep
+/// (`history --state`, `sweep`) is trusted only by a build of the same
+/// version and revision: the blobs it judged clean are read again by a
+/// detector that may find more. Goes up by one with every change to the
+/// detector that changes a verdict (a new rule, a validator that accepts or
+/// refuses other values), even between releases.
+pub const DETECTION_REVISION: u32 = 1;
 
 use crate::finding::Kind;
 

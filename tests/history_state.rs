@@ -193,6 +193,36 @@ fn other_settings_sweep_everything_again_and_say_so() {
 }
 
 #[test]
+fn a_state_from_another_build_sweeps_everything_again() {
+    // A build whose detector may find more (another version or detection
+    // revision) does not trust what an older one judged clean.
+    let repo = Repo::new();
+    let secret = token();
+    repo.write(
+        ".env.production",
+        format!("INTERCOM_ACCESS_TOKEN={secret}\n"),
+    );
+    repo.commit_all("leak");
+    let state = state_path(&repo);
+    history_state(&repo, &state, &[]).assert_code(1);
+    let text = std::fs::read_to_string(&state).expect("state written");
+    let mut doc: Value = serde_json::from_str(&text).expect("state is JSON");
+    let tool = doc["tool"].as_str().expect("tool recorded").to_owned();
+    assert!(tool.contains("+detect."), "{tool}");
+    doc["tool"] = Value::from("0.0.1+detect.0");
+    std::fs::write(&state, serde_json::to_string(&doc).unwrap()).unwrap();
+
+    let run = history_state(&repo, &state, &[]);
+    run.assert_code(1);
+    assert_eq!(paths(&run), [".env.production"]);
+    assert!(
+        common::flat(&run.stderr).contains("sweeping everything again"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
 fn the_state_holds_no_secret_and_no_path() {
     let repo = Repo::new();
     let secret = token();

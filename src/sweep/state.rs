@@ -3,7 +3,7 @@
 //! so the next run reads only what it has not judged yet.
 //!
 //! ```json
-//! {"format": "intercom-guard-state", "version": 1, "tool": "0.1.0",
+//! {"format": "intercom-guard-state", "version": 1, "tool": "0.1.0+detect.1",
 //!  "settings": "<sha256 hex>", "object_hash": "sha1",
 //!  "tips": {"HEAD": "<id>", "refs/heads/main": "<id>"},
 //!  "clean": ["<blob id>"], "clean_intercom": ["<blob id>"],
@@ -33,8 +33,8 @@
 //!   at a new path (or in a new message).
 //! - `settings` is a digest of everything the verdicts depend on (the
 //!   detector's options, the policy's accepted fingerprints, baseline,
-//!   allowlisted paths and markers); `tool` is the version that wrote the
-//!   file. A run under other settings, another version or another object
+//!   allowlisted paths and markers); `tool` is the version and detection
+//!   revision ([`crate::catalog::DETECTION_REVISION`]) that wrote the file. A run under other settings, another version or another object
 //!   format does not trust the file: it says so on stderr and sweeps
 //!   everything again.
 //! - `unread` are the objects a run could not read (missing from a partial
@@ -155,7 +155,7 @@ impl State {
     /// An empty state for a run of this tool under `settings`.
     pub fn new(settings: String, object_hash: gix::hash::Kind) -> State {
         State {
-            tool: env!("CARGO_PKG_VERSION").to_owned(),
+            tool: tool(),
             settings,
             object_hash,
             tips: BTreeMap::new(),
@@ -172,9 +172,7 @@ impl State {
     /// Whether a run of this tool under `settings` on a repository of
     /// `object_hash` may trust this state.
     pub fn fits(&self, settings: &str, object_hash: gix::hash::Kind) -> bool {
-        self.tool == env!("CARGO_PKG_VERSION")
-            && self.settings == settings
-            && self.object_hash == object_hash
+        self.tool == tool() && self.settings == settings && self.object_hash == object_hash
     }
 
     /// The key of a finding in [`State::findings`].
@@ -358,6 +356,16 @@ pub fn hex(bytes: &[u8]) -> String {
             let _ = write!(s, "{b:02x}");
             s
         })
+}
+
+/// This build, as a state records it: the version and the detection
+/// revision (`0.1.0+detect.1`).
+fn tool() -> String {
+    format!(
+        "{}+detect.{}",
+        env!("CARGO_PKG_VERSION"),
+        crate::catalog::DETECTION_REVISION
+    )
 }
 
 /// The digest of `text` (a run's settings, as [`State::settings`] holds it).
