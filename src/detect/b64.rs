@@ -4,19 +4,33 @@
 /// Value of a base64 character in either the standard or url-safe alphabet.
 #[inline]
 pub(crate) fn value(b: u8) -> Option<u8> {
-    match b {
-        b'A'..=b'Z' => Some(b - b'A'),
-        b'a'..=b'z' => Some(b - b'a' + 26),
-        b'0'..=b'9' => Some(b - b'0' + 52),
-        b'+' | b'-' => Some(62),
-        b'/' | b'_' => Some(63),
-        _ => None,
-    }
+    let v = VALUES[usize::from(b)];
+    (v != NONE).then_some(v)
 }
+
+/// [`value`] of every byte, [`NONE`] for a byte outside both alphabets.
+const VALUES: [u8; 256] = {
+    let mut t = [NONE; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        t[b] = match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' | b'-' => 62,
+            b'/' | b'_' => 63,
+            _ => NONE,
+        };
+        b += 1;
+    }
+    t
+};
+const NONE: u8 = 0xff;
 
 #[inline]
 pub(crate) fn is_alphabet(b: u8) -> bool {
-    value(b).is_some()
+    VALUES[usize::from(b)] != NONE
 }
 
 /// Decodes `input` (alphabet characters only, no padding) into `out`,
@@ -52,6 +66,24 @@ pub(crate) fn encoded_len(bytes: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_byte_has_its_alphabet_value() {
+        let standard = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        for b in 0..=255u8 {
+            let want = standard
+                .iter()
+                .position(|&c| c == b)
+                .or(match b {
+                    b'-' => Some(62),
+                    b'_' => Some(63),
+                    _ => None,
+                })
+                .map(|v| v as u8);
+            assert_eq!(value(b), want, "{b}");
+            assert_eq!(is_alphabet(b), want.is_some(), "{b}");
+        }
+    }
 
     #[test]
     fn decodes_both_alphabets_without_padding() {

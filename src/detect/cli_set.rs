@@ -77,9 +77,24 @@ fn may_name_a_tool(span: &[u8]) -> bool {
     span.split(|&b| SPLITS_WORDS[usize::from(b)]).any(|run| {
         (2..=LONGEST_TOOL).contains(&run.len())
             && run[0].is_ascii_lowercase()
+            && TOOL_STARTS[run.len()] & (1 << (run[0] - b'a')) != 0
             && TOOLS.iter().any(|t| t.as_bytes() == run)
     })
 }
+
+/// For each length, the first letters of the [`TOOLS`] of that length (bit
+/// `c - b'a'`): most words are told apart from every tool by these two
+/// alone, before any comparison.
+const TOOL_STARTS: [u32; LONGEST_TOOL + 1] = {
+    let mut t = [0u32; LONGEST_TOOL + 1];
+    let mut i = 0;
+    while i < TOOLS.len() {
+        let name = TOOLS[i].as_bytes();
+        t[name.len()] |= 1 << (name[0] - b'a');
+        i += 1;
+    }
+    t
+};
 
 /// One shell word: its raw span, and what it is when it is an operator.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -128,6 +143,8 @@ fn continues(hay: &[u8], ls: usize, le: usize) -> bool {
 fn command_span(hay: &[u8], at: usize, floor: usize) -> Range<usize> {
     let lo = at.saturating_sub(MAX_COMMAND).max(floor);
     let mut start = memchr::memrchr(b'\n', &hay[lo..at]).map_or(lo, |p| lo + p + 1);
+    // The start of the line being read forward: `at`'s, then each next one.
+    let mut ls = start;
     for _ in 0..MAX_LINES {
         if start <= lo + 1 || start == 0 {
             break;
@@ -143,12 +160,12 @@ fn command_span(hay: &[u8], at: usize, floor: usize) -> Range<usize> {
     let mut end = at;
     for _ in 0..MAX_LINES {
         let le = memchr::memchr(b'\n', &hay[end..hi]).map_or(hi, |p| end + p);
-        let ls = memchr::memrchr(b'\n', &hay[start.max(lo)..le]).map_or(start, |p| start + p + 1);
         end = le;
         if le >= hi || !continues(hay, ls, le) {
             break;
         }
         end = le + 1;
+        ls = end;
     }
     start..end.min(hi)
 }
@@ -660,6 +677,23 @@ mod tests {
                 Token::End => ";".to_owned(),
             })
             .collect()
+    }
+
+    #[test]
+    fn every_tool_is_named_and_other_words_are_not() {
+        for tool in TOOLS {
+            assert!(may_name_a_tool(tool.as_bytes()), "{tool}");
+            assert!(
+                may_name_a_tool(format!("x=1; {tool} y").as_bytes()),
+                "{tool}"
+            );
+            let longer = format!("{tool}s");
+            assert!(!may_name_a_tool(longer.as_bytes()), "{longer}");
+            assert!(!may_name_a_tool(tool.to_uppercase().as_bytes()), "{tool}");
+        }
+        for text in ["export token=1", "api key here", "web az_x ghost", "a", ""] {
+            assert!(!may_name_a_tool(text.as_bytes()), "{text}");
+        }
     }
 
     #[test]

@@ -18,9 +18,6 @@
 
 use std::collections::HashMap;
 use std::ops::Range;
-use std::sync::OnceLock;
-
-use aho_corasick::AhoCorasick;
 
 use super::names::{Assignment, Memo as NameMemo, assignment_value_start, literal};
 use crate::finding::Kind;
@@ -87,10 +84,20 @@ const CALLS: &[(&str, usize)] = &[
     (":crypto.hmac(", 1),
 ];
 
-fn calls() -> &'static AhoCorasick {
-    static CALLS_AC: OnceLock<AhoCorasick> = OnceLock::new();
-    CALLS_AC.get_or_init(|| {
-        AhoCorasick::new(CALLS.iter().map(|(c, _)| c)).expect("a few short literals always build")
+/// The HMAC calls in `hay[lo..hi]`, in order: where each starts, where it
+/// ends (after its `(`) and its index in [`CALLS`]. Every call holds its
+/// only `(` at its end and none is a suffix of another (a test holds both),
+/// so no two occurrences overlap and each `(` ends at most one call: looking
+/// back from each `(` finds every occurrence, in the order an automaton
+/// over [`CALLS`] reports them, at the cost of a `memchr`.
+fn calls_in(hay: &[u8], lo: usize, hi: usize) -> impl Iterator<Item = (usize, usize, usize)> {
+    let before = &hay[lo..hi];
+    memchr::memchr_iter(b'(', before).filter_map(move |p| {
+        let head = &before[..=p];
+        let i = CALLS
+            .iter()
+            .position(|(c, _)| head.ends_with(c.as_bytes()))?;
+        Some((lo + p + 1 - CALLS[i].0.len(), lo + p + 1, i))
     })
 }
 
@@ -114,9 +121,9 @@ pub(super) fn finish(hay: &[u8], out: &mut Vec<Assignment>, m: &mut NameMemo) {
         }
         scanned_to = hi;
         m.work.charge(hi - lo);
-        for call in calls().find_iter(&hay[lo..hi]) {
-            let key_arg = CALLS[call.pattern().as_usize()].1;
-            let open = lo + call.end();
+        for (call_start, call_end, call) in calls_in(hay, lo, hi) {
+            let key_arg = CALLS[call].1;
+            let open = call_end;
             let Some(arg) = argument(hay, open, key_arg, m) else {
                 continue;
             };
@@ -124,7 +131,7 @@ pub(super) fn finish(hay: &[u8], out: &mut Vec<Assignment>, m: &mut NameMemo) {
                 Key::Literal(r) => Some(r),
                 Key::Name(name) => {
                     let name = hay[name].to_vec();
-                    let at = lo + call.start();
+                    let at = call_start;
                     let before = resolved.get(&name).copied();
                     let found = resolve(hay, &name, at, before, &mut budget, m);
                     resolved.insert(name, found);
@@ -356,5 +363,45 @@ fn resolve(
     Resolved {
         upto: at,
         nearest: fallback,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{CALLS, calls_in};
+
+    #[test]
+    fn calls_hold_their_only_paren_at_their_end_and_none_ends_another() {
+        for (c, _) in CALLS {
+            assert_eq!(c.find('('), Some(c.len() - 1), "{c}");
+            for (d, _) in CALLS {
+                assert!(c == d || !c.ends_with(d), "{d} ends {c}");
+            }
+        }
+    }
+
+    #[test]
+    fn calls_are_found_as_an_automaton_over_them_finds_them() {
+        let mut hay = String::from("((x(");
+        for (i, (c, _)) in CALLS.iter().enumerate() {
+            hay.push_str(c);
+            hay.push_str(if i % 2 == 0 { "" } else { "a, b) (" });
+            hay.push_str(&c[1..]);
+            hay.push_str(&c[..c.len() - 1]);
+        }
+        let hay = hay.as_bytes();
+        let automaton = aho_corasick::AhoCorasick::new(CALLS.iter().map(|(c, _)| c))
+            .unwrap_or_else(|e| panic!("{e}"));
+        for lo in [0, 1, 5, 17] {
+            for hi in [hay.len(), hay.len() - 3, hay.len() / 2] {
+                let want: Vec<(usize, usize, usize)> = automaton
+                    .find_iter(&hay[lo..hi])
+                    .map(|m| (lo + m.start(), lo + m.end(), m.pattern().as_usize()))
+                    .collect();
+                let got: Vec<(usize, usize, usize)> = calls_in(hay, lo, hi).collect();
+                assert_eq!(got, want, "{lo}..{hi}");
+                assert!(!got.is_empty());
+            }
+        }
     }
 }

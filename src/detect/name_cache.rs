@@ -17,25 +17,41 @@ pub(super) const MAX_NAME: usize = 64;
 /// The table starts afresh when it holds this many names.
 pub(super) const MAX_NAMES: usize = 1024;
 
-/// FNV-1a over a name's bytes: short keys, and no adversary who sees the
-/// hash (a collision costs a comparison, never a wrong answer).
+/// A multiply-rotate hash over a name's bytes, eight at a time: short
+/// keys, and no adversary who sees the hash (a collision costs a
+/// comparison, never a wrong answer).
 #[derive(Debug, Default)]
 pub(super) struct NameHasher(u64);
+
+impl NameHasher {
+    #[inline]
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+}
 
 impl Hasher for NameHasher {
     fn finish(&self) -> u64 {
         self.0
     }
+    #[inline]
     fn write(&mut self, bytes: &[u8]) {
-        let mut h = if self.0 == 0 {
-            0xcbf2_9ce4_8422_2325
-        } else {
-            self.0
-        };
-        for &b in bytes {
-            h = (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3);
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(c);
+            self.add(u64::from_le_bytes(w));
         }
-        self.0 = h;
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut w = [0u8; 8];
+            w[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(w));
+        }
+    }
+    #[inline]
+    fn write_usize(&mut self, n: usize) {
+        self.add(n as u64);
     }
 }
 

@@ -110,9 +110,21 @@ impl Assignment {
     }
 }
 
+/// The bytes of an identifier: ASCII letters and digits, `_`, `.` and `-`.
+const NAME_BYTES: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        t[b] = c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b'-');
+        b += 1;
+    }
+    t
+};
+
 #[inline]
 pub(super) fn is_name_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-')
+    NAME_BYTES[usize::from(b)]
 }
 
 /// Splits an identifier into lowercase words: at separators and at camelCase

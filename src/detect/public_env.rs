@@ -52,9 +52,21 @@ const PREFIX_WORDS: &[&[&str]] = &[
 /// Words of a mobile SDK's key: public by design.
 const MOBILE_WORDS: &[&str] = &["ios", "android", "sdk", "mobile", "native", "rn"];
 
+/// The bytes of an environment variable's name: ASCII letters, digits, `_`.
+const ENV_BYTES: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        t[b] = c.is_ascii_alphanumeric() || c == b'_';
+        b += 1;
+    }
+    t
+};
+
 #[inline]
 fn is_env_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'_'
+    ENV_BYTES[usize::from(b)]
 }
 
 /// The prefix a variable name starts with, if it is a framework's public one.

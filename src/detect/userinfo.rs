@@ -40,6 +40,10 @@ pub(super) fn at(
     out: &mut Vec<Assignment>,
     m: &mut Memo,
 ) -> bool {
+    let tail = &hay[he..];
+    if !tail.starts_with(b".io") && !tail.starts_with(b".com") {
+        return false;
+    }
     // The host starts after `@` and runs over labels to the hit.
     let host_start = hs
         - hay[..hs]
@@ -48,9 +52,7 @@ pub(super) fn at(
             .take(64)
             .take_while(|&&b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-')
             .count();
-    let tail = &hay[he..];
-    let tld = tail.starts_with(b".io") || tail.starts_with(b".com");
-    if host_start == 0 || hay[host_start - 1] != b'@' || !tld {
+    if host_start == 0 || hay[host_start - 1] != b'@' {
         return false;
     }
     let at = host_start - 1;
