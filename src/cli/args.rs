@@ -275,7 +275,21 @@ impl Cli {
         I: IntoIterator<Item = T>,
         T: Into<OsString> + Clone,
     {
-        // Each subcommand lists (and completes) only the common flags it takes.
+        let args: Vec<OsString> = args.into_iter().map(Into::into).collect();
+        // The derived command accepts exactly what the shaped one accepts
+        // (a hidden flag is still accepted; `--format` is checked against
+        // the subcommand below): an argument list it takes is parsed at a
+        // third of the cost, which every hook pays on every commit.
+        let mut plain = <Cli as clap::CommandFactory>::command();
+        if let Ok(matches) = plain.try_get_matches_from_mut(args.iter().cloned())
+            && let Ok(cli) = Cli::from_arg_matches(&matches)
+            && cli.command.formats().contains(&cli.common.format)
+        {
+            return Ok(cli);
+        }
+        // Help, a usage error or a refused format: the shaped command, where
+        // each subcommand lists (and completes) only the common flags it
+        // takes, says it.
         let mut cmd = super::help::command();
         let matches = cmd.try_get_matches_from_mut(args)?;
         let cli = Cli::from_arg_matches(&matches).map_err(|err| err.format(&mut cmd))?;
