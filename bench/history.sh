@@ -12,6 +12,8 @@
 # log-p/history (target >= 10), and history's own phase timings.
 #
 # usage: bench/history.sh REPO [RUNS]
+# (history exits 2 on a mirror that lacks objects, as git.git's snapshot does:
+# the run still counts, and the problems are counted on the last line)
 #
 # REPO is a clone or a bare mirror (for example tokio: ~23,500 commits, a
 # 60 MiB pack). RUNS (default 3) timed runs of each after one warm-up run
@@ -51,7 +53,7 @@ names=(cat-file log-p-grep history)
 declare -A cmds=(
     [cat-file]="git cat-file --batch-all-objects --batch --unordered >/dev/null"
     [log-p-grep]="git log --all -p | grep -ciE 'dG9rO|intercom' >/dev/null || true"
-    [history]="INTERCOM_GUARD_TIMINGS=1 '$bin' history --format json >'$tmp/report.json' 2>'$tmp/timings' || [ \$? -eq 1 ]"
+    [history]="INTERCOM_GUARD_TIMINGS=1 '$bin' history --format json >'$tmp/report.json' 2>'$tmp/timings' || [ \$? -le 2 ]"
 )
 
 # One warm-up of each (page cache), then RUNS timed runs.
@@ -90,9 +92,9 @@ for name in "${names[@]}"; do
 done
 echo
 awk -v h="${wall[history]}" -v c="${wall[cat-file]}" -v l="${wall[log-p-grep]}" 'BEGIN {
-    printf "history / cat-file:   %.2f  (target <= 1.0)\n", h / c
+    printf "history / cat-file:   %.2f  (goal: <= 0.7 on tokio, <= 0.8 on git.git)\n", h / c
     printf "log -p|grep / history: %.1fx (target >= 10)\n", l / h
 }'
 echo "history phases (last run):"
 sed 's/^/  /' "$tmp/timings"
-python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print("  findings:", len(d["findings"]), "· stats:", d["stats"])' "$tmp/report.json" 2>/dev/null || true
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print("  findings:", len(d["findings"]), "· problems:", len(d["problems"]), "(exit 2 when a mirror lacks objects) · stats:", d["stats"])' "$tmp/report.json" 2>/dev/null || true
