@@ -195,7 +195,9 @@ fuzz_target!(|data: &[u8]| {
     for f in &outcome.findings {
         if intercom_guard::catalog::reports_a_name(f.rule_id) {
             assert!(
-                f.secret.iter().all(|b| b.is_ascii_alphanumeric() || *b == b'_'),
+                f.secret
+                    .iter()
+                    .all(|b| b.is_ascii_alphanumeric() || *b == b'_'),
                 "a public-env finding is a variable's name: {:?}",
                 String::from_utf8_lossy(&f.secret)
             );
