@@ -72,12 +72,8 @@ find_rg() {
 }
 rg=$(find_rg)
 
-if [ -n "${INTERCOM_GUARD_BIN:-}" ]; then
-    bin=$INTERCOM_GUARD_BIN
-else
-    (cd "$here" && cargo build --release --locked --quiet)
-    bin="$here/target/release/intercom-guard"
-fi
+. "$here/bench/lib.sh"
+bin=$(guard_bin)
 bins=("$bin")
 if [ -n "${BASELINE_BIN:-}" ]; then
     bins+=("$BASELINE_BIN")

@@ -14,18 +14,14 @@
 # beside them and is exact).
 #
 # The binary is target/release/intercom-guard (built here with
-# `cargo build --release --locked`), or $INTERCOM_GUARD_BIN (absolute).
+# `cargo build --release --locked`), or $INTERCOM_GUARD_BIN.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")/.." && pwd)
 repo=${1:?usage: bench/history_memory.sh REPO [INTERVAL]}
 interval=${2:-0.1}
-if [ -n "${INTERCOM_GUARD_BIN:-}" ]; then
-    bin=$INTERCOM_GUARD_BIN
-else
-    (cd "$here" && cargo build --release --locked --quiet)
-    bin="$here/target/release/intercom-guard"
-fi
+. "$here/bench/lib.sh"
+bin=$(guard_bin)
 cd "$repo"
 
 # Runs "$@" with stdout to /dev/null and prints "hwm anon file" in kB.

@@ -35,12 +35,8 @@ work="$here/bench/.work/memory"
 # A made-up token: base64 of `tok:` + a random UUID written with `_` + `:1:0`.
 token=$(printf 'tok:%s:1:0' "$(tr - _ </proc/sys/kernel/random/uuid)" | base64 -w0)
 
-if [ -n "${INTERCOM_GUARD_BIN:-}" ]; then
-    bin=$INTERCOM_GUARD_BIN
-else
-    (cd "$here" && cargo build --release --locked --quiet)
-    bin="$here/target/release/intercom-guard"
-fi
+. "$here/bench/lib.sh"
+bin=$(guard_bin)
 bins=("$bin")
 if [ -n "${BASELINE_BIN:-}" ]; then
     bins+=("$BASELINE_BIN")

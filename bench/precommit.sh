@@ -39,12 +39,8 @@ sizes=("$@")
 index_only_from=500000
 work="$here/bench/.work"
 
-if [ -n "${INTERCOM_GUARD_BIN:-}" ]; then
-    bin=$INTERCOM_GUARD_BIN
-else
-    (cd "$here" && cargo build --release --locked --quiet)
-    bin="$here/target/release/intercom-guard"
-fi
+. "$here/bench/lib.sh"
+bin=$(guard_bin)
 
 # Isolated git: no user or system config, no hooks, no signing.
 export GIT_CONFIG_NOSYSTEM=1

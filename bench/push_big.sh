@@ -25,12 +25,8 @@ commits=${2:-200000}
 source=${3:-/work/.mirror/tokio-rs+tokio/repo}
 work="$here/bench/.work/push-big"
 
-if [ -n "${INTERCOM_GUARD_BIN:-}" ]; then
-    bin=$(cd "$(dirname "$INTERCOM_GUARD_BIN")" && pwd)/$(basename "$INTERCOM_GUARD_BIN")
-else
-    (cd "$here" && cargo build --release --locked --quiet)
-    bin="$here/target/release/intercom-guard"
-fi
+. "$here/bench/lib.sh"
+bin=$(guard_bin)
 
 export GIT_CONFIG_NOSYSTEM=1
 export GIT_CONFIG_GLOBAL="$work/gitconfig"

@@ -29,12 +29,8 @@ runs=${1:-9}
 source=${2:-/work/.mirror/tokio-rs+tokio/repo}
 work="$here/bench/.work/push-refs"
 
-if [ -n "${INTERCOM_GUARD_BIN:-}" ]; then
-    bin=$(cd "$(dirname "$INTERCOM_GUARD_BIN")" && pwd)/$(basename "$INTERCOM_GUARD_BIN")
-else
-    (cd "$here" && cargo build --release --locked --quiet)
-    bin="$here/target/release/intercom-guard"
-fi
+. "$here/bench/lib.sh"
+bin=$(guard_bin)
 
 export GIT_CONFIG_NOSYSTEM=1
 export GIT_CONFIG_GLOBAL="$work/gitconfig"

@@ -30,12 +30,8 @@ if [ ! -d "$dir" ]; then
     exit 2
 fi
 
-if [ -n "${INTERCOM_GUARD_BIN:-}" ]; then
-    bin=$INTERCOM_GUARD_BIN
-else
-    (cd "$here" && cargo build --release --locked --quiet)
-    bin="$here/target/release/intercom-guard"
-fi
+. "$here/bench/lib.sh"
+bin=$(guard_bin)
 
 guard_cmd=("$bin" scan --quiet "$dir")
 grep_cmd=(grep -rEi 'dG9rO|intercom' "$dir")

@@ -27,12 +27,8 @@ if [ ! -x /usr/bin/time ]; then
     echo "bench/sweep.sh: needs GNU time at /usr/bin/time (apt-get install time)" >&2
     exit 2
 fi
-if [ -n "${INTERCOM_GUARD_BIN:-}" ]; then
-    bin=$INTERCOM_GUARD_BIN
-else
-    (cd "$here" && cargo build --release --locked --quiet)
-    bin="$here/target/release/intercom-guard"
-fi
+. "$here/bench/lib.sh"
+bin=$(guard_bin)
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
