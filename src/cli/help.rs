@@ -59,20 +59,9 @@ const TAKES: &[(&str, &[&str])] = &[
     ("scan", SCANS),
     ("pre-commit", ALL),
     ("history", SCANS),
-    // Like `history`, without `--verify`: a sweep of many repositories
-    // does not send every token it meets to Intercom.
-    (
-        "sweep",
-        &[
-            "format",
-            "show_secrets",
-            "quiet",
-            "color",
-            "strict",
-            "config",
-            "baseline",
-        ],
-    ),
+    // Like `history`, without `--verify` (the server's set): a sweep of
+    // many repositories does not send every token it meets to Intercom.
+    ("sweep", SERVER),
     ("pre-receive", SERVER),
     ("pre-push", ALL),
     // The report is one line; `--color` is for a diagnostic.

@@ -64,24 +64,30 @@ pub fn public_env_blocks() -> Vec<Block> {
         heading: "Fix it:".to_owned(),
         steps,
     });
-    out.push(Block {
-        heading: "Not a secret's name (a variable that holds a public value)?".to_owned(),
+    out.push(allow_block(
+        "Not a secret's name (a variable that holds a public value)?",
+        "accept its fingerprint (the report shows it: the name's, so the name is \
+         accepted wherever it is written) in .intercom-guard.yaml:",
+    ));
+    out
+}
+
+/// The closing block: how to let a value through that is no secret, by a
+/// marker or by its fingerprint (`accept` says which fingerprint, and where).
+fn allow_block(heading: &str, accept: &str) -> Block {
+    Block {
+        heading: heading.to_owned(),
         steps: vec![
             Step::new(
                 "  - ",
                 "put intercom-guard:allow on its line, in a comment (laptops only: a server \
                  ignores markers unless its configuration allows them), or",
             ),
-            Step::new(
-                "  - ",
-                "accept its fingerprint (the report shows it: the name's, so the name is \
-                 accepted wherever it is written) in .intercom-guard.yaml:",
-            ),
+            Step::new("  - ", accept),
             Step::with("      ", "", "allow:"),
             Step::with("      ", "", "  fingerprints: [\"<fingerprint>\"]"),
         ],
-    });
-    out
+    }
 }
 
 /// What `explain` prints for `topic`, `width` columns wide.
@@ -157,23 +163,11 @@ pub fn blocks(kind: Kind) -> Vec<Block> {
             steps: rotation_steps(kind, true, "  - "),
         });
     }
-    out.push(Block {
-        heading: "Not a secret (a revoked test vector, a documentation example)?".to_owned(),
-        steps: vec![
-            Step::new(
-                "  - ",
-                "put intercom-guard:allow on its line, in a comment (laptops only: a server \
-                 ignores markers unless its configuration allows them), or",
-            ),
-            Step::new(
-                "  - ",
-                "accept its fingerprint (the report shows it; --format json has it too) in \
-                 .intercom-guard.yaml at the root of the repository:",
-            ),
-            Step::with("      ", "", "allow:"),
-            Step::with("      ", "", "  fingerprints: [\"<fingerprint>\"]"),
-        ],
-    });
+    out.push(allow_block(
+        "Not a secret (a revoked test vector, a documentation example)?",
+        "accept its fingerprint (the report shows it; --format json has it too) in \
+         .intercom-guard.yaml at the root of the repository:",
+    ));
     out
 }
 

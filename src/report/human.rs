@@ -26,8 +26,8 @@ use miette::{
 use super::guidance::{self, Detail, FALSE_POSITIVE, guidance};
 use super::redact::{display, hide_line, sanitize, shown_secret};
 use super::text::{
-    by_kind, cut_around, display_path, find, hidden_ranges, location, plural, policy_notes,
-    public_names, short_commit, size, summary_parts,
+    by_kind, commit_count, cut_around, display_path, find, hidden_ranges, location, plural,
+    policy_notes, public_names, short_commit, size, summary_parts,
 };
 use super::verification;
 use super::width::{len, wrap, wrap_parts};
@@ -156,16 +156,11 @@ fn headline(findings: &[Finding], exposure: Exposure) -> String {
     };
     match exposure {
         Exposure::Committed | Exposure::Published => {
-            let mut commits: Vec<&str> = findings
-                .iter()
-                .filter_map(|f| f.commit.as_ref().map(|c| c.id.as_str()))
-                .collect();
-            commits.sort_unstable();
-            commits.dedup();
-            let place = if commits.is_empty() {
+            let commits = commit_count(findings);
+            let place = if commits == 0 {
                 "the commits to push".to_owned()
             } else {
-                format!("{} to push", plural(commits.len() as u64, "commit"))
+                format!("{} to push", plural(commits as u64, "commit"))
             };
             format!("intercom-guard blocked this push: {what} in {place}")
         }

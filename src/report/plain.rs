@@ -13,8 +13,8 @@ use super::ReportOptions;
 use super::guidance::{self, Detail, guidance};
 use super::redact::{display, hide_line, sanitize, scrub, shown_secret};
 use super::text::{
-    by_kind, display_path, find, hidden_ranges, plural, public_names, short_commit as short,
-    summary, window,
+    by_kind, commit_count, display_path, find, hidden_ranges, plural, public_names,
+    short_commit as short, summary, window,
 };
 use super::verification;
 use crate::finding::{Finding, Stats};
@@ -72,21 +72,16 @@ pub fn write(
         return out.flush();
     }
 
-    let mut commits: Vec<&str> = findings
-        .iter()
-        .filter_map(|f| f.commit.as_ref().map(|c| c.id.as_str()))
-        .collect();
-    commits.sort_unstable();
-    commits.dedup();
+    let commits = commit_count(findings);
     writeln!(out, "{}", rule())?;
     writeln!(
         out,
         "intercom-guard: PUSH REJECTED: {} in {}",
         plural(findings.len() as u64, "Intercom secret"),
-        if commits.is_empty() {
+        if commits == 0 {
             "the pushed objects".to_owned()
         } else {
-            plural(commits.len() as u64, "commit")
+            plural(commits as u64, "commit")
         }
     )?;
     writeln!(out, "{}", rule())?;

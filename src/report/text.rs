@@ -139,6 +139,17 @@ pub(crate) fn public_names(findings: &[Finding]) -> Option<(Where, Vec<String>)>
     (!names.is_empty()).then_some((at, names))
 }
 
+/// How many distinct commits the findings were made in.
+pub(crate) fn commit_count(findings: &[Finding]) -> usize {
+    let mut commits: Vec<&str> = findings
+        .iter()
+        .filter_map(|f| f.commit.as_ref().map(|c| c.id.as_str()))
+        .collect();
+    commits.sort_unstable();
+    commits.dedup();
+    commits.len()
+}
+
 /// The closing line: findings, files, what was scanned, and what the policy
 /// let through.
 pub(crate) fn summary(findings: &[Finding], stats: &Stats) -> String {

@@ -219,13 +219,7 @@ impl History {
                 }
                 Err(err) => {
                     links.incomplete();
-                    merge(
-                        &outcome,
-                        ScanOutcome {
-                            problems: vec![err],
-                            ..ScanOutcome::default()
-                        },
-                    );
+                    add_problem(&outcome, err);
                     &loose
                 }
             }
@@ -340,13 +334,7 @@ impl History {
                     Ok(bundle) => bundle,
                     Err(source) => {
                         links.incomplete();
-                        merge(
-                            outcome,
-                            ScanOutcome {
-                                problems: vec![HistoryError::Objects { source }],
-                                ..ScanOutcome::default()
-                            },
-                        );
+                        add_problem(outcome, HistoryError::Objects { source });
                         continue;
                     }
                 };
@@ -369,13 +357,7 @@ impl History {
                     Ok(id) => loose_ids.push(id),
                     Err(source) => {
                         links.incomplete();
-                        merge(
-                            outcome,
-                            ScanOutcome {
-                                problems: vec![HistoryError::Objects { source }],
-                                ..ScanOutcome::default()
-                            },
-                        )
+                        add_problem(outcome, HistoryError::Objects { source })
                     }
                 }
             }
@@ -527,6 +509,12 @@ fn merge<T>(outcome: &Mutex<ScanOutcome<T>>, local: ScanOutcome<T>) {
     all.seen_blobs.extend(local.seen_blobs);
     all.seen_commits.extend(local.seen_commits);
     all.messages.extend(local.messages);
+}
+
+/// Record one problem the scan met.
+fn add_problem<T>(outcome: &Mutex<ScanOutcome<T>>, problem: HistoryError) {
+    let mut all = outcome.lock().unwrap_or_else(|e| e.into_inner());
+    all.problems.push(problem);
 }
 
 /// Hand the message of a commit or tag object (its bytes) to `scan`.
