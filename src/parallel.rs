@@ -24,8 +24,13 @@ where
     C: Send,
     R: Send,
 {
+    // A few items are worked here, without asking the system how many
+    // cores there are (which reads the cgroup files under /proc).
+    if items.len() < spread_from.max(2) {
+        return vec![work(context(), 0, items)];
+    }
     let threads = threads();
-    if threads < 2 || items.len() < spread_from {
+    if threads < 2 {
         return vec![work(context(), 0, items)];
     }
     let chunk = items.len().div_ceil(threads);

@@ -5,7 +5,9 @@
 //! (where moved and copied lines come from). Each scenario is checked with the index as git left
 //! it (cache-tree valid except above the staged paths), with a fully valid
 //! cache-tree that differs from `HEAD` (`git write-tree`), and with no
-//! cache-tree at all.
+//! cache-tree at all; and in every format git writes the index in
+//! (versions 2, 3 and 4, and split), where versions 2 and 3 are skimmed
+//! and must hold, entry by entry, what gix decodes.
 
 mod common;
 
@@ -13,6 +15,7 @@ use std::collections::BTreeSet;
 
 use common::{Repo, lines};
 use intercom_guard::source::StagedChange;
+use intercom_guard::source::index_skim::{Entries, Skim};
 
 /// (path, new blob, `HEAD` blob at the same path, is a symbolic link)
 type Entry = (String, String, Option<String>, bool);
@@ -88,11 +91,106 @@ fn ours(repo: &Repo) -> Set {
     Set { entries, replaced }
 }
 
-/// Compare with git as the index stands, then with a fully valid
-/// cache-tree, then with none. Returns git's answer.
+fn index_path(repo: &Repo) -> std::path::PathBuf {
+    repo.path().join(".git/index")
+}
+
+/// The index skimmed, if the skim takes it.
+fn skim(repo: &Repo) -> Option<Skim> {
+    let file = std::fs::File::open(index_path(repo)).expect("open the index");
+    Skim::open(file, gix::hash::Kind::Sha1).expect("read the index")
+}
+
+/// Every field the diff reads, per entry, and the cache-tree.
+fn entries_of(index: &impl Entries) -> Vec<(Vec<u8>, u32, String, u32, bool)> {
+    (0..index.len())
+        .map(|i| {
+            (
+                index.path(i).to_vec(),
+                index.mode(i).bits(),
+                index.id(i).to_string(),
+                index.stage(i) as u32,
+                index.intent_to_add(i),
+            )
+        })
+        .collect()
+}
+
+/// The skim holds what gix decodes, and knows each directory's entries:
+/// for every directory, `dir_at` at its first entry, one level below its
+/// parent, answers with its path and the end of its entries.
+fn check_skim_against_gix(repo: &Repo, skim: &Skim) {
+    let options = gix::index::decode::Options::default();
+    let decoded = gix::index::File::at(index_path(repo), gix::hash::Kind::Sha1, true, options)
+        .expect("gix reads the index");
+    assert_eq!(entries_of(skim), entries_of(&*decoded));
+    assert_eq!(skim.cache_tree(), decoded.tree());
+    let paths: Vec<&[u8]> = (0..skim.len()).map(|i| skim.path(i)).collect();
+    for (i, path) in paths.iter().enumerate() {
+        let slashes: Vec<usize> = (0..path.len().saturating_sub(1))
+            .filter(|&at| path[at] == b'/')
+            .collect();
+        let mut parent = 0;
+        for at in slashes {
+            let dir = &path[..=at];
+            if i == 0 || !paths[i - 1].starts_with(dir) {
+                let end = (i..paths.len())
+                    .find(|&j| !paths[j].starts_with(dir))
+                    .unwrap_or(paths.len());
+                assert_eq!(
+                    skim.dir_at(i, parent),
+                    Some((dir, end)),
+                    "{}",
+                    String::from_utf8_lossy(dir)
+                );
+            }
+            parent = at + 1;
+        }
+    }
+}
+
+/// The version in the index's header.
+fn index_version(repo: &Repo) -> u8 {
+    let header = std::fs::read(index_path(repo)).expect("read the index");
+    assert_eq!(header[..7], [b'D', b'I', b'R', b'C', 0, 0, 0]);
+    header[7]
+}
+
+/// git's answer with the index in each format git writes: versions 2 and 3
+/// (skimmed), 4 and a split index (decoded whole by gix). git writes 3
+/// for 2 or 3 when an entry has extended flags, else 2. Leaves it at 2.
+fn check_index_formats(repo: &Repo, expected: &Set) {
+    for version in [2u8, 3, 4] {
+        repo.git(&["update-index", "--index-version", &version.to_string()]);
+        let written = index_version(repo);
+        assert!(
+            written == version || (version < 4 && (2..4).contains(&written)),
+            "asked for {version}, git wrote {written}"
+        );
+        match skim(repo) {
+            Some(skim) => {
+                assert_ne!(version, 4, "version 4 is left to gix");
+                check_skim_against_gix(repo, &skim);
+            }
+            None => assert_eq!(version, 4, "version {version} is skimmed"),
+        }
+        assert_eq!(ours(repo), *expected, "index version {version}");
+    }
+    repo.git(&["update-index", "--index-version", "2"]);
+    repo.git(&["update-index", "--split-index"]);
+    assert!(skim(repo).is_none(), "a split index is left to gix");
+    assert_eq!(ours(repo), *expected, "split index");
+    repo.git(&["update-index", "--no-split-index"]);
+    assert!(skim(repo).is_some());
+}
+
+/// Compare with git as the index stands (in each format), then with a
+/// fully valid cache-tree, then with none. Returns git's answer.
 fn check_all_index_states(repo: &Repo) -> Set {
     let expected = git_expected(repo);
     assert_eq!(ours(repo), expected, "index as staged");
+    check_index_formats(repo, &expected);
+    assert_eq!(git_expected(repo), expected);
 
     // `git write-tree` validates every cache-tree node (ids differ from HEAD
     // where the change is).
@@ -272,6 +370,17 @@ fn intent_to_add_and_conflicts_are_skipped() {
     assert_eq!(ours(&repo), expected);
     let paths: Vec<&str> = expected.entries.iter().map(|e| e.0.as_str()).collect();
     assert_eq!(paths, ["dir/c.txt"]);
+    // Conflict stages and the intent-to-add flag, skimmed: an entry with
+    // extended flags makes git write version 3.
+    assert_eq!(index_version(&repo), 3);
+    let skimmed = skim(&repo).expect("skimmed");
+    let stages: Vec<u32> = (0..skimmed.len())
+        .map(|i| skimmed.stage(i) as u32)
+        .collect();
+    assert!(stages.contains(&1) && stages.contains(&3), "{stages:?}");
+    assert!((0..skimmed.len()).any(|i| skimmed.intent_to_add(i)));
+    check_skim_against_gix(&repo, &skimmed);
+    check_index_formats(&repo, &expected);
 }
 
 #[test]
@@ -315,4 +424,6 @@ fn sparse_index_matches_git() {
         ]
     );
     assert_eq!(ours(&repo), expected);
+    let skimmed = skim(&repo).expect("a sparse index is skimmed");
+    check_skim_against_gix(&repo, &skimmed);
 }

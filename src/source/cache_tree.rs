@@ -18,10 +18,11 @@
 use std::cmp::Ordering;
 
 use gix::ObjectId;
-use gix::index::entry::{Flags, Mode, Stage};
+use gix::index::entry::{Mode, Stage};
 use gix::index::extension::Tree as CacheTree;
 use gix::objs::tree::EntryKind;
 
+use super::index_skim::Entries;
 use super::repo::GitError;
 use super::staged::{Change, ReplacedBlob, StagedEntry};
 
@@ -38,10 +39,10 @@ pub(crate) struct Diff {
 }
 
 /// Compare the index with `head` (a tree id; `None` on an unborn branch).
-pub(crate) fn diff(
+pub(crate) fn diff<E: Entries>(
     repo: &gix::Repository,
     head: Option<ObjectId>,
-    index: &gix::index::State,
+    index: &E,
 ) -> Result<Diff, GitError> {
     let mut walk = Walk {
         repo,
@@ -49,7 +50,7 @@ pub(crate) fn diff(
         out: Diff::default(),
     };
     let mut prefix = Vec::new();
-    walk.dir(&mut prefix, head, 0..index.entries().len(), index.tree())?;
+    walk.dir(&mut prefix, head, 0..index.len(), index.cache_tree())?;
     Ok(walk.out)
 }
 
@@ -83,9 +84,9 @@ struct Group<'i> {
     range: std::ops::Range<usize>,
 }
 
-struct Walk<'a> {
+struct Walk<'a, E> {
     repo: &'a gix::Repository,
-    index: &'a gix::index::State,
+    index: &'a E,
     out: Diff,
 }
 
@@ -111,6 +112,22 @@ fn cmp_names(a: &[u8], a_dir: bool, b: &[u8], b_dir: bool) -> Ordering {
     a.cmp(b)
 }
 
+/// The first index in `range` where `pred` stops holding (it holds for a
+/// prefix of the range, as for the entries under one directory of a sorted
+/// index).
+fn partition_point(range: std::ops::Range<usize>, pred: impl Fn(usize) -> bool) -> usize {
+    let (mut lo, mut hi) = (range.start, range.end);
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        if pred(mid) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    lo
+}
+
 /// The children of a cache-tree node, sorted by name for lookup (git
 /// stores them ordered by name length first).
 fn sorted_children(node: Option<&CacheTree>) -> Vec<&CacheTree> {
@@ -129,18 +146,32 @@ fn cache_child<'t>(children: &[&'t CacheTree], name: &[u8]) -> Option<&'t CacheT
         .map(|i| children[i])
 }
 
-impl<'a> Walk<'a> {
+impl<'a, E: Entries> Walk<'a, E> {
     fn path(&self, i: usize) -> &'a [u8] {
-        let index: &'a gix::index::State = self.index;
-        index.entries()[i].path(index).as_ref()
+        let index: &'a E = self.index;
+        index.path(i)
     }
 
     /// The group of index entries starting at `start` (below `end`) in the
     /// directory whose path prefix is `prefix_len` bytes long.
     fn group(&self, start: usize, end: usize, prefix_len: usize) -> Group<'a> {
-        let entries = self.index.entries();
+        let index: &'a E = self.index;
+        if let Some((dir, stop)) = index.dir_at(start, prefix_len)
+            && let Some(name) = dir.get(prefix_len..dir.len() - 1)
+            && !name.contains(&b'/')
+            && stop > start
+            && stop <= end
+        {
+            return Group {
+                name,
+                slot: Slot::Dir,
+                range: start..stop,
+            };
+        }
         let path = self.path(start);
-        let rel = &path[prefix_len..];
+        // Paths under this directory are longer than its prefix; a damaged
+        // index may break that, and makes a nameless file here.
+        let rel = path.get(prefix_len..).unwrap_or_default();
         match rel.iter().position(|&b| b == b'/') {
             None => {
                 let mut stop = start + 1;
@@ -155,21 +186,19 @@ impl<'a> Walk<'a> {
             }
             Some(slash) => {
                 let name = &rel[..slash];
-                let entry = &entries[start];
-                if slash + 1 == rel.len() && entry.mode == Mode::DIR {
+                if slash + 1 == rel.len() && self.index.mode(start) == Mode::DIR {
                     return Group {
                         name,
-                        slot: Slot::SparseDir(entry.id),
+                        slot: Slot::SparseDir(self.index.id(start)),
                         range: start..start + 1,
                     };
                 }
                 let dir_prefix = &path[..prefix_len + slash + 1];
-                let len = entries[start..end]
-                    .partition_point(|e| e.path(self.index).starts_with(dir_prefix));
+                let stop = partition_point(start..end, |i| self.path(i).starts_with(dir_prefix));
                 Group {
                     name,
                     slot: Slot::Dir,
-                    range: start..start + len,
+                    range: start..stop,
                 }
             }
         }
@@ -280,16 +309,20 @@ impl<'a> Walk<'a> {
         head: Option<(EntryKind, ObjectId)>,
         range: std::ops::Range<usize>,
     ) {
-        let entries = &self.index.entries()[range];
-        let Some(entry) = entries.iter().find(|e| e.stage() == Stage::Unconflicted) else {
+        let index = self.index;
+        let Some(i) = range
+            .into_iter()
+            .find(|&i| index.stage(i) == Stage::Unconflicted)
+        else {
             // Unmerged (a conflict of a merge in progress): not settled yet.
             return;
         };
-        if entry.flags.contains(Flags::INTENT_TO_ADD) {
+        if index.intent_to_add(i) {
             // `git add -N`: no content is staged.
             return;
         }
-        let new = is_blob_mode(entry.mode).then_some((entry.id, entry.mode == Mode::SYMLINK));
+        let mode = index.mode(i);
+        let new = is_blob_mode(mode).then_some((index.id(i), mode == Mode::SYMLINK));
         self.change(path, head, new);
     }
 

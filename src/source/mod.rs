@@ -4,7 +4,8 @@
 //!   and stdin.
 //! - [`staged`]: the staged change for `pre-commit` (index vs `HEAD`), read
 //!   through gix, never through a `git` subprocess; [`cache_tree`] walks
-//!   only the directories the change touches.
+//!   only the directories the change touches, and [`index_skim`] reads of
+//!   the index only the entries that walk asks for.
 //! - [`history`]: every blob of the history (or a range, or every object),
 //!   read once in parallel, and where the matched ones entered.
 //! - [`objects`]: a whole object directory read the fast way (each pack by
@@ -37,6 +38,7 @@ pub mod history;
 pub mod hook_input;
 pub mod hook_managers;
 pub mod hooks;
+pub mod index_skim;
 pub mod objects;
 pub mod outside;
 pub mod overlay;

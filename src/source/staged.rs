@@ -25,6 +25,7 @@ use std::sync::Arc;
 use gix::ObjectId;
 
 use super::blob::{Blob, BlobId, Elsewhere, GitReader, Occurrence, Old, Source};
+use super::index_skim::Skim;
 use super::repo::{GitError, open};
 use crate::finding::SourceKind;
 
@@ -150,17 +151,41 @@ impl Source for StagedChange {
     }
 }
 
+/// The index as read for the diff: skimmed when it is a plain version 2
+/// or 3 index (see [`super::index_skim`]), else decoded whole by gix.
+#[allow(clippy::large_enum_variant)] // One, on the stack, for one call.
+enum Index {
+    Skimmed(Skim),
+    Decoded(gix::index::File),
+}
+
 /// The index (`GIT_INDEX_FILE` honoured; none is an empty index), read as
 /// git reads it: without hashing the whole file to verify its trailing
 /// checksum, which git leaves to `git fsck` and which took half the time of
-/// reading a large index. Structural damage is still an error.
-fn read_index(repo: &gix::Repository) -> Result<gix::index::File, GitError> {
+/// reading a large index. Structural damage is still an error (gix's, when
+/// the skim hands the file over).
+fn read_index(repo: &gix::Repository) -> Result<Index, GitError> {
     let path = repo.index_path();
+    let io_error = |e: std::io::Error| GitError::Index {
+        path: path.clone(),
+        source: gix::Error::from_error(e),
+    };
+    match std::fs::File::open(&path) {
+        Ok(file) => {
+            if let Some(skim) = Skim::open(file, repo.object_hash()).map_err(io_error)? {
+                return Ok(Index::Skimmed(skim));
+            }
+        }
+        // None is an empty index, which gix makes.
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(io_error(e)),
+    }
     let options = gix::index::decode::Options {
         thread_limit: Some(1),
         ..Default::default()
     };
     gix::index::File::at_or_default(&path, repo.object_hash(), true, options)
+        .map(Index::Decoded)
         .map_err(|source| GitError::Index { path, source })
 }
 
@@ -170,6 +195,19 @@ fn staged_diff(repo: &gix::Repository) -> Result<super::cache_tree::Diff, GitErr
         .map_err(|source| GitError::Head { source })?
         .detach();
     let head = (head != ObjectId::empty_tree(repo.object_hash())).then_some(head);
-    let index = read_index(repo)?;
-    super::cache_tree::diff(repo, head, &index)
+    match read_index(repo)? {
+        Index::Skimmed(skim) => {
+            let diff = super::cache_tree::diff(repo, head, &skim);
+            match skim.failure() {
+                // The index could not be read again: what the walk saw is
+                // not the index.
+                Some(e) => Err(GitError::Index {
+                    path: repo.index_path(),
+                    source: gix::Error::from_error(e),
+                }),
+                None => diff,
+            }
+        }
+        Index::Decoded(file) => super::cache_tree::diff(repo, head, &*file),
+    }
 }
