@@ -15,7 +15,7 @@ use crate::engine::{Judged, Placement};
 use crate::finding::Exposure;
 use crate::policy::Mode;
 use crate::report::Surface;
-use crate::source::{GitError, StagedChange};
+use crate::source::{GitError, StagedChange, StagedIndex};
 
 pub(super) fn run(common: &CommonArgs) -> Result<u8, CliError> {
     let started = Instant::now();
@@ -29,9 +29,19 @@ pub(super) fn run(common: &CommonArgs) -> Result<u8, CliError> {
         }
         .into());
     }
-    let loaded = settings::load(Mode::Laptop, common, Some(&repo))?;
-    // One opening of the repository serves the settings and the change.
-    let staged = StagedChange::of(repo)?;
+    // The index is read on a second thread while the settings are loaded
+    // and the detector built; one opening of the repository serves both.
+    let (index_path, hash) = (repo.index_path(), repo.object_hash());
+    let (loaded, index) = std::thread::scope(|scope| {
+        let index = scope.spawn(|| StagedIndex::read(&index_path, hash));
+        let loaded = settings::load(Mode::Laptop, common, Some(&repo));
+        let index = index
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (loaded, index)
+    });
+    let loaded = loaded?;
+    let staged = StagedChange::with_index(repo, index?)?;
     let mut outcome = loaded.engine().run(
         &staged,
         staged.blobs(),

@@ -51,7 +51,7 @@ pub mod tree_files;
 
 pub use files::FilesError;
 pub use repo::GitError;
-pub use staged::{ReplacedBlob, StagedChange, StagedEntry};
+pub use staged::{ReplacedBlob, StagedChange, StagedEntry, StagedIndex};
 
 /// Path bytes as the user or git wrote them; not lossy for non-UTF-8 names.
 pub(crate) fn path_bytes(path: &std::path::Path) -> Vec<u8> {

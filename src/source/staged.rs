@@ -88,7 +88,15 @@ impl StagedChange {
     /// The staged change of a repository already opened (git's environment
     /// honoured, as [`super::repo::open`] does).
     pub fn of(repo: gix::Repository) -> Result<StagedChange, GitError> {
-        let diff = staged_diff(&repo)?;
+        let index = StagedIndex::read(&repo.index_path(), repo.object_hash())?;
+        StagedChange::with_index(repo, index)
+    }
+
+    /// The staged change of `repo`, whose index was read already (by
+    /// [`StagedIndex::read`], which may run on another thread while the
+    /// caller does something else).
+    pub fn with_index(repo: gix::Repository, index: StagedIndex) -> Result<StagedChange, GitError> {
+        let diff = staged_diff(&repo, index)?;
         Ok(StagedChange {
             repo,
             entries: diff.changed,
@@ -153,50 +161,70 @@ impl Source for StagedChange {
 
 /// The index as read for the diff: skimmed when it is a plain version 2
 /// or 3 index (see [`super::index_skim`]), else decoded whole by gix.
-#[allow(clippy::large_enum_variant)] // One, on the stack, for one call.
-enum Index {
+#[allow(clippy::large_enum_variant)] // One, moved once.
+pub enum StagedIndex {
     Skimmed(Skim),
     Decoded(gix::index::File),
 }
 
-/// The index (`GIT_INDEX_FILE` honoured; none is an empty index), read as
-/// git reads it: without hashing the whole file to verify its trailing
-/// checksum, which git leaves to `git fsck` and which took half the time of
-/// reading a large index. Structural damage is still an error (gix's, when
-/// the skim hands the file over).
-fn read_index(repo: &gix::Repository) -> Result<Index, GitError> {
-    let path = repo.index_path();
-    let io_error = |e: std::io::Error| GitError::Index {
-        path: path.clone(),
-        source: gix::Error::from_error(e),
-    };
-    match std::fs::File::open(&path) {
-        Ok(file) => {
-            if let Some(skim) = Skim::open(file, repo.object_hash()).map_err(io_error)? {
-                return Ok(Index::Skimmed(skim));
-            }
+impl std::fmt::Debug for StagedIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            StagedIndex::Skimmed(skim) => skim.fmt(f),
+            StagedIndex::Decoded(file) => f
+                .debug_struct("Decoded")
+                .field("entries", &file.entries().len())
+                .finish(),
         }
-        // None is an empty index, which gix makes.
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-        Err(e) => return Err(io_error(e)),
     }
-    let options = gix::index::decode::Options {
-        thread_limit: Some(1),
-        ..Default::default()
-    };
-    gix::index::File::at_or_default(&path, repo.object_hash(), true, options)
-        .map(Index::Decoded)
-        .map_err(|source| GitError::Index { path, source })
 }
 
-fn staged_diff(repo: &gix::Repository) -> Result<super::cache_tree::Diff, GitError> {
+impl StagedIndex {
+    /// The index file at `path` (`GIT_INDEX_FILE` honoured by the caller;
+    /// none is an empty index), read as git reads it: without hashing the
+    /// whole file to verify its trailing checksum, which git leaves to
+    /// `git fsck` and which took half the time of reading a large index.
+    /// Structural damage is still an error (gix's, when the skim hands the
+    /// file over).
+    pub fn read(path: &Path, hash: gix::hash::Kind) -> Result<StagedIndex, GitError> {
+        let io_error = |e: std::io::Error| GitError::Index {
+            path: path.to_owned(),
+            source: gix::Error::from_error(e),
+        };
+        match std::fs::File::open(path) {
+            Ok(file) => {
+                if let Some(skim) = Skim::open(file, hash).map_err(io_error)? {
+                    return Ok(StagedIndex::Skimmed(skim));
+                }
+            }
+            // None is an empty index, which gix makes.
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(io_error(e)),
+        }
+        let options = gix::index::decode::Options {
+            thread_limit: Some(1),
+            ..Default::default()
+        };
+        gix::index::File::at_or_default(path, hash, true, options)
+            .map(StagedIndex::Decoded)
+            .map_err(|source| GitError::Index {
+                path: path.to_owned(),
+                source,
+            })
+    }
+}
+
+fn staged_diff(
+    repo: &gix::Repository,
+    index: StagedIndex,
+) -> Result<super::cache_tree::Diff, GitError> {
     let head = repo
         .head_tree_id_or_empty()
         .map_err(|source| GitError::Head { source })?
         .detach();
     let head = (head != ObjectId::empty_tree(repo.object_hash())).then_some(head);
-    match read_index(repo)? {
-        Index::Skimmed(skim) => {
+    match index {
+        StagedIndex::Skimmed(skim) => {
             let diff = super::cache_tree::diff(repo, head, &skim);
             match skim.failure() {
                 // The index could not be read again: what the walk saw is
@@ -208,6 +236,6 @@ fn staged_diff(repo: &gix::Repository) -> Result<super::cache_tree::Diff, GitErr
                 None => diff,
             }
         }
-        Index::Decoded(file) => super::cache_tree::diff(repo, head, &*file),
+        StagedIndex::Decoded(file) => super::cache_tree::diff(repo, head, &*file),
     }
 }
