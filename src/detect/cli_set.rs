@@ -74,12 +74,22 @@ const SPLITS_WORDS: [bool; 256] = {
 /// command without such a run sets nothing; this looks at each byte once,
 /// before the command is split into words.
 fn may_name_a_tool(span: &[u8]) -> bool {
-    span.split(|&b| SPLITS_WORDS[usize::from(b)]).any(|run| {
+    let is_tool = |run: &[u8]| {
         (2..=LONGEST_TOOL).contains(&run.len())
             && run[0].is_ascii_lowercase()
             && TOOL_STARTS[run.len()] & (1 << (run[0] - b'a')) != 0
             && TOOLS.iter().any(|t| t.as_bytes() == run)
-    })
+    };
+    let mut run = 0;
+    for (i, &b) in span.iter().enumerate() {
+        if SPLITS_WORDS[usize::from(b)] {
+            if is_tool(&span[run..i]) {
+                return true;
+            }
+            run = i + 1;
+        }
+    }
+    is_tool(&span[run..])
 }
 
 /// For each length, the first letters of the [`TOOLS`] of that length (bit

@@ -281,7 +281,9 @@ fn scan_keys(
     out: &mut Vec<Assignment>,
     m: &mut Memo,
 ) {
-    let mut trail = Vec::new();
+    // The memo's buffer, reused (a scan nested in a step takes a new one).
+    let mut trail = std::mem::take(&mut m.trail);
+    trail.clear();
     let mut i = start;
     while i < end {
         trail.push(i);
@@ -290,9 +292,10 @@ fn scan_keys(
             None => section_step(hay, i, scope, out, m),
         };
     }
-    for at in trail {
+    for &at in &trail {
         m.scanned.insert(at, i);
     }
+    m.trail = trail;
 }
 
 /// Whether a key (a bare name) starts at `i`.

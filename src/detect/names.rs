@@ -35,6 +35,8 @@ pub(crate) struct Memo {
     /// step never depends on where its section ends, so a scan that reaches
     /// a position another scan stepped on goes on from where that one stopped.
     pub(super) scanned: HashMap<usize, usize, BuildHasherDefault<PositionHasher>>,
+    /// The positions one key scan stepped on (a buffer kept for the next).
+    pub(super) trail: Vec<usize>,
     pub(super) brackets: Brackets,
     defaults: Defaults,
     /// The shell command the last CLI look-up read.
@@ -131,11 +133,33 @@ pub(super) fn is_name_byte(b: u8) -> bool {
 /// boundaries (`intercomAPIKey` → intercom, api, key).
 pub(crate) fn words(name: &[u8]) -> Vec<String> {
     let mut out = Vec::new();
-    let mut cur = String::new();
+    for_each_word(name, |w| {
+        out.push(
+            w.iter()
+                .map(|b| char::from(b.to_ascii_lowercase()))
+                .collect(),
+        );
+    });
+    out
+}
+
+/// Calls `f` on each word of `name` as [`words`] splits it, in its own
+/// case, without allocating.
+pub(crate) fn for_each_word(name: &[u8], mut f: impl FnMut(&[u8])) {
+    // `intercomtoken` written without separators: split off the brand.
+    let mut emit = |w: &[u8]| {
+        if w.len() > 8 && w[..8].eq_ignore_ascii_case(b"intercom") {
+            f(&w[..8]);
+            f(&w[8..]);
+        } else {
+            f(w);
+        }
+    };
+    let mut start: Option<usize> = None;
     for (i, &b) in name.iter().enumerate() {
         if !b.is_ascii_alphanumeric() {
-            if !cur.is_empty() {
-                out.push(std::mem::take(&mut cur));
+            if let Some(s) = start.take() {
+                emit(&name[s..i]);
             }
             continue;
         }
@@ -145,26 +169,18 @@ pub(crate) fn words(name: &[u8]) -> Vec<String> {
             && (prev.is_ascii_lowercase()
                 || prev.is_ascii_digit()
                 || (prev.is_ascii_uppercase() && next.is_ascii_lowercase()));
-        if boundary && !cur.is_empty() {
-            out.push(std::mem::take(&mut cur));
-        }
-        cur.push(b.to_ascii_lowercase() as char);
-    }
-    if !cur.is_empty() {
-        out.push(cur);
-    }
-    // `intercomtoken` written without separators: split off the brand.
-    let mut split = Vec::with_capacity(out.len() + 1);
-    for w in out {
-        match w.strip_prefix("intercom") {
-            Some(rest) if !rest.is_empty() => {
-                split.push("intercom".to_string());
-                split.push(rest.to_string());
+        match start {
+            Some(s) if boundary => {
+                emit(&name[s..i]);
+                start = Some(i);
             }
-            _ => split.push(w),
+            Some(_) => {}
+            None => start = Some(i),
         }
     }
-    split
+    if let Some(s) = start {
+        emit(&name[s..]);
+    }
 }
 
 /// Trailing words that name a deployment, not what the value is.
@@ -577,12 +593,7 @@ fn after_type_annotation(hay: &[u8], at: usize, le: usize) -> usize {
 fn name_value_pair(hay: &[u8], ls: usize, ns: usize, le: usize, m: &mut Memo) -> Option<usize> {
     let key = trim_ascii(&hay[ls..ns]);
     let key = key.strip_prefix(b"-").map_or(key, trim_ascii);
-    let key: Vec<u8> = key.iter().copied().filter(|&b| !is_quote(b)).collect();
-    let key = trim_ascii(&key);
-    let is_name_key = key.len() >= 5
-        && key[..4].eq_ignore_ascii_case(b"name")
-        && matches!(trim_ascii(&key[4..]), b":" | b"=");
-    if !is_name_key {
+    if !is_name_key(key) {
         return None;
     }
     // The next line that is not blank or a comma.
@@ -605,6 +616,26 @@ fn name_value_pair(hay: &[u8], ls: usize, ns: usize, le: usize, m: &mut Memo) ->
     }
     let op = skip_blanks(hay, k, end);
     matches!(hay.get(op), Some(b':') | Some(b'=')).then_some(op + 1)
+}
+
+/// Whether `key`, its quotes taken out, is `name:` or `name=` (blanks
+/// around each part): the key of a `name:`/`value:` pair.
+fn is_name_key(key: &[u8]) -> bool {
+    let mut bytes = key.iter().copied().filter(|&b| !is_quote(b));
+    let mut b = bytes.find(|b| !b.is_ascii_whitespace());
+    for want in *b"name" {
+        if !b.is_some_and(|c| c.eq_ignore_ascii_case(&want)) {
+            return false;
+        }
+        b = bytes.next();
+    }
+    while b.is_some_and(|c| c.is_ascii_whitespace()) {
+        b = bytes.next();
+    }
+    if !matches!(b, Some(b':' | b'=')) {
+        return false;
+    }
+    bytes.all(|c| c.is_ascii_whitespace())
 }
 
 /// Reads the literal starting at `at` (after blanks): `(start, end, quoted)`

@@ -190,8 +190,12 @@ pub(crate) fn looks_like_identifier(v: &[u8]) -> bool {
     if body.iter().any(u8::is_ascii_digit) {
         return false;
     }
-    let words = super::names::words(body);
-    words.iter().all(|w| w.len() >= 2) && words.len() * 3 <= body.len()
+    let (mut count, mut short) = (0, false);
+    super::names::for_each_word(body, |w| {
+        count += 1;
+        short |= w.len() < 2;
+    });
+    !short && count * 3 <= body.len()
 }
 
 /// Intercom's mobile SDK keys (`ios_sdk-...`, `android_sdk-...`) are meant
