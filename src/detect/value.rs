@@ -206,14 +206,16 @@ fn is_public_sdk_key(v: &[u8]) -> bool {
 
 /// Whether a value refers to a secret elsewhere instead of holding one.
 pub(crate) fn is_reference(v: &[u8]) -> bool {
-    REFERENCE_PREFIXES.iter().any(|p| v.starts_with(p))
-        || contains(v, b"${")
-        || contains(v, b"{{")
-        || (v.first() == Some(&b'<') && v.last() == Some(&b'>'))
-}
-
-fn contains(hay: &[u8], needle: &[u8]) -> bool {
-    hay.windows(needle.len()).any(|w| w == needle)
+    let Some(&first) = v.first() else {
+        return false;
+    };
+    // Each prefix is compared only when its first byte is the value's.
+    REFERENCE_PREFIXES
+        .iter()
+        .any(|p| p[0] == first && v.starts_with(p))
+        // `${` and `{{`: found at each `{`, which few values hold.
+        || memchr::memchr_iter(b'{', v).any(|i| i > 0 && matches!(v[i - 1], b'$' | b'{'))
+        || (first == b'<' && v.last() == Some(&b'>'))
 }
 
 fn contains_ignore_case(hay: &[u8], needle: &[u8]) -> bool {
