@@ -36,7 +36,7 @@ use std::ops::Range;
 /// Physical lines one command spans at most, on each side of a hit.
 const MAX_LINES: usize = 24;
 /// Bytes one command spans at most, on each side of a hit.
-const MAX_COMMAND: usize = 4096;
+pub(super) const MAX_COMMAND: usize = 4096;
 
 /// What the CLI look-ups of one haystack share: the end of the last command
 /// read, so that each command is read once however many hits it holds.

@@ -235,6 +235,7 @@ impl Detector {
         let mut tokens: Vec<(token::TokenHit, &'static str)> = Vec::new();
         let mut assignments: Vec<names::Assignment> = Vec::new();
         let mut memo = names::Memo::default();
+        memo.whole_to_come = intercom_file;
         let mut work = Work::default();
         let mut covered_until = 0;
         let mut at = 0;

@@ -37,6 +37,17 @@ pub(crate) struct Memo {
     pub(super) scanned: HashMap<usize, usize, BuildHasherDefault<PositionHasher>>,
     /// The positions one key scan stepped on (a buffer kept for the next).
     pub(super) trail: Vec<usize>,
+    /// The farthest stop in `scanned`: no scan stepped on a position at or
+    /// after it.
+    pub(super) scanned_stop: usize,
+    /// `scanned` is pruned when it holds more entries than this.
+    pub(super) prune_at: usize,
+    /// The last name hit: every key scan to come starts at most
+    /// [`cli_set::MAX_COMMAND`] bytes before it.
+    pub(super) last_hit: usize,
+    /// A scan of the whole haystack is to come ([`context::whole`]): every
+    /// entry of `scanned` may serve it.
+    pub(crate) whole_to_come: bool,
     pub(super) brackets: Brackets,
     defaults: Defaults,
     /// The shell command the last CLI look-up read.
@@ -778,6 +789,7 @@ pub(crate) fn at_name(
     out: &mut Vec<Assignment>,
     m: &mut Memo,
 ) {
+    m.last_hit = hs;
     let brand = hay[hs..he].eq_ignore_ascii_case(b"intercom");
     if brand {
         m.hmac.intercom_at(hs);
