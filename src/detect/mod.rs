@@ -234,8 +234,7 @@ impl Detector {
     pub fn find_scoped(&self, hay: &[u8], intercom_file: bool) -> (Vec<Match>, Work) {
         let mut tokens: Vec<(token::TokenHit, &'static str)> = Vec::new();
         let mut assignments: Vec<names::Assignment> = Vec::new();
-        let mut memo = names::Memo::default();
-        memo.whole_to_come = intercom_file;
+        let mut memo = names::Memo::for_haystack(intercom_file);
         let mut work = Work::default();
         let mut covered_until = 0;
         let mut at = 0;

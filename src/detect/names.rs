@@ -47,7 +47,7 @@ pub(crate) struct Memo {
     pub(super) last_hit: usize,
     /// A scan of the whole haystack is to come ([`context::whole`]): every
     /// entry of `scanned` may serve it.
-    pub(crate) whole_to_come: bool,
+    pub(super) whole_to_come: bool,
     pub(super) brackets: Brackets,
     defaults: Defaults,
     /// The shell command the last CLI look-up read.
@@ -60,6 +60,17 @@ pub(crate) struct Memo {
     /// Verdicts on the keys of Intercom sections ([`context`]).
     pub(super) keys: NameCache<Option<Kind>>,
     pub(crate) work: Work,
+}
+
+impl Memo {
+    /// The memo of one haystack; `whole_to_come` when the whole of it is
+    /// an Intercom context, scanned once every hit is known.
+    pub(crate) fn for_haystack(whole_to_come: bool) -> Memo {
+        Memo {
+            whole_to_come,
+            ..Memo::default()
+        }
+    }
 }
 
 /// Where `default` next occurs, for Terraform variable blocks: one forward
@@ -804,7 +815,7 @@ pub(crate) fn at_name(
     let name = &hay[ns..ne];
     let verdict = m.names.get_or(name, || name_verdict(name, extras));
     if brand {
-        cli_set::at(hay, hs, out, m);
+        cli_set::at(hay, hs, ns..ne, out, m);
     }
     match verdict {
         NameVerdict::Secret(kind) => push_value(hay, ns, ne, kind, out, m),
