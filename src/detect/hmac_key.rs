@@ -94,9 +94,12 @@ fn calls_in(hay: &[u8], lo: usize, hi: usize) -> impl Iterator<Item = (usize, us
     let before = &hay[lo..hi];
     memchr::memchr_iter(b'(', before).filter_map(move |p| {
         let head = &before[..=p];
-        let i = CALLS
-            .iter()
-            .position(|(c, _)| head.ends_with(c.as_bytes()))?;
+        // The byte before the `(` first: most parens end no call.
+        let last = *head.get(head.len().checked_sub(2)?)?;
+        let i = CALLS.iter().position(|(c, _)| {
+            let c = c.as_bytes();
+            c[c.len() - 2] == last && head.ends_with(c)
+        })?;
         Some((lo + p + 1 - CALLS[i].0.len(), lo + p + 1, i))
     })
 }
