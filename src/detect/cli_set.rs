@@ -85,8 +85,10 @@ fn may_name_a_tool(span: &[u8], name: Range<usize>) -> bool {
     };
     let mut run = 0;
     for part in [0..name.start, name.end..span.len()] {
-        for i in part {
-            if SPLITS_WORDS[usize::from(span[i])] {
+        let base = part.start;
+        for (k, &b) in span[part].iter().enumerate() {
+            if SPLITS_WORDS[usize::from(b)] {
+                let i = base + k;
                 if is_tool(&span[run..i]) {
                     return true;
                 }

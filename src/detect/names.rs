@@ -398,17 +398,17 @@ pub(crate) fn classify(words: &[String]) -> Option<Kind> {
 /// minified code, a hex dump), not a name, and it must not cost every hit
 /// in it the whole window.
 pub(super) fn identifier(hay: &[u8], hs: usize, he: usize, m: &mut Memo) -> Option<(usize, usize)> {
-    let lowest = hs.saturating_sub(NAME_WINDOW);
-    let mut s = hs;
-    while s > lowest && is_name_byte(hay[s - 1]) {
-        s -= 1;
-    }
-    let highest = (he + NAME_WINDOW).min(hay.len());
-    let mut e = he;
-    while e < highest && is_name_byte(hay[e]) {
-        e += 1;
-    }
-    let (left, right) = (hs - s, e - he);
+    let before = &hay[hs.saturating_sub(NAME_WINDOW)..hs];
+    let left = before
+        .iter()
+        .rev()
+        .position(|&b| !is_name_byte(b))
+        .unwrap_or(before.len());
+    let after = &hay[he..(he + NAME_WINDOW).min(hay.len())];
+    let right = after
+        .iter()
+        .position(|&b| !is_name_byte(b))
+        .unwrap_or(after.len());
     m.work.charge(left + right + 2);
     if left == NAME_WINDOW && right == NAME_WINDOW {
         return None;
