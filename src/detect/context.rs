@@ -227,16 +227,18 @@ impl Brackets {
         }
         self.from = open;
         let from = self.to;
-        if !self.closes.contains_key(&open) {
-            while self.to < cap {
-                let at = self.to;
-                self.to += 1;
-                match hay[at] {
+        if !self.closes.contains_key(&open) && self.to < cap {
+            let start = self.to;
+            self.to = cap;
+            for (k, &b) in hay[start..cap].iter().enumerate() {
+                let at = start + k;
+                match b {
                     b'{' | b'(' | b'[' => self.open.push_back(at),
                     b'}' | b')' | b']' => {
                         if let Some(o) = self.open.pop_back() {
                             self.closes.insert(o, at);
                             if o == open {
+                                self.to = at + 1;
                                 break;
                             }
                         }

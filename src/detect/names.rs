@@ -801,7 +801,7 @@ pub(crate) fn at_name(
     m: &mut Memo,
 ) {
     m.last_hit = hs;
-    let brand = hay[hs..he].eq_ignore_ascii_case(b"intercom");
+    let brand = is_brand(&hay[hs..he]);
     if brand {
         m.hmac.intercom_at(hs);
         public_env::at(hay, hs, he, out, m);
@@ -821,6 +821,15 @@ pub(crate) fn at_name(
         NameVerdict::Secret(kind) => push_value(hay, ns, ne, kind, out, m),
         NameVerdict::Section { container } => context::section(hay, ns, ne, container, out, m),
     }
+}
+
+/// Whether `w` is `intercom` in any case, compared as one word: every byte
+/// of `intercom` is a letter, which `| 0x20` makes lowercase and no other
+/// byte turns into.
+fn is_brand(w: &[u8]) -> bool {
+    const BRAND: u64 = u64::from_le_bytes(*b"intercom");
+    w.first_chunk::<8>()
+        .is_some_and(|c| w.len() == 8 && u64::from_le_bytes(*c) | 0x2020_2020_2020_2020 == BRAND)
 }
 
 /// What a name holding a hit stands for.
