@@ -245,9 +245,8 @@ impl Detector {
                 continue;
             }
             let hit = match pattern {
-                Pattern::Token => {
-                    token::plain(hay, s, &mut work).map(|t| (t, catalog::ACCESS_TOKEN.id))
-                }
+                Pattern::Token => token::plain_for(hay, s, self.opts.strict, &mut work)
+                    .map(|t| (t, catalog::ACCESS_TOKEN.id)),
                 Pattern::Wrapped(back) => token::wrapped(hay, s, back, covered_until, &mut work)
                     .map(|t| (t, catalog::ACCESS_TOKEN_BASE64.id)),
                 Pattern::Decoded => token::decoded_form(hay, s, &mut work)
