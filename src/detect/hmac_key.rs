@@ -401,7 +401,12 @@ mod tests {
             memo.intercom_at(h);
         }
         for at in (0..45 * w).step_by(7).chain(hits.iter().flat_map(|&h| {
-            [h.saturating_sub(w + 1), h.saturating_sub(w), h + w, h + w + 1]
+            [
+                h.saturating_sub(w + 1),
+                h.saturating_sub(w),
+                h + w,
+                h + w + 1,
+            ]
         })) {
             let want = hits.iter().any(|&h| h + w >= at && h <= at + w);
             assert_eq!(memo.intercom_near(at), want, "{at}");

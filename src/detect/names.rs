@@ -48,6 +48,9 @@ pub(crate) struct Memo {
     /// A scan of the whole haystack is to come ([`context::whole`]): every
     /// entry of `scanned` may serve it.
     pub(super) whole_to_come: bool,
+    /// The last [`line_end`] that found the line's end: from where it
+    /// looked, and the `\n` or `\r` it found.
+    last_end: Option<(usize, usize)>,
     pub(super) brackets: Brackets,
     defaults: Defaults,
     /// The shell command the last CLI look-up read.
@@ -434,7 +437,16 @@ pub(super) fn line_start(hay: &[u8], at: usize, m: &mut Memo) -> usize {
 
 pub(super) fn line_end(hay: &[u8], at: usize, m: &mut Memo) -> usize {
     let to = (at + VALUE_WINDOW).min(hay.len());
-    let end = memchr::memchr2(b'\n', b'\r', &hay[at..to]).map_or(to, |p| at + p);
+    // A look-up from `from` found the stop at `stop`, less than a window on:
+    // from anywhere in between, the same stop is the first, within the window.
+    let end = match m.last_end {
+        Some((from, stop)) if from <= at && at <= stop => stop,
+        _ => {
+            let found = memchr::memchr2(b'\n', b'\r', &hay[at..to]).map(|p| at + p);
+            m.last_end = found.map(|stop| (at, stop));
+            found.unwrap_or(to)
+        }
+    };
     m.work.charge(end - at + 1);
     end
 }
