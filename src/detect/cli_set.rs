@@ -36,7 +36,7 @@ use std::ops::Range;
 /// Physical lines one command spans at most, on each side of a hit.
 const MAX_LINES: usize = 24;
 /// Bytes one command spans at most, on each side of a hit.
-const MAX_COMMAND: usize = 4096;
+pub(super) const MAX_COMMAND: usize = 4096;
 
 /// What the CLI look-ups of one haystack share: the end of the last command
 /// read, so that each command is read once however many hits it holds.
@@ -73,13 +73,30 @@ const SPLITS_WORDS: [bool; 256] = {
 /// [`tokens`] makes of a command is such a run or lies inside one, so a
 /// command without such a run sets nothing; this looks at each byte once,
 /// before the command is split into words.
-fn may_name_a_tool(span: &[u8]) -> bool {
-    span.split(|&b| SPLITS_WORDS[usize::from(b)]).any(|run| {
+///
+/// `name` (in `span`) holds no word-splitting byte (the identifier the hit
+/// sits in): it is stepped over, not read.
+fn may_name_a_tool(span: &[u8], name: Range<usize>) -> bool {
+    let is_tool = |run: &[u8]| {
         (2..=LONGEST_TOOL).contains(&run.len())
             && run[0].is_ascii_lowercase()
             && TOOL_STARTS[run.len()] & (1 << (run[0] - b'a')) != 0
             && TOOLS.iter().any(|t| t.as_bytes() == run)
-    })
+    };
+    let mut run = 0;
+    for part in [0..name.start, name.end..span.len()] {
+        let base = part.start;
+        for (k, &b) in span[part].iter().enumerate() {
+            if SPLITS_WORDS[usize::from(b)] {
+                let i = base + k;
+                if is_tool(&span[run..i]) {
+                    return true;
+                }
+                run = i + 1;
+            }
+        }
+    }
+    is_tool(&span[run..])
 }
 
 /// For each length, the first letters of the [`TOOLS`] of that length (bit
@@ -150,11 +167,16 @@ fn command_span(hay: &[u8], at: usize, floor: usize) -> Range<usize> {
             break;
         }
         let prev_end = start - 1;
-        let prev_start = memchr::memrchr(b'\n', &hay[lo..prev_end]).map_or(lo, |p| lo + p + 1);
-        if !continues(hay, prev_start, prev_end) {
+        // The previous line continues when its last byte that is not blank
+        // is a continuation mark; its `\n` (or `lo`) first, it does not.
+        let mut j = prev_end;
+        while j > lo && (blank(hay[j - 1]) || hay[j - 1] == b'\r') {
+            j -= 1;
+        }
+        if !(j > lo && matches!(hay[j - 1], b'\\' | b'`' | b'^')) {
             break;
         }
-        start = prev_start;
+        start = memchr::memrchr(b'\n', &hay[lo..prev_end]).map_or(lo, |p| lo + p + 1);
     }
     let hi = (at + MAX_COMMAND).min(hay.len());
     let mut end = at;
@@ -335,7 +357,13 @@ fn shape(tool: &[u8], sub: &[&[u8]]) -> Option<(Shape, usize)> {
 
 /// At an `intercom` hit: reads the command around it, once, and pushes the
 /// secrets it sets.
-pub(super) fn at(hay: &[u8], hs: usize, out: &mut Vec<Assignment>, m: &mut NameMemo) {
+pub(super) fn at(
+    hay: &[u8],
+    hs: usize,
+    name: Range<usize>,
+    out: &mut Vec<Assignment>,
+    m: &mut NameMemo,
+) {
     if hs < m.cli.done_until {
         return;
     }
@@ -343,7 +371,11 @@ pub(super) fn at(hay: &[u8], hs: usize, out: &mut Vec<Assignment>, m: &mut NameM
     m.work
         .charge(2 * (span.end - span.start) + (hs - span.start.min(hs)));
     m.cli.done_until = span.end.max(hs + 1);
-    if !may_name_a_tool(&hay[span.clone()]) {
+    // The identifier, clamped to the span and made relative to it.
+    let ns = name.start.clamp(span.start, span.end);
+    let ne = name.end.clamp(ns, span.end);
+    let name = ns - span.start..ne - span.start;
+    if !may_name_a_tool(&hay[span.clone()], name) {
         return;
     }
     let all = tokens(hay, span);
@@ -681,6 +713,7 @@ mod tests {
 
     #[test]
     fn every_tool_is_named_and_other_words_are_not() {
+        let may_name_a_tool = |span: &[u8]| super::may_name_a_tool(span, 0..0);
         for tool in TOOLS {
             assert!(may_name_a_tool(tool.as_bytes()), "{tool}");
             assert!(
@@ -693,6 +726,27 @@ mod tests {
         }
         for text in ["export token=1", "api key here", "web az_x ghost", "a", ""] {
             assert!(!may_name_a_tool(text.as_bytes()), "{text}");
+        }
+    }
+
+    #[test]
+    fn the_identifier_stepped_over_stays_part_of_its_word() {
+        let name = |text: &str| {
+            let s = text.find("INTERCOM").unwrap_or(0);
+            s..s + "INTERCOM_TOKEN".len()
+        };
+        for (text, found) in [
+            ("INTERCOM_TOKEN=1 heroku", true),
+            ("gh INTERCOM_TOKEN", true),
+            ("ghINTERCOM_TOKEN", false),
+            ("INTERCOM_TOKENaws", false),
+            ("INTERCOM_TOKEN", false),
+        ] {
+            assert_eq!(
+                may_name_a_tool(text.as_bytes(), name(text)),
+                found,
+                "{text}"
+            );
         }
     }
 

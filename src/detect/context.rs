@@ -25,6 +25,7 @@
 use std::collections::{BTreeMap, VecDeque};
 use std::hash::Hasher;
 
+use super::cli_set;
 use super::names::{
     Assignment, Memo, QUALIFIERS, SECTION_WINDOW, classify, is_name_byte, is_quote, line_end,
     line_start, push_value, skip_blanks, trim_ascii, words,
@@ -212,11 +213,11 @@ impl Brackets {
     pub(super) fn close_of(&mut self, hay: &[u8], open: usize, work: &mut Work) -> usize {
         let cap = (open + SECTION_WINDOW).min(hay.len());
         if open < self.from || open > self.to {
-            *self = Brackets {
-                from: open,
-                to: open,
-                ..Brackets::default()
-            };
+            // Afresh, keeping what was allocated.
+            self.open.clear();
+            self.closes.clear();
+            self.from = open;
+            self.to = open;
         }
         // Later questions come at `open` or after: forget what lies before.
         let before = self.open.partition_point(|&o| o < open);
@@ -226,16 +227,18 @@ impl Brackets {
         }
         self.from = open;
         let from = self.to;
-        if !self.closes.contains_key(&open) {
-            while self.to < cap {
-                let at = self.to;
-                self.to += 1;
-                match hay[at] {
+        if !self.closes.contains_key(&open) && self.to < cap {
+            let start = self.to;
+            self.to = cap;
+            for (k, &b) in hay[start..cap].iter().enumerate() {
+                let at = start + k;
+                match b {
                     b'{' | b'(' | b'[' => self.open.push_back(at),
                     b'}' | b')' | b']' => {
                         if let Some(o) = self.open.pop_back() {
                             self.closes.insert(o, at);
                             if o == open {
+                                self.to = at + 1;
                                 break;
                             }
                         }
@@ -281,19 +284,39 @@ fn scan_keys(
     out: &mut Vec<Assignment>,
     m: &mut Memo,
 ) {
-    let mut trail = Vec::new();
+    // The memo's buffer, reused (a scan nested in a step takes a new one).
+    let mut trail = std::mem::take(&mut m.trail);
+    trail.clear();
     let mut i = start;
     while i < end {
         trail.push(i);
-        i = match m.scanned.get(&i) {
-            Some(&stop) => stop,
+        let known = if i < m.scanned_stop {
+            m.scanned.get(&i).copied()
+        } else {
+            None
+        };
+        i = match known {
+            Some(stop) => stop,
             None => section_step(hay, i, scope, out, m),
         };
     }
-    for at in trail {
+    for &at in &trail {
         m.scanned.insert(at, i);
     }
+    m.trail = trail;
+    m.scanned_stop = m.scanned_stop.max(i);
+    // Scans to come start at most `MAX_COMMAND` before the last hit: an
+    // entry that stops before that serves none of them (unless the whole
+    // haystack is to be scanned).
+    if !m.whole_to_come && m.scanned.len() > m.prune_at {
+        let floor = m.last_hit.saturating_sub(cli_set::MAX_COMMAND);
+        m.scanned.retain(|_, stop| *stop > floor);
+        m.prune_at = (2 * m.scanned.len()).max(PRUNE_MIN);
+    }
 }
+
+/// `scanned` is not pruned while it holds fewer entries.
+const PRUNE_MIN: usize = 1024;
 
 /// Whether a key (a bare name) starts at `i`.
 fn starts_key(hay: &[u8], i: usize) -> bool {

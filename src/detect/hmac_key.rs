@@ -44,7 +44,11 @@ const MAX_ARGS: usize = 256;
 #[derive(Debug, Default)]
 pub(crate) struct Memo {
     user_hash: Vec<usize>,
-    intercom: Vec<usize>,
+    /// The `intercom` hits as runs `(first, last)` of hits at most
+    /// `2 * INTERCOM_WINDOW` apart: a window that long around a position
+    /// meets a run exactly when it holds one of the run's hits, so text
+    /// dense with the name keeps a run, not every hit.
+    intercom: Vec<(usize, usize)>,
 }
 
 impl Memo {
@@ -55,14 +59,20 @@ impl Memo {
 
     /// An `intercom` hit at `at`.
     pub(super) fn intercom_at(&mut self, at: usize) {
-        self.intercom.push(at);
+        match self.intercom.last_mut() {
+            Some(run) if at <= run.1 + 2 * INTERCOM_WINDOW => run.1 = run.1.max(at),
+            _ => self.intercom.push((at, at)),
+        }
     }
 
+    /// Whether an `intercom` hit lies within `INTERCOM_WINDOW` of `at`.
     fn intercom_near(&self, at: usize) -> bool {
-        let i = self.intercom.partition_point(|&p| p + INTERCOM_WINDOW < at);
+        let i = self
+            .intercom
+            .partition_point(|&(_, last)| last + INTERCOM_WINDOW < at);
         self.intercom
             .get(i)
-            .is_some_and(|&p| p <= at + INTERCOM_WINDOW)
+            .is_some_and(|&(first, _)| first <= at + INTERCOM_WINDOW)
     }
 }
 
@@ -94,9 +104,12 @@ fn calls_in(hay: &[u8], lo: usize, hi: usize) -> impl Iterator<Item = (usize, us
     let before = &hay[lo..hi];
     memchr::memchr_iter(b'(', before).filter_map(move |p| {
         let head = &before[..=p];
-        let i = CALLS
-            .iter()
-            .position(|(c, _)| head.ends_with(c.as_bytes()))?;
+        // The byte before the `(` first: most parens end no call.
+        let last = *head.get(head.len().checked_sub(2)?)?;
+        let i = CALLS.iter().position(|(c, _)| {
+            let c = c.as_bytes();
+            c[c.len() - 2] == last && head.ends_with(c)
+        })?;
         Some((lo + p + 1 - CALLS[i].0.len(), lo + p + 1, i))
     })
 }
@@ -368,7 +381,37 @@ fn resolve(
 
 #[cfg(test)]
 mod tests {
-    use super::{CALLS, calls_in};
+    use super::{CALLS, INTERCOM_WINDOW, Memo, calls_in};
+
+    #[test]
+    fn intercom_is_near_exactly_when_a_hit_is_within_the_window() {
+        let w = INTERCOM_WINDOW;
+        // Hits in clusters and alone, with gaps on both sides of 2 * w.
+        let hits = [
+            5,
+            10,
+            10 + 2 * w,
+            10 + 4 * w + 1,
+            20 * w,
+            20 * w + 3,
+            40 * w,
+        ];
+        let mut memo = Memo::default();
+        for &h in &hits {
+            memo.intercom_at(h);
+        }
+        for at in (0..45 * w).step_by(7).chain(hits.iter().flat_map(|&h| {
+            [
+                h.saturating_sub(w + 1),
+                h.saturating_sub(w),
+                h + w,
+                h + w + 1,
+            ]
+        })) {
+            let want = hits.iter().any(|&h| h + w >= at && h <= at + w);
+            assert_eq!(memo.intercom_near(at), want, "{at}");
+        }
+    }
 
     #[test]
     fn calls_hold_their_only_paren_at_their_end_and_none_ends_another() {

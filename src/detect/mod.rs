@@ -15,7 +15,7 @@ mod userinfo;
 mod value;
 mod work;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind, Span, packed};
 use base64::Engine as _;
 use sha2::{Digest, Sha256};
 
@@ -103,6 +103,11 @@ enum Pattern {
 #[derive(Debug, Clone)]
 pub struct Detector {
     automaton: AhoCorasick,
+    /// The same literals as one packed (SIMD) searcher, where the machine
+    /// has one: it reports the same leftmost-first matches as `automaton`
+    /// without running the automaton over each candidate, which text dense
+    /// with hits (one or two a line) pays for at every hit.
+    packed: Option<packed::Searcher>,
     /// The automaton's literals (shared by clones), and what each stands for.
     literals: std::sync::Arc<[Vec<u8>]>,
     patterns: Vec<Pattern>,
@@ -171,9 +176,15 @@ impl Detector {
             .match_kind(MatchKind::LeftmostFirst)
             .build(&literals)
             .expect("a handful of short literals always builds");
+        let packed = packed::Config::new()
+            .match_kind(packed::MatchKind::LeftmostFirst)
+            .builder()
+            .extend(&literals)
+            .build();
         Detector {
             intercom_file: false,
             automaton,
+            packed,
             literals: literals.into(),
             patterns,
             extra_names,
@@ -223,19 +234,19 @@ impl Detector {
     pub fn find_scoped(&self, hay: &[u8], intercom_file: bool) -> (Vec<Match>, Work) {
         let mut tokens: Vec<(token::TokenHit, &'static str)> = Vec::new();
         let mut assignments: Vec<names::Assignment> = Vec::new();
-        let mut memo = names::Memo::default();
+        let mut memo = names::Memo::for_haystack(intercom_file);
         let mut work = Work::default();
         let mut covered_until = 0;
-        for m in self.automaton.find_iter(hay) {
-            let (s, e) = (m.start(), m.end());
-            let pattern = self.patterns[m.pattern().as_usize()];
+        let mut at = 0;
+        while let Some((s, e, id)) = self.next_hit(hay, at) {
+            at = e;
+            let pattern = self.patterns[id];
             if s < covered_until && !matches!(pattern, Pattern::Name | Pattern::UserHash) {
                 continue;
             }
             let hit = match pattern {
-                Pattern::Token => {
-                    token::plain(hay, s, &mut work).map(|t| (t, catalog::ACCESS_TOKEN.id))
-                }
+                Pattern::Token => token::plain_for(hay, s, self.opts.strict, &mut work)
+                    .map(|t| (t, catalog::ACCESS_TOKEN.id)),
                 Pattern::Wrapped(back) => token::wrapped(hay, s, back, covered_until, &mut work)
                     .map(|t| (t, catalog::ACCESS_TOKEN_BASE64.id)),
                 Pattern::Decoded => token::decoded_form(hay, s, &mut work)
@@ -266,6 +277,21 @@ impl Detector {
         }
         let found = self.merge(hay, tokens, assignments, &mut work);
         (found, work)
+    }
+
+    /// The leftmost-first literal at `at` or after: `(start, end, pattern)`.
+    /// No literal is empty, so the search goes on from the end of the last.
+    fn next_hit(&self, hay: &[u8], at: usize) -> Option<(usize, usize, usize)> {
+        let span = Span::from(at..hay.len());
+        match &self.packed {
+            Some(p) => p
+                .find_in(hay, span)
+                .map(|m| (m.start(), m.end(), m.pattern().as_usize())),
+            None => self
+                .automaton
+                .find(aho_corasick::Input::new(hay).span(span))
+                .map(|m| (m.start(), m.end(), m.pattern().as_usize())),
+        }
     }
 
     /// One secret occurrence, one finding: a token assigned to a name takes

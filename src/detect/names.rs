@@ -35,6 +35,22 @@ pub(crate) struct Memo {
     /// step never depends on where its section ends, so a scan that reaches
     /// a position another scan stepped on goes on from where that one stopped.
     pub(super) scanned: HashMap<usize, usize, BuildHasherDefault<PositionHasher>>,
+    /// The positions one key scan stepped on (a buffer kept for the next).
+    pub(super) trail: Vec<usize>,
+    /// The farthest stop in `scanned`: no scan stepped on a position at or
+    /// after it.
+    pub(super) scanned_stop: usize,
+    /// `scanned` is pruned when it holds more entries than this.
+    pub(super) prune_at: usize,
+    /// The last name hit: every key scan to come starts at most
+    /// [`cli_set::MAX_COMMAND`] bytes before it.
+    pub(super) last_hit: usize,
+    /// A scan of the whole haystack is to come ([`context::whole`]): every
+    /// entry of `scanned` may serve it.
+    pub(super) whole_to_come: bool,
+    /// The last [`line_end`] that found the line's end: from where it
+    /// looked, and the `\n` or `\r` it found.
+    last_end: Option<(usize, usize)>,
     pub(super) brackets: Brackets,
     defaults: Defaults,
     /// The shell command the last CLI look-up read.
@@ -47,6 +63,17 @@ pub(crate) struct Memo {
     /// Verdicts on the keys of Intercom sections ([`context`]).
     pub(super) keys: NameCache<Option<Kind>>,
     pub(crate) work: Work,
+}
+
+impl Memo {
+    /// The memo of one haystack; `whole_to_come` when the whole of it is
+    /// an Intercom context, scanned once every hit is known.
+    pub(crate) fn for_haystack(whole_to_come: bool) -> Memo {
+        Memo {
+            whole_to_come,
+            ..Memo::default()
+        }
+    }
 }
 
 /// Where `default` next occurs, for Terraform variable blocks: one forward
@@ -131,11 +158,33 @@ pub(super) fn is_name_byte(b: u8) -> bool {
 /// boundaries (`intercomAPIKey` → intercom, api, key).
 pub(crate) fn words(name: &[u8]) -> Vec<String> {
     let mut out = Vec::new();
-    let mut cur = String::new();
+    for_each_word(name, |w| {
+        out.push(
+            w.iter()
+                .map(|b| char::from(b.to_ascii_lowercase()))
+                .collect(),
+        );
+    });
+    out
+}
+
+/// Calls `f` on each word of `name` as [`words`] splits it, in its own
+/// case, without allocating.
+pub(crate) fn for_each_word(name: &[u8], mut f: impl FnMut(&[u8])) {
+    // `intercomtoken` written without separators: split off the brand.
+    let mut emit = |w: &[u8]| {
+        if w.len() > 8 && w[..8].eq_ignore_ascii_case(b"intercom") {
+            f(&w[..8]);
+            f(&w[8..]);
+        } else {
+            f(w);
+        }
+    };
+    let mut start: Option<usize> = None;
     for (i, &b) in name.iter().enumerate() {
         if !b.is_ascii_alphanumeric() {
-            if !cur.is_empty() {
-                out.push(std::mem::take(&mut cur));
+            if let Some(s) = start.take() {
+                emit(&name[s..i]);
             }
             continue;
         }
@@ -145,26 +194,18 @@ pub(crate) fn words(name: &[u8]) -> Vec<String> {
             && (prev.is_ascii_lowercase()
                 || prev.is_ascii_digit()
                 || (prev.is_ascii_uppercase() && next.is_ascii_lowercase()));
-        if boundary && !cur.is_empty() {
-            out.push(std::mem::take(&mut cur));
-        }
-        cur.push(b.to_ascii_lowercase() as char);
-    }
-    if !cur.is_empty() {
-        out.push(cur);
-    }
-    // `intercomtoken` written without separators: split off the brand.
-    let mut split = Vec::with_capacity(out.len() + 1);
-    for w in out {
-        match w.strip_prefix("intercom") {
-            Some(rest) if !rest.is_empty() => {
-                split.push("intercom".to_string());
-                split.push(rest.to_string());
+        match start {
+            Some(s) if boundary => {
+                emit(&name[s..i]);
+                start = Some(i);
             }
-            _ => split.push(w),
+            Some(_) => {}
+            None => start = Some(i),
         }
     }
-    split
+    if let Some(s) = start {
+        emit(&name[s..]);
+    }
 }
 
 /// Trailing words that name a deployment, not what the value is.
@@ -360,17 +401,17 @@ pub(crate) fn classify(words: &[String]) -> Option<Kind> {
 /// minified code, a hex dump), not a name, and it must not cost every hit
 /// in it the whole window.
 pub(super) fn identifier(hay: &[u8], hs: usize, he: usize, m: &mut Memo) -> Option<(usize, usize)> {
-    let left = hay[..hs]
+    let before = &hay[hs.saturating_sub(NAME_WINDOW)..hs];
+    let left = before
         .iter()
         .rev()
-        .take(NAME_WINDOW)
-        .take_while(|&&b| is_name_byte(b))
-        .count();
-    let right = hay[he..]
+        .position(|&b| !is_name_byte(b))
+        .unwrap_or(before.len());
+    let after = &hay[he..(he + NAME_WINDOW).min(hay.len())];
+    let right = after
         .iter()
-        .take(NAME_WINDOW)
-        .take_while(|&&b| is_name_byte(b))
-        .count();
+        .position(|&b| !is_name_byte(b))
+        .unwrap_or(after.len());
     m.work.charge(left + right + 2);
     if left == NAME_WINDOW && right == NAME_WINDOW {
         return None;
@@ -396,7 +437,16 @@ pub(super) fn line_start(hay: &[u8], at: usize, m: &mut Memo) -> usize {
 
 pub(super) fn line_end(hay: &[u8], at: usize, m: &mut Memo) -> usize {
     let to = (at + VALUE_WINDOW).min(hay.len());
-    let end = memchr::memchr2(b'\n', b'\r', &hay[at..to]).map_or(to, |p| at + p);
+    // A look-up from `from` found the stop at `stop`, less than a window on:
+    // from anywhere in between, the same stop is the first, within the window.
+    let end = match m.last_end {
+        Some((from, stop)) if from <= at && at <= stop => stop,
+        _ => {
+            let found = memchr::memchr2(b'\n', b'\r', &hay[at..to]).map(|p| at + p);
+            m.last_end = found.map(|stop| (at, stop));
+            found.unwrap_or(to)
+        }
+    };
     m.work.charge(end - at + 1);
     end
 }
@@ -577,12 +627,7 @@ fn after_type_annotation(hay: &[u8], at: usize, le: usize) -> usize {
 fn name_value_pair(hay: &[u8], ls: usize, ns: usize, le: usize, m: &mut Memo) -> Option<usize> {
     let key = trim_ascii(&hay[ls..ns]);
     let key = key.strip_prefix(b"-").map_or(key, trim_ascii);
-    let key: Vec<u8> = key.iter().copied().filter(|&b| !is_quote(b)).collect();
-    let key = trim_ascii(&key);
-    let is_name_key = key.len() >= 5
-        && key[..4].eq_ignore_ascii_case(b"name")
-        && matches!(trim_ascii(&key[4..]), b":" | b"=");
-    if !is_name_key {
+    if !is_name_key(key) {
         return None;
     }
     // The next line that is not blank or a comma.
@@ -605,6 +650,26 @@ fn name_value_pair(hay: &[u8], ls: usize, ns: usize, le: usize, m: &mut Memo) ->
     }
     let op = skip_blanks(hay, k, end);
     matches!(hay.get(op), Some(b':') | Some(b'=')).then_some(op + 1)
+}
+
+/// Whether `key`, its quotes taken out, is `name:` or `name=` (blanks
+/// around each part): the key of a `name:`/`value:` pair.
+fn is_name_key(key: &[u8]) -> bool {
+    let mut bytes = key.iter().copied().filter(|&b| !is_quote(b));
+    let mut b = bytes.find(|b| !b.is_ascii_whitespace());
+    for want in *b"name" {
+        if !b.is_some_and(|c| c.eq_ignore_ascii_case(&want)) {
+            return false;
+        }
+        b = bytes.next();
+    }
+    while b.is_some_and(|c| c.is_ascii_whitespace()) {
+        b = bytes.next();
+    }
+    if !matches!(b, Some(b':' | b'=')) {
+        return false;
+    }
+    bytes.all(|c| c.is_ascii_whitespace())
 }
 
 /// Reads the literal starting at `at` (after blanks): `(start, end, quoted)`
@@ -747,7 +812,8 @@ pub(crate) fn at_name(
     out: &mut Vec<Assignment>,
     m: &mut Memo,
 ) {
-    let brand = hay[hs..he].eq_ignore_ascii_case(b"intercom");
+    m.last_hit = hs;
+    let brand = is_brand(&hay[hs..he]);
     if brand {
         m.hmac.intercom_at(hs);
         public_env::at(hay, hs, he, out, m);
@@ -761,12 +827,21 @@ pub(crate) fn at_name(
     let name = &hay[ns..ne];
     let verdict = m.names.get_or(name, || name_verdict(name, extras));
     if brand {
-        cli_set::at(hay, hs, out, m);
+        cli_set::at(hay, hs, ns..ne, out, m);
     }
     match verdict {
         NameVerdict::Secret(kind) => push_value(hay, ns, ne, kind, out, m),
         NameVerdict::Section { container } => context::section(hay, ns, ne, container, out, m),
     }
+}
+
+/// Whether `w` is `intercom` in any case, compared as one word: every byte
+/// of `intercom` is a letter, which `| 0x20` makes lowercase and no other
+/// byte turns into.
+fn is_brand(w: &[u8]) -> bool {
+    const BRAND: u64 = u64::from_le_bytes(*b"intercom");
+    w.first_chunk::<8>()
+        .is_some_and(|c| w.len() == 8 && u64::from_le_bytes(*c) | 0x2020_2020_2020_2020 == BRAND)
 }
 
 /// What a name holding a hit stands for.

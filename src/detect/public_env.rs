@@ -98,6 +98,10 @@ pub(super) fn at(hay: &[u8], hs: usize, he: usize, out: &mut Vec<Assignment>, m:
         .take(NAME_WINDOW)
         .take_while(|&&b| is_env_byte(b))
         .count();
+    if left == 0 {
+        m.work.charge(1);
+        return;
+    }
     let right = hay[he..]
         .iter()
         .take(NAME_WINDOW)

@@ -160,6 +160,18 @@ fn free_on_the_left(hay: &[u8], start: usize) -> bool {
 
 /// A plain token whose `dG9rO` prefix starts at `start`.
 pub(crate) fn plain(hay: &[u8], start: usize, work: &mut Work) -> Option<TokenHit> {
+    plain_for(hay, start, true, work)
+}
+
+/// [`plain`]; without `keep_low`, a token of low confidence is found
+/// without its decoded bytes (a report that leaves such tokens out needs
+/// only where they are).
+pub(crate) fn plain_for(
+    hay: &[u8],
+    start: usize,
+    keep_low: bool,
+    work: &mut Work,
+) -> Option<TokenHit> {
     if !hay[start..].starts_with(b"dG9rO") {
         return None;
     }
@@ -193,7 +205,11 @@ pub(crate) fn plain(hay: &[u8], start: usize, work: &mut Work) -> Option<TokenHi
         start,
         end,
         confidence,
-        decoded: buf[..len].to_vec(),
+        decoded: if confidence == Confidence::High || keep_low {
+            buf[..len].to_vec()
+        } else {
+            Vec::new()
+        },
     })
 }
 

@@ -33,6 +33,7 @@ fn is_userinfo_byte(b: u8) -> bool {
 /// At an `intercom` hit `[hs, he)` inside a host (`api.intercom.io`,
 /// `api.eu.intercom.io`) right after `user:password@`: pushes the secret of
 /// the user information. Returns whether the hit was such a host.
+#[inline]
 pub(super) fn at(
     hay: &[u8],
     hs: usize,

@@ -190,8 +190,12 @@ pub(crate) fn looks_like_identifier(v: &[u8]) -> bool {
     if body.iter().any(u8::is_ascii_digit) {
         return false;
     }
-    let words = super::names::words(body);
-    words.iter().all(|w| w.len() >= 2) && words.len() * 3 <= body.len()
+    let (mut count, mut short) = (0, false);
+    super::names::for_each_word(body, |w| {
+        count += 1;
+        short |= w.len() < 2;
+    });
+    !short && count * 3 <= body.len()
 }
 
 /// Intercom's mobile SDK keys (`ios_sdk-...`, `android_sdk-...`) are meant
@@ -202,14 +206,16 @@ fn is_public_sdk_key(v: &[u8]) -> bool {
 
 /// Whether a value refers to a secret elsewhere instead of holding one.
 pub(crate) fn is_reference(v: &[u8]) -> bool {
-    REFERENCE_PREFIXES.iter().any(|p| v.starts_with(p))
-        || contains(v, b"${")
-        || contains(v, b"{{")
-        || (v.first() == Some(&b'<') && v.last() == Some(&b'>'))
-}
-
-fn contains(hay: &[u8], needle: &[u8]) -> bool {
-    hay.windows(needle.len()).any(|w| w == needle)
+    let Some(&first) = v.first() else {
+        return false;
+    };
+    // Each prefix is compared only when its first byte is the value's.
+    REFERENCE_PREFIXES
+        .iter()
+        .any(|p| p[0] == first && v.starts_with(p))
+        // `${` and `{{`: found at each `{`, which few values hold.
+        || memchr::memchr_iter(b'{', v).any(|i| i > 0 && matches!(v[i - 1], b'$' | b'{'))
+        || (first == b'<' && v.last() == Some(&b'>'))
 }
 
 fn contains_ignore_case(hay: &[u8], needle: &[u8]) -> bool {
