@@ -24,12 +24,13 @@ where
     C: Send,
     R: Send,
 {
-    // A few items are worked here, without asking the system how many
+    // Too few items are worked here without asking the system how many
     // cores there are (which reads the cgroup files under /proc).
-    if items.len() < spread_from.max(2) {
-        return vec![work(context(), 0, items)];
-    }
-    let threads = threads();
+    let threads = if items.len() < spread_from {
+        1
+    } else {
+        threads()
+    };
     if threads < 2 {
         return vec![work(context(), 0, items)];
     }

@@ -132,6 +132,14 @@ pub enum GitError {
 }
 
 impl GitError {
+    /// The index at `path` could not be read.
+    pub(crate) fn index_io(path: &Path, source: std::io::Error) -> GitError {
+        GitError::Index {
+            path: path.to_owned(),
+            source: gix::Error::from_error(source),
+        }
+    }
+
     /// The error reading object `id` (at `path`) with gix.
     pub(crate) fn object(id: ObjectId, path: &[u8], source: gix::Error) -> GitError {
         let path = String::from_utf8_lossy(path).into_owned();

@@ -187,10 +187,7 @@ impl StagedIndex {
     /// Structural damage is still an error (gix's, when the skim hands the
     /// file over).
     pub fn read(path: &Path, hash: gix::hash::Kind) -> Result<StagedIndex, GitError> {
-        let io_error = |e: std::io::Error| GitError::Index {
-            path: path.to_owned(),
-            source: gix::Error::from_error(e),
-        };
+        let io_error = |e| GitError::index_io(path, e);
         match std::fs::File::open(path) {
             Ok(file) => {
                 if let Some(skim) = Skim::open(file, hash).map_err(io_error)? {
@@ -229,10 +226,7 @@ fn staged_diff(
             match skim.failure() {
                 // The index could not be read again: what the walk saw is
                 // not the index.
-                Some(e) => Err(GitError::Index {
-                    path: repo.index_path(),
-                    source: gix::Error::from_error(e),
-                }),
+                Some(e) => Err(GitError::index_io(&repo.index_path(), e)),
                 None => diff,
             }
         }
