@@ -91,11 +91,29 @@ impl Baseline {
 
     /// Parse a baseline's bytes, naming it `path` in errors.
     pub fn parse(path: &Path, bytes: &[u8]) -> Result<Baseline, BaselineError> {
-        let text = String::from_utf8_lossy(bytes).into_owned();
         let name = scrub(&path.display().to_string());
+        // A report is UTF-8. A file that is not is refused before anything
+        // of it is quoted: a quote would show its bytes as U+FFFD, which
+        // the redaction (run on that text) no longer sees as the secret the
+        // raw bytes held.
+        let text = match std::str::from_utf8(bytes) {
+            Ok(text) => text,
+            Err(e) => {
+                let (line, column) = line_col_of(&bytes[..e.valid_up_to()]);
+                let (src, span) = Excerpt::new(&name, "", None);
+                return Err(BaselineError::Invalid(Box::new(InvalidBaseline {
+                    file: name.clone(),
+                    line,
+                    column,
+                    message: "the file is not UTF-8 text".to_owned(),
+                    src,
+                    span,
+                })));
+            }
+        };
         let invalid = |line: usize, column: usize, message: String| {
-            let span = line_col_offset(&text, line, column).map(|o| o..o + 1);
-            let (src, span) = Excerpt::new(&name, &text, span);
+            let span = line_col_offset(text, line, column).map(|o| o..o + 1);
+            let (src, span) = Excerpt::new(&name, text, span);
             BaselineError::Invalid(Box::new(InvalidBaseline {
                 file: name.clone(),
                 line,
@@ -108,7 +126,7 @@ impl Baseline {
         let report: Report = serde_json::from_slice(bytes)
             .map_err(|e| invalid(e.line(), e.column(), strip_position(&e.to_string())))?;
         if report.version.as_u64() != Some(VERSION) {
-            let (line, column) = position_of(&text, "\"version\"").unwrap_or((1, 1));
+            let (line, column) = position_of(text, "\"version\"").unwrap_or((1, 1));
             return Err(invalid(
                 line,
                 column,
@@ -121,7 +139,7 @@ impl Baseline {
         let mut fingerprints: Vec<String> = Vec::with_capacity(report.findings.len());
         for f in report.findings {
             if !is_fingerprint(&f.fingerprint) {
-                let (line, column) = position_of(&text, &f.fingerprint).unwrap_or((1, 1));
+                let (line, column) = position_of(text, &f.fingerprint).unwrap_or((1, 1));
                 return Err(invalid(
                     line,
                     column,
@@ -157,6 +175,14 @@ fn position_of(text: &str, needle: &str) -> Option<(usize, usize)> {
     let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
     let line = text[..at].matches('\n').count() + 1;
     Some((line, text[line_start..at].chars().count() + 1))
+}
+
+/// 1-based line and column (in characters) just past `valid`, UTF-8 text.
+fn line_col_of(valid: &[u8]) -> (usize, usize) {
+    let text = std::str::from_utf8(valid).unwrap_or_default();
+    let line_start = text.rfind('\n').map_or(0, |i| i + 1);
+    let line = text.matches('\n').count() + 1;
+    (line, text[line_start..].chars().count() + 1)
 }
 
 /// Byte offset of a 1-based line and column (serde_json columns are bytes).
@@ -200,5 +226,21 @@ mod tests {
         assert!(e.to_string().contains("b.json:2:"), "{e}");
         let e = Baseline::parse(Path::new("b.json"), b"").unwrap_err();
         assert!(matches!(e, BaselineError::Invalid(_)));
+    }
+
+    #[test]
+    fn a_file_that_is_not_utf8_is_refused_unquoted() {
+        // Found by the fuzzer: the raw bytes hold what the detector takes
+        // for a secret, their lossy text no longer does, and the quote of
+        // that text showed it.
+        let bad = b"{\"version\":1,\n \"k\":\"intercom-access-token\",\"kin`\xde\xc5\xdd\x9e\x9c\x9c\x9a\x8cs_{\"}";
+        let e = Baseline::parse(Path::new("b.json"), bad).unwrap_err();
+        assert!(e.to_string().contains("b.json:2:35: the file is not UTF-8"), "{e}");
+        let BaselineError::Invalid(invalid) = &e else {
+            panic!("{e:?}")
+        };
+        assert!(invalid.src.text().is_empty(), "{:?}", invalid.src);
+        let shown = format!("{:?}", miette::Report::new(e));
+        assert!(!shown.contains("kin`"), "{shown}");
     }
 }
