@@ -99,3 +99,37 @@ fn a_hook_input_error_hides_a_secret_of_the_input_it_quotes() {
     assert!(run.all().contains("local id"), "{run:?}");
     assert!(!run.all().contains("dG9rOjhkMjJh"), "{}", run.all());
 }
+
+/// fuzz/artifacts/baseline/crash-2bd0c79d…: a baseline that is not UTF-8,
+/// where `"kin` and the bytes after it, up to `s_{`, are what the detector
+/// takes for a secret. The quote of the error's line showed those bytes as
+/// U+FFFD, and the redaction, which ran on that lossy text, no longer saw
+/// a secret there. A file that is not UTF-8 is now refused unquoted.
+#[test]
+fn a_baseline_that_is_not_utf8_is_refused_without_a_quote() {
+    let s = Scratch::new();
+    s.write("notes.txt", b"nothing here\n");
+    s.write(
+        "baseline.json",
+        b"{\"version\":1,\"findings\":[{\"rule_]d\":\"intercom-access-token\",\"kin`\xde\xc5\xdd\x9e\x9c\x9c\x9a\x8cs_{\"version\":1}]}\n",
+    );
+    for format in ["human", "json"] {
+        let run = s.guard(&[
+            "scan",
+            "--format",
+            format,
+            "--color",
+            "never",
+            "--baseline",
+            "baseline.json",
+            "notes.txt",
+        ]);
+        run.assert_code(2);
+        assert!(
+            run.all()
+                .contains("baseline.json:1:66: the file is not UTF-8"),
+            "{run:?}"
+        );
+        assert!(!run.all().contains("kin`"), "{format}: {}", run.all());
+    }
+}

@@ -235,7 +235,10 @@ mod tests {
         // that text showed it.
         let bad = b"{\"version\":1,\n \"k\":\"intercom-access-token\",\"kin`\xde\xc5\xdd\x9e\x9c\x9c\x9a\x8cs_{\"}";
         let e = Baseline::parse(Path::new("b.json"), bad).unwrap_err();
-        assert!(e.to_string().contains("b.json:2:35: the file is not UTF-8"), "{e}");
+        assert!(
+            e.to_string().contains("b.json:2:35: the file is not UTF-8"),
+            "{e}"
+        );
         let BaselineError::Invalid(invalid) = &e else {
             panic!("{e:?}")
         };
