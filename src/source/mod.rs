@@ -10,7 +10,8 @@
 //!   read once in parallel, and where the matched ones entered.
 //! - [`objects`]: a whole object directory read the fast way (each pack by
 //!   its delta tree, on every core), for `history` and for the quarantine
-//!   of a push.
+//!   of a push; `pack_groups` cuts a pack into groups of whole delta
+//!   families, read into memory one group at a time.
 //! - [`push`]: the commits and blobs a push adds, for `pre-receive` and
 //!   `pre-push` (its walk and its tree diffs in submodules);
 //!   [`hook_input`] parses what git hands the hook on stdin;
@@ -42,6 +43,7 @@ pub mod index_skim;
 pub mod objects;
 pub mod outside;
 pub mod overlay;
+mod pack_groups;
 pub mod push;
 pub mod quarantine;
 pub mod repo;

@@ -9,12 +9,13 @@
 //! Nothing here writes: packs are mapped read-only and loose objects are
 //! read as files.
 
-use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 
 use gix::ObjectId;
 use gix::odb::pack;
+
+use super::pack_groups::{self, Group, GroupBytes};
 
 /// The pack index files (`pack/*.idx`) of an objects folder, sorted.
 pub fn pack_indices(objects_dir: &Path) -> Vec<PathBuf> {
@@ -64,12 +65,18 @@ pub struct LeftOut {
     pub whole_blob: bool,
 }
 
+/// Pack bytes a traversal holds at a time: a bigger pack is traversed a
+/// group of whole delta families at a time, each group read into memory
+/// ([`super::pack_groups`]).
+pub const GROUP_BYTES: u64 = 96 << 20;
+
 /// Traverse one pack by its delta tree on every core of rayon's pool:
 /// `visit` gets each object's kind, id and inflated bytes, once, on some
 /// worker thread, in no particular order. Blobs stored whole that are
 /// larger than `limit` bytes, and the deltas on top of them, are left out
 /// (a delta tree inflates every object it holds whole) and returned, to be
-/// read one at a time. Fails when the pack cannot be traversed (damaged or
+/// read one at a time. The pack is read a group of about [`GROUP_BYTES`]
+/// at a time. Fails when the pack cannot be traversed (damaged or
 /// incomplete); some objects may have been visited.
 pub fn traverse_pack<F>(
     bundle: &pack::Bundle,
@@ -79,62 +86,59 @@ pub fn traverse_pack<F>(
 where
     F: Fn(gix::object::Kind, &ObjectId, &[u8]) + Sync,
 {
-    use pack::index::traverse;
-    let left = large_entries(bundle, limit)?;
-    let visit = &visit;
-    let interrupt = AtomicBool::new(false);
-    if left.is_empty() {
-        let processor = move |kind: gix::object::Kind,
-                              data: &[u8],
-                              entry: &pack::index::Entry,
-                              _: &dyn gix::Progress|
-              -> gix::Result<()> {
-            visit(kind, &entry.oid, data);
-            Ok(())
-        };
-        bundle
-            .index
-            .traverse(
-                &bundle.pack,
-                &mut gix::progress::Discard,
-                &interrupt,
-                processor,
-                traverse::Options {
-                    traversal: traverse::Algorithm::DeltaTreeLookup,
-                    thread_limit: Some(rayon::current_num_threads()),
-                    check: traverse::SafetyCheck::SkipFileAndObjectChecksumVerification,
-                    alloc_limit_bytes: None,
-                    make_pack_lookup_cache: || pack::cache::Never,
-                },
-            )
-            .map_err(gix::Error::from_error)?;
-        return Ok(left);
+    traverse_pack_by(bundle, limit, GROUP_BYTES, visit)
+}
+
+/// [`traverse_pack`] in groups of about `group_bytes` bytes of the pack.
+pub fn traverse_pack_by<F>(
+    bundle: &pack::Bundle,
+    limit: u64,
+    group_bytes: u64,
+    visit: F,
+) -> Result<Vec<LeftOut>, gix::Error>
+where
+    F: Fn(gix::object::Kind, &ObjectId, &[u8]) + Sync,
+{
+    let plan = pack_groups::plan(bundle, limit, group_bytes)?;
+    for group in plan.groups {
+        let bytes = GroupBytes::read(bundle.pack.path(), &group)?;
+        traverse_group(bundle, group, &bytes, &visit)?;
     }
-    // The same traversal, over a delta tree of the other entries.
-    let skip: HashSet<u64> = left.iter().map(|l| l.offset).collect();
-    let mut entries: Vec<pack::index::Entry> = bundle
-        .index
-        .iter()
-        .filter(|e| !skip.contains(&e.pack_offset))
-        .collect();
-    entries.sort_by_key(|e| e.pack_offset);
+    Ok(plan.left)
+}
+
+/// The delta tree of one group, over its bytes.
+fn traverse_group<F>(
+    bundle: &pack::Bundle,
+    group: Group,
+    bytes: &GroupBytes,
+    visit: &F,
+) -> Result<(), gix::Error>
+where
+    F: Fn(gix::object::Kind, &ObjectId, &[u8]) + Sync,
+{
+    let interrupt = AtomicBool::new(false);
     let index = &bundle.index;
+    let stub = group.stub.then(|| group.entries[0].pack_offset);
     let tree = pack::cache::delta::Tree::from_offsets_in_pack(
         bundle.pack.path(),
-        entries.into_iter(),
+        group.entries.into_iter(),
         &|e: &pack::index::Entry| e.pack_offset,
         &|id| Ok(index.lookup(id).map(|i| index.pack_offset_at_index(i))),
         &mut gix::progress::Discard,
         &interrupt,
-        bundle.index.object_hash(),
+        index.object_hash(),
     )?;
     tree.traverse(
-        |range, pack: &pack::data::File| pack.entry_slice(range),
-        &bundle.pack,
+        |range, bytes: &GroupBytes| bytes.entry(range.start),
+        bytes,
         bundle.pack.pack_end() as u64,
         move |entry: &mut pack::index::Entry,
               _: &dyn gix::Progress,
               ctx: pack::cache::delta::traverse::Context<'_>| {
+            if stub == Some(entry.pack_offset) {
+                return Ok(());
+            }
             if let Some(kind) = ctx.entry.header.as_kind() {
                 visit(kind, &entry.oid, ctx.decompressed);
             }
@@ -145,74 +149,9 @@ where
             size_progress: &mut gix::progress::Discard,
             thread_limit: Some(rayon::current_num_threads()),
             should_interrupt: &interrupt,
-            object_hash: bundle.index.object_hash(),
+            object_hash: index.object_hash(),
             alloc_limit_bytes: None,
         },
     )?;
-    Ok(left)
-}
-
-/// The entries of a pack a traversal leaves out ([`traverse_pack`]): each
-/// entry's header is read (no inflating), blobs stored whole larger than
-/// `limit` picked, then every delta whose base was picked.
-fn large_entries(bundle: &pack::Bundle, limit: u64) -> Result<Vec<LeftOut>, gix::Error> {
-    use pack::data::entry::Header;
-    let index = &bundle.index;
-    let mut left: HashMap<u64, LeftOut> = HashMap::new();
-    for e in index.iter() {
-        let entry = bundle.pack.entry(e.pack_offset)?;
-        if matches!(entry.header, Header::Blob) && entry.decompressed_size > limit {
-            left.insert(
-                e.pack_offset,
-                LeftOut {
-                    id: e.oid,
-                    offset: e.pack_offset,
-                    whole_blob: true,
-                },
-            );
-        }
-    }
-    if left.is_empty() {
-        return Ok(Vec::new());
-    }
-    // (entry, base) of every delta, bases by offset.
-    let mut by_offset: Vec<(pack::index::Entry, u64)> = Vec::new();
-    for e in index.iter() {
-        let entry = bundle.pack.entry(e.pack_offset)?;
-        let base = match entry.header {
-            Header::OfsDelta { base_distance } => entry.checked_base_pack_offset(base_distance),
-            Header::RefDelta { base_id } => {
-                index.lookup(base_id).map(|i| index.pack_offset_at_index(i))
-            }
-            _ => None,
-        };
-        if let Some(base) = base {
-            by_offset.push((e, base));
-        }
-    }
-    // Deltas on deltas, until no more is picked: in pack order, a base by
-    // offset comes before its deltas, so one pass mostly does.
-    by_offset.sort_by_key(|(e, _)| e.pack_offset);
-    loop {
-        let mut more = false;
-        for (e, base) in &by_offset {
-            if left.contains_key(base) && !left.contains_key(&e.pack_offset) {
-                left.insert(
-                    e.pack_offset,
-                    LeftOut {
-                        id: e.oid,
-                        offset: e.pack_offset,
-                        whole_blob: false,
-                    },
-                );
-                more = true;
-            }
-        }
-        if !more {
-            break;
-        }
-    }
-    let mut left: Vec<LeftOut> = left.into_values().collect();
-    left.sort_by_key(|l| l.offset);
-    Ok(left)
+    Ok(())
 }
