@@ -15,7 +15,7 @@ use std::sync::atomic::AtomicBool;
 use gix::ObjectId;
 use gix::odb::pack;
 
-use super::pack_groups::{self, Group, GroupBytes};
+use super::pack_groups::{self, Bytes, Group, GroupBytes};
 
 /// The pack index files (`pack/*.idx`) of an objects folder, sorted.
 pub fn pack_indices(objects_dir: &Path) -> Vec<PathBuf> {
@@ -100,9 +100,14 @@ where
     F: Fn(gix::object::Kind, &ObjectId, &[u8]) + Sync,
 {
     let plan = pack_groups::plan(bundle, limit, group_bytes)?;
+    let mut read = GroupBytes::default();
     for group in plan.groups {
-        let bytes = GroupBytes::read(bundle.pack.path(), &group)?;
-        traverse_group(bundle, group, &bytes, &visit)?;
+        if plan.mapped {
+            traverse_group(bundle, group, Bytes::Mapped(&bundle.pack), &visit)?;
+        } else {
+            read.read(bundle.pack.path(), &group)?;
+            traverse_group(bundle, group, Bytes::Read(&read), &visit)?;
+        }
     }
     Ok(plan.left)
 }
@@ -111,7 +116,7 @@ where
 fn traverse_group<F>(
     bundle: &pack::Bundle,
     group: Group,
-    bytes: &GroupBytes,
+    bytes: Bytes<'_>,
     visit: &F,
 ) -> Result<(), gix::Error>
 where
@@ -130,8 +135,8 @@ where
         index.object_hash(),
     )?;
     tree.traverse(
-        |range, bytes: &GroupBytes| bytes.entry(range.start),
-        bytes,
+        move |range, bytes: &Bytes<'_>| bytes.entry(range, stub),
+        &bytes,
         bundle.pack.pack_end() as u64,
         move |entry: &mut pack::index::Entry,
               _: &dyn gix::Progress,

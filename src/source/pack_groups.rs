@@ -8,12 +8,15 @@
 //! by the end (a 500 MB pack is 500 MB of RSS), however little of it is in
 //! use at a time, since the families are spread over the whole file.
 //!
-//! [`plan`] reads every entry's header (through buffered reads, never a
-//! mapping), links each delta to its family's base, leaves out the blobs
-//! stored whole larger than a limit with their deltas, and cuts the rest,
-//! in pack order of their bases, into groups of about a given number of
-//! bytes. [`GroupBytes::read`] reads one group's entries, nearby ones in
-//! one read.
+//! [`plan`] reads every entry's header, links each delta to its family's
+//! base, leaves out the blobs stored whole larger than a limit with their
+//! deltas, and cuts the rest, in pack order of their bases, into groups of
+//! about a given number of bytes. A pack no bigger than that is one group,
+//! read through gix's mapping of it, as its pages are as few as a group's.
+//! A bigger one has its headers read by buffered reads (a mapping would
+//! fault in every page of the pack at once), and each group's entries read
+//! into one buffer, reused from group to group ([`GroupBytes::read`]),
+//! nearby entries in one read.
 //!
 //! gix builds a delta tree by reading the headers of its entries from the
 //! pack file, and reads the first one at the pack's first entry (offset
@@ -50,6 +53,8 @@ pub(super) const STUB: &[u8] = &[0x30, 0x78, 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00,
 #[derive(Debug, Default)]
 pub(super) struct Plan {
     pub(super) groups: Vec<Group>,
+    /// One group, to read through the pack's mapping.
+    pub(super) mapped: bool,
     /// Left out, in pack order.
     pub(super) left: Vec<LeftOut>,
 }
@@ -100,7 +105,13 @@ pub(super) fn plan(
 
     // Each entry's base (a position; NONE for a base itself), and whether
     // it is a blob stored whole larger than `limit`.
-    let mut reader = Chunked::open(bundle.pack.path())?;
+    let end = bundle.pack.pack_end() as u64;
+    let mapped = end <= group_bytes;
+    let mut reader = if mapped {
+        None
+    } else {
+        Some(Chunked::open(bundle.pack.path())?)
+    };
     let mut base = vec![NONE; n];
     let mut big = vec![false; n];
     let mut end_of_last = 0;
@@ -108,9 +119,13 @@ pub(super) fn plan(
         if e.pack_offset < end_of_last {
             return Err(damaged("entries overlap"));
         }
-        let bytes = reader.at(e.pack_offset)?;
-        let entry = pack::data::Entry::from_bytes(bytes, e.pack_offset, hash)
-            .map_err(gix::Error::from_error)?;
+        let entry = match &mut reader {
+            Some(reader) => {
+                pack::data::Entry::from_bytes(reader.at(e.pack_offset)?, e.pack_offset, hash)
+            }
+            None => bundle.pack.entry(e.pack_offset),
+        }
+        .map_err(gix::Error::from_error)?;
         end_of_last = e.pack_offset + entry.header_size() as u64;
         use pack::data::entry::Header;
         let base_offset = match entry.header {
@@ -133,7 +148,6 @@ pub(super) fn plan(
     let root = roots(&base)?;
 
     // The length of each entry, and the bytes each family takes.
-    let end = bundle.pack.pack_end() as u64;
     let mut lens = vec![0u64; n];
     let mut family_bytes = vec![0u64; n];
     for i in 0..n {
@@ -147,7 +161,7 @@ pub(super) fn plan(
     // A group without the pack's first entry gets it as a stub, which only
     // a base can be (gix reads its header from the pack); else one group.
     let first_is_base = base[0] == NONE;
-    let group_bytes = if first_is_base {
+    let group_bytes = if first_is_base && !mapped {
         group_bytes.max(1)
     } else {
         u64::MAX
@@ -170,6 +184,7 @@ pub(super) fn plan(
 
     let mut plan = Plan {
         groups: (0..count).map(|_| Group::default()).collect(),
+        mapped,
         left: Vec::new(),
     };
     let first = entries[0].clone();
@@ -200,75 +215,92 @@ pub(super) fn plan(
     Ok(plan)
 }
 
-/// The bytes of a group's entries, read from the pack.
-#[derive(Debug)]
+/// Where a traversal takes the bytes of its entries from.
+pub(super) enum Bytes<'a> {
+    /// gix's mapping of the whole pack.
+    Mapped(&'a pack::data::File),
+    /// A group's entries, read.
+    Read(&'a GroupBytes),
+}
+
+impl Bytes<'_> {
+    /// The bytes of the entry `range` starts (they may run on past its
+    /// end: inflating stops at the end of its stream); `stub`, the offset
+    /// of the stand-in first entry of a group, gets [`STUB`].
+    pub(super) fn entry(&self, range: pack::data::EntryRange, stub: Option<u64>) -> Option<&[u8]> {
+        if stub == Some(range.start) {
+            return Some(STUB);
+        }
+        match self {
+            Bytes::Mapped(pack) => pack.entry_slice(range),
+            Bytes::Read(group) => group.entry(range),
+        }
+    }
+}
+
+/// The bytes of a group's entries, read from the pack as runs of nearby
+/// entries.
+#[derive(Debug, Default)]
 pub(super) struct GroupBytes {
-    offsets: Vec<u64>,
-    /// Where each entry starts in `buf`, and its length.
-    at: Vec<(usize, usize)>,
+    /// `(start, end)` in the pack of each run, and where it is in `buf`.
+    runs: Vec<(u64, u64, usize)>,
     buf: Vec<u8>,
-    stub: bool,
 }
 
 impl GroupBytes {
-    /// Read `group`'s entries from the pack at `path`: entries less than
-    /// [`GAP`] apart in one read.
-    pub(super) fn read(path: &Path, group: &Group) -> Result<GroupBytes, gix::Error> {
-        let n = group.entries.len();
-        let offsets: Vec<u64> = group.entries.iter().map(|e| e.pack_offset).collect();
+    /// Read `group`'s entries (but the stand-in first one) from the pack
+    /// at `path` into `self`'s buffer, which keeps its memory from the
+    /// group before: entries less than [`GAP`] apart in one read.
+    pub(super) fn read(&mut self, path: &Path, group: &Group) -> Result<(), gix::Error> {
+        self.runs.clear();
+        self.buf.clear();
         let from = usize::from(group.stub);
-        // The runs to read, as (start, end) in the pack.
-        let mut runs: Vec<(u64, u64)> = Vec::new();
-        for k in from..n {
-            let (start, end) = (offsets[k], offsets[k] + group.lens[k]);
-            match runs.last_mut() {
-                Some(run) if start <= run.1 + GAP => run.1 = end,
-                _ => runs.push((start, end)),
+        let mut total = 0u64;
+        for (e, len) in group.entries[from..].iter().zip(&group.lens[from..]) {
+            let (start, end) = (e.pack_offset, e.pack_offset + len);
+            match self.runs.last_mut() {
+                Some(run) if start <= run.1 + GAP => {
+                    total += end - run.1;
+                    run.1 = end;
+                }
+                _ => {
+                    self.runs.push((start, end, total as usize));
+                    total += end - start;
+                }
             }
         }
-        let total: u64 = runs.iter().map(|(s, e)| e - s).sum();
-        let mut buf: Vec<u8> = Vec::new();
-        buf.try_reserve_exact(usize::try_from(total).unwrap_or(usize::MAX))
+        let total = usize::try_from(total).map_err(|_| damaged("a group larger than memory"))?;
+        self.buf
+            .try_reserve_exact(total)
             .map_err(|_| damaged("a group larger than memory"))?;
         let mut file = File::open(path).map_err(gix::Error::from_error)?;
-        let mut at = Vec::with_capacity(n);
-        if group.stub {
-            at.push((0, 0));
-        }
-        let mut k = from;
-        for (start, end) in runs {
-            let base = buf.len();
+        for &(start, end, _) in &self.runs {
             file.seek(SeekFrom::Start(start))
                 .map_err(gix::Error::from_error)?;
             let read = (&mut file)
                 .take(end - start)
-                .read_to_end(&mut buf)
+                .read_to_end(&mut self.buf)
                 .map_err(gix::Error::from_error)?;
             if read as u64 != end - start {
                 return Err(damaged("it ends early"));
             }
-            while k < n && offsets[k] < end {
-                at.push((base + (offsets[k] - start) as usize, group.lens[k] as usize));
-                k += 1;
-            }
         }
-        Ok(GroupBytes {
-            offsets,
-            at,
-            buf,
-            stub: group.stub,
-        })
+        Ok(())
     }
 
-    /// The bytes of the entry at `offset` (a stub for the stand-in first
-    /// entry).
-    pub(super) fn entry(&self, offset: u64) -> Option<&[u8]> {
-        let k = self.offsets.binary_search(&offset).ok()?;
-        if k == 0 && self.stub {
-            return Some(STUB);
+    /// The bytes from `range.start` to its end or its run's.
+    fn entry(&self, range: pack::data::EntryRange) -> Option<&[u8]> {
+        let k = self
+            .runs
+            .partition_point(|r| r.0 <= range.start)
+            .checked_sub(1)?;
+        let (start, end, at) = self.runs[k];
+        if range.start >= end {
+            return None;
         }
-        let (start, len) = self.at[k];
-        self.buf.get(start..start + len)
+        let from = at + (range.start - start) as usize;
+        let to = at + (range.end.min(end) - start) as usize;
+        self.buf.get(from..to)
     }
 }
 
@@ -297,7 +329,9 @@ impl Chunked {
     fn at(&mut self, offset: u64) -> Result<&[u8], gix::Error> {
         let in_buf =
             offset >= self.start && (offset - self.start) as usize + MAX_HEADER <= self.buf.len();
-        if !in_buf && !(self.eof && offset >= self.start) {
+        // At the end of the file, what is left is all there is.
+        let last = self.eof && offset >= self.start;
+        if !(in_buf || last) {
             self.buf.clear();
             self.start = offset;
             self.file
@@ -372,6 +406,28 @@ mod tests {
     fn a_cycle_of_deltas_is_an_error() {
         let err = roots(&[NONE, 2, 1]).unwrap_err();
         assert!(err.to_string().contains("cycle"), "{err}");
+    }
+
+    #[test]
+    fn chunked_reads_serve_every_offset_across_chunks() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("file");
+        let len = 2 * CHUNK + 1000;
+        let bytes: Vec<u8> = (0..len).map(|i| (i * 7 % 251) as u8).collect();
+        std::fs::write(&path, &bytes).unwrap();
+        let mut reader = Chunked::open(&path).unwrap();
+        let mut offset = 0;
+        while offset < len {
+            let got = reader.at(offset as u64).unwrap();
+            let want = &bytes[offset..];
+            assert!(got.len() >= want.len().min(MAX_HEADER), "at {offset}");
+            assert_eq!(
+                &got[..want.len().min(MAX_HEADER)],
+                &want[..want.len().min(MAX_HEADER)]
+            );
+            offset += 1 + offset % 997;
+        }
+        assert!(reader.at(len as u64).is_err(), "past the end");
     }
 
     #[test]
