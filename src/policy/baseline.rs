@@ -92,28 +92,13 @@ impl Baseline {
     /// Parse a baseline's bytes, naming it `path` in errors.
     pub fn parse(path: &Path, bytes: &[u8]) -> Result<Baseline, BaselineError> {
         let name = scrub(&path.display().to_string());
-        // A report is UTF-8. A file that is not is refused before anything
-        // of it is quoted: a quote would show its bytes as U+FFFD, which
-        // the redaction (run on that text) no longer sees as the secret the
-        // raw bytes held.
-        let text = match std::str::from_utf8(bytes) {
-            Ok(text) => text,
-            Err(e) => {
-                let (line, column) = line_col_of(&bytes[..e.valid_up_to()]);
-                let (src, span) = Excerpt::new(&name, "", None);
-                return Err(BaselineError::Invalid(Box::new(InvalidBaseline {
-                    file: name.clone(),
-                    line,
-                    column,
-                    message: "the file is not UTF-8 text".to_owned(),
-                    src,
-                    span,
-                })));
-            }
-        };
-        let invalid = |line: usize, column: usize, message: String| {
-            let span = line_col_offset(text, line, column).map(|o| o..o + 1);
-            let (src, span) = Excerpt::new(&name, text, span);
+        // The error at `line`:`column`, quoting `quoted` (the file's text)
+        // around it, or nothing.
+        let invalid = |quoted: Option<&str>, line: usize, column: usize, message: String| {
+            let span = quoted
+                .and_then(|text| line_col_offset(text, line, column))
+                .map(|o| o..o + 1);
+            let (src, span) = Excerpt::new(&name, quoted.unwrap_or_default(), span);
             BaselineError::Invalid(Box::new(InvalidBaseline {
                 file: name.clone(),
                 line,
@@ -123,11 +108,27 @@ impl Baseline {
                 span,
             }))
         };
-        let report: Report = serde_json::from_slice(bytes)
-            .map_err(|e| invalid(e.line(), e.column(), strip_position(&e.to_string())))?;
+        // A report is UTF-8. A file that is not is refused before anything
+        // of it is quoted: a quote would show its bytes as U+FFFD, which
+        // the redaction (run on that text) no longer sees as the secret the
+        // raw bytes held.
+        let text = match std::str::from_utf8(bytes) {
+            Ok(text) => text,
+            Err(e) => {
+                let valid = std::str::from_utf8(&bytes[..e.valid_up_to()]).unwrap_or_default();
+                let (line, column) = line_col_at(valid, valid.len());
+                let message = "the file is not UTF-8 text".to_owned();
+                return Err(invalid(None, line, column, message));
+            }
+        };
+        let report: Report = serde_json::from_slice(bytes).map_err(|e| {
+            let message = strip_position(&e.to_string());
+            invalid(Some(text), e.line(), e.column(), message)
+        })?;
         if report.version.as_u64() != Some(VERSION) {
             let (line, column) = position_of(text, "\"version\"").unwrap_or((1, 1));
             return Err(invalid(
+                Some(text),
                 line,
                 column,
                 format!(
@@ -141,6 +142,7 @@ impl Baseline {
             if !is_fingerprint(&f.fingerprint) {
                 let (line, column) = position_of(text, &f.fingerprint).unwrap_or((1, 1));
                 return Err(invalid(
+                    Some(text),
                     line,
                     column,
                     "a finding's fingerprint is not 64 hexadecimal characters".to_owned(),
@@ -171,18 +173,14 @@ fn position_of(text: &str, needle: &str) -> Option<(usize, usize)> {
     if needle.is_empty() {
         return None;
     }
-    let at = text.find(needle)?;
-    let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
-    let line = text[..at].matches('\n').count() + 1;
-    Some((line, text[line_start..at].chars().count() + 1))
+    Some(line_col_at(text, text.find(needle)?))
 }
 
-/// 1-based line and column (in characters) just past `valid`, UTF-8 text.
-fn line_col_of(valid: &[u8]) -> (usize, usize) {
-    let text = std::str::from_utf8(valid).unwrap_or_default();
-    let line_start = text.rfind('\n').map_or(0, |i| i + 1);
-    let line = text.matches('\n').count() + 1;
-    (line, text[line_start..].chars().count() + 1)
+/// 1-based line and column (in characters) of byte `at` of `text`.
+fn line_col_at(text: &str, at: usize) -> (usize, usize) {
+    let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let line = text[..at].matches('\n').count() + 1;
+    (line, text[line_start..at].chars().count() + 1)
 }
 
 /// Byte offset of a 1-based line and column (serde_json columns are bytes).

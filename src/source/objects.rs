@@ -6,7 +6,8 @@
 //!
 //! Used by the history sweep (the whole object database) and by
 //! `pre-receive` (the objects of a push, in git's quarantine directory).
-//! Nothing here writes: packs are mapped read-only and loose objects are
+//! Nothing here writes: packs are mapped read-only (a big one is read a
+//! group at a time instead, `pack_groups`) and loose objects are
 //! read as files.
 
 use std::path::{Path, PathBuf};
@@ -68,14 +69,14 @@ pub struct LeftOut {
 /// Pack bytes a traversal holds at a time: a bigger pack is traversed a
 /// group of whole delta families at a time, each group read into memory
 /// ([`super::pack_groups`]).
-pub const GROUP_BYTES: u64 = 96 << 20;
+const GROUP_BYTES: u64 = 96 << 20;
 
 /// Traverse one pack by its delta tree on every core of rayon's pool:
 /// `visit` gets each object's kind, id and inflated bytes, once, on some
 /// worker thread, in no particular order. Blobs stored whole that are
 /// larger than `limit` bytes, and the deltas on top of them, are left out
 /// (a delta tree inflates every object it holds whole) and returned, to be
-/// read one at a time. The pack is read a group of about [`GROUP_BYTES`]
+/// read one at a time. The pack is read a group of about `GROUP_BYTES`
 /// at a time. Fails when the pack cannot be traversed (damaged or
 /// incomplete); some objects may have been visited.
 pub fn traverse_pack<F>(
