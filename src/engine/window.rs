@@ -34,6 +34,14 @@
 //! lines around its matches, so a stream (stdin, a file, a git object
 //! inflated as it is read) is read once.
 //!
+//! **Side by side.** A window is judged on its own bytes alone, so the
+//! windows a buffer holds are detected in parallel (as many at a time as
+//! there are threads), and a stream's next windows are read while these
+//! are detected, into a second buffer that starts with the bytes the two
+//! share. Only locating goes window by window, in order. What is found is
+//! the same however the windows are shared out; a stream holds at most
+//! two batches of windows at once.
+//!
 //! **UTF-16.** A blob that starts like UTF-16 text ([`text`]) is also
 //! decoded as it is read, and the decoded text detected in windows of its
 //! own, side by side with the raw bytes: its matches are reported when the
@@ -41,8 +49,10 @@
 
 use std::io::Read;
 
+use rayon::prelude::*;
+
 use super::text;
-use crate::detect::{Detector, LONGEST_MATCH, REACH};
+use crate::detect::{Detector, LONGEST_MATCH, Match, REACH};
 use crate::policy::located::{self, Located, Tracker};
 
 /// What a blob may cost in memory by default: blobs up to this size are
@@ -130,61 +140,110 @@ impl<'d> Scan<'d> {
         self.at + self.buf.len()
     }
 
-    /// How many more bytes make the next window whole.
-    fn wanted(&self) -> usize {
-        (self.next + self.core + MARGIN).saturating_sub(self.end())
+    /// How many more bytes make the next `n` windows whole.
+    fn wanted_for(&self, n: usize) -> usize {
+        (self.next + n * self.core + MARGIN).saturating_sub(self.end())
     }
 
-    /// Detect every whole window the buffer holds, then drop (once) what
-    /// no later window needs.
+    /// The whole windows the buffer holds, from the next core on.
+    fn whole_cores(&self) -> Vec<Core> {
+        let mut cores = Vec::new();
+        let mut next = self.next;
+        while next + self.core + MARGIN <= self.end() {
+            let ce = next + self.core;
+            cores.push(Core {
+                ws: next.saturating_sub(MARGIN).max(self.at),
+                ce,
+                we: ce + MARGIN,
+                last: false,
+            });
+            next = ce;
+        }
+        cores
+    }
+
+    /// Detect every whole window the buffer holds (side by side, when it
+    /// holds more than one), then drop what no later window needs.
     fn run(&mut self) {
-        let mut keep = None;
-        while self.wanted() == 0 {
-            let (cs, ce) = (self.next, self.next + self.core);
-            let ws = cs.saturating_sub(MARGIN).max(self.at);
-            let we = ce + MARGIN;
-            let window = &self.buf[ws - self.at..we - self.at];
-            detect_core(self.detector, window, ws, ce, false, &mut self.tracker);
-            self.next = ce;
-            keep = Some(ce - MARGIN);
-        }
-        if let Some(keep) = keep {
-            self.buf.drain(..keep - self.at);
-            self.at = keep;
-        }
+        let cores = self.whole_cores();
+        let Some(next) = cores.last().map(|c| c.ce) else {
+            return;
+        };
+        detect_cores(self.detector, &self.buf, self.at, &cores, &mut self.tracker);
+        self.next = next;
+        let keep = next - MARGIN;
+        self.buf.drain(..keep - self.at);
+        self.at = keep;
     }
 
     /// The text ends: its last core.
     fn finish(mut self) -> Located {
         let (cs, end) = (self.next, self.end());
         if end > cs || cs == 0 {
-            let ws = cs.saturating_sub(MARGIN).max(self.at);
-            let window = &self.buf[ws - self.at..];
-            detect_core(self.detector, window, ws, end, true, &mut self.tracker);
+            let last = Core {
+                ws: cs.saturating_sub(MARGIN).max(self.at),
+                ce: end,
+                we: end,
+                last: true,
+            };
+            detect_cores(
+                self.detector,
+                &self.buf,
+                self.at,
+                &[last],
+                &mut self.tracker,
+            );
         }
         self.tracker.finish()
     }
 }
 
-/// Detect `window` (the bytes `at..` of a text) and locate the matches
-/// that start in its core, which runs from where the tracker stands to
-/// `core_end`.
-fn detect_core(
-    detector: &Detector,
-    window: &[u8],
-    at: usize,
-    core_end: usize,
+/// A core of a text and the window it is detected in: the bytes `ws..we`
+/// of the text; the core runs from where the previous one ended to `ce`.
+#[derive(Debug, Clone, Copy)]
+struct Core {
+    ws: usize,
+    ce: usize,
+    we: usize,
+    /// The text ends with this window.
     last: bool,
+}
+
+/// Detect the windows of consecutive `cores` (in `bytes`, the bytes `at..`
+/// of a text) and locate the matches that start in each core, in order.
+/// The windows are detected side by side when there are several: each is
+/// judged on its own bytes alone, so what is found does not depend on how
+/// they are shared out; only locating (which counts lines) goes in order.
+fn detect_cores(
+    detector: &Detector,
+    bytes: &[u8],
+    at: usize,
+    cores: &[Core],
     tracker: &mut Tracker,
 ) {
-    let core_start = tracker.position();
-    let mut kept = detector.find(window);
-    kept.retain_mut(|m| {
-        m.start += at;
-        m.end += at;
-        core_start <= m.start && m.start < core_end
-    });
-    tracker.core(window, at, core_end, last, &kept);
+    let window = |c: &Core| &bytes[c.ws - at..c.we - at];
+    let mut cs = tracker.position();
+    let starts: Vec<usize> = cores
+        .iter()
+        .map(|c| std::mem::replace(&mut cs, c.ce))
+        .collect();
+    let kept = |(c, &cs): (&Core, &usize)| {
+        let mut kept = detector.find(window(c));
+        kept.retain_mut(|m| {
+            m.start += c.ws;
+            m.end += c.ws;
+            cs <= m.start && m.start < c.ce
+        });
+        kept
+    };
+    let found: Vec<Vec<Match>> = if cores.len() > 1 {
+        cores.par_iter().zip(&starts).map(kept).collect()
+    } else {
+        cores.iter().zip(&starts).map(kept).collect()
+    };
+    for (c, kept) in cores.iter().zip(&found) {
+        tracker.core(window(c), c.ws, c.ce, c.last, kept);
+    }
 }
 
 /// A blob's matches, located, when it has any; what the detector found in
@@ -234,22 +293,30 @@ pub(super) fn judge_slice(detector: &Detector, window: Window, data: &[u8]) -> O
     let window = window.piece();
     let core = window.core();
     let mut tracker = Tracker::new();
+    let mut cores = Vec::new();
     let mut next = 0;
     loop {
         let (cs, ce) = (next, next + core);
         let ws = cs.saturating_sub(MARGIN);
-        let last = ce + MARGIN > data.len();
-        let (we, ce) = if last {
-            (data.len(), data.len())
-        } else {
-            (ce + MARGIN, ce)
-        };
-        detect_core(detector, &data[ws..we], ws, ce, last, &mut tracker);
-        if last {
+        if ce + MARGIN > data.len() {
+            let (we, ce) = (data.len(), data.len());
+            cores.push(Core {
+                ws,
+                ce,
+                we,
+                last: true,
+            });
             break;
         }
+        cores.push(Core {
+            ws,
+            ce,
+            we: ce + MARGIN,
+            last: false,
+        });
         next = ce;
     }
+    detect_cores(detector, data, 0, &cores, &mut tracker);
     let raw = tracker.finish();
     if !raw.matches().is_empty() {
         return Some(raw);
@@ -270,6 +337,23 @@ pub(super) struct Streamed {
     pub(super) error: Option<std::io::Error>,
 }
 
+/// Reads up to `wanted` more bytes onto `buf`; whether the stream ended
+/// (or failed: `error`) before that.
+fn read_more(
+    rest: &mut dyn Read,
+    wanted: usize,
+    buf: &mut Vec<u8>,
+    error: &mut Option<std::io::Error>,
+) -> bool {
+    match Read::take(&mut *rest, wanted as u64).read_to_end(buf) {
+        Ok(n) => n < wanted,
+        Err(e) => {
+            *error = Some(e);
+            true
+        }
+    }
+}
+
 /// A blob read in order: `head`, its first bytes already read (taken as
 /// the start of the first window), then the rest from `rest`.
 pub(super) fn judge_stream(
@@ -279,19 +363,51 @@ pub(super) fn judge_stream(
     rest: &mut dyn Read,
 ) -> Streamed {
     let window = window.piece();
-    head.reserve((window.bytes() + MARGIN).saturating_sub(head.len()));
+    // As many windows at a time as there are threads to detect them.
+    let batch = rayon::current_num_threads().max(1);
+    let holds = batch * window.core() + 2 * MARGIN;
+    head.reserve(holds.saturating_sub(head.len()));
     let mut raw = Scan::new(detector, window, head);
     let mut error = None;
     let mut decoded: Option<Decoded<'_>> = None;
+    // What the next windows are read into while these are detected.
+    let mut spare: Vec<u8> = Vec::new();
     let mut first = true;
     loop {
-        let before = raw.buf.len();
-        let wanted = raw.wanted().max(1);
-        let eof = match Read::take(&mut *rest, wanted as u64).read_to_end(&mut raw.buf) {
-            Ok(n) => n < wanted,
-            Err(e) => {
-                error = Some(e);
-                true
+        let cores = if first { Vec::new() } else { raw.whole_cores() };
+        let (before, eof) = match cores.last().map(|c| c.ce) {
+            None => {
+                let before = raw.buf.len();
+                let wanted = raw.wanted_for(batch).max(1);
+                (before, read_more(rest, wanted, &mut raw.buf, &mut error))
+            }
+            // The windows held are detected on another thread while the
+            // next ones are read, after the bytes they share with these.
+            Some(next) => {
+                let keep = next - MARGIN;
+                spare.clear();
+                spare.reserve(holds);
+                spare.extend_from_slice(&raw.buf[keep - raw.at..]);
+                let before = spare.len();
+                let wanted = (next + batch * raw.core + MARGIN)
+                    .saturating_sub(raw.end())
+                    .max(1);
+                let Scan {
+                    detector,
+                    buf,
+                    at,
+                    tracker,
+                    ..
+                } = &mut raw;
+                let (buf, at) = (&*buf, *at);
+                let eof = std::thread::scope(|s| {
+                    s.spawn(|| detect_cores(detector, buf, at, &cores, tracker));
+                    read_more(rest, wanted, &mut spare, &mut error)
+                });
+                raw.next = next;
+                raw.at = keep;
+                std::mem::swap(&mut raw.buf, &mut spare);
+                (before, eof)
             }
         };
         if first {
@@ -303,8 +419,8 @@ pub(super) fn judge_stream(
         } else if let Some(d) = &mut decoded {
             d.feed(&raw.buf[before..]);
         }
-        raw.run();
         if eof {
+            raw.run();
             break;
         }
     }
@@ -366,6 +482,45 @@ mod tests {
             let streamed = judge_stream(&detector, window, head, &mut rest);
             assert!(streamed.error.is_none());
             assert_eq!(streamed.bytes, data.len() as u64);
+            assert_eq!(spans(streamed.found.unwrap().matches()), spans(&whole));
+        }
+    }
+
+    /// Gives its bytes in reads of at most `step`, then fails.
+    struct FailsAfter<'a> {
+        bytes: &'a [u8],
+        step: usize,
+    }
+
+    impl Read for FailsAfter<'_> {
+        fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+            if self.bytes.is_empty() {
+                return Err(std::io::Error::other("the disk went away"));
+            }
+            let n = out.len().min(self.step).min(self.bytes.len());
+            out[..n].copy_from_slice(&self.bytes[..n]);
+            self.bytes = &self.bytes[n..];
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn a_stream_that_fails_is_judged_on_what_was_read_before() {
+        let detector = Detector::new(&DetectOptions::default());
+        let window = Window::new(MIN_WINDOW);
+        let data = text(window);
+        // Cut mid-window, several windows in: read while others are detected.
+        for cut in [data.len(), 2 * window.bytes() + 12_345] {
+            let read = &data[..cut];
+            let whole = detector.find(read);
+            assert!(whole.len() > 4, "secrets before the cut");
+            let mut rest = FailsAfter {
+                bytes: read,
+                step: 10_000,
+            };
+            let streamed = judge_stream(&detector, window, Vec::new(), &mut rest);
+            assert!(streamed.error.is_some());
+            assert_eq!(streamed.bytes, cut as u64);
             assert_eq!(spans(streamed.found.unwrap().matches()), spans(&whole));
         }
     }
