@@ -29,7 +29,7 @@
 //! physical lines and [`MAX_COMMAND`] bytes around the hit that led to it.
 
 use super::context;
-use super::names::{Assignment, Memo as NameMemo, classify, words};
+use super::names::{self, Assignment, Memo as NameMemo, classify, words};
 use crate::finding::Kind;
 use std::ops::Range;
 
@@ -157,9 +157,9 @@ fn continues(hay: &[u8], ls: usize, le: usize) -> bool {
 
 /// The command around `at`: from the first line of its continuation group
 /// (not before `floor`) to the end of its last line, bounded.
-fn command_span(hay: &[u8], at: usize, floor: usize) -> Range<usize> {
+fn command_span(hay: &[u8], at: usize, floor: usize, m: &mut NameMemo) -> Range<usize> {
     let lo = at.saturating_sub(MAX_COMMAND).max(floor);
-    let mut start = memchr::memrchr(b'\n', &hay[lo..at]).map_or(lo, |p| lo + p + 1);
+    let mut start = names::line_start_from(hay, lo, at, m);
     // The start of the line being read forward: `at`'s, then each next one.
     let mut ls = start;
     for _ in 0..MAX_LINES {
@@ -367,7 +367,7 @@ pub(super) fn at(
     if hs < m.cli.done_until {
         return;
     }
-    let span = command_span(hay, hs, m.cli.done_until);
+    let span = command_span(hay, hs, m.cli.done_until, m);
     m.work
         .charge(2 * (span.end - span.start) + (hs - span.start.min(hs)));
     m.cli.done_until = span.end.max(hs + 1);
@@ -778,7 +778,7 @@ mod tests {
     fn a_command_spans_its_continued_lines_only() {
         let hay = b"before\nheroku config:set \\\n  A=1 \\\n  B=2\nafter\n";
         let at = hay.windows(3).position(|w| w == b"B=2").expect("B");
-        let span = command_span(hay, at, 0);
+        let span = command_span(hay, at, 0, &mut NameMemo::default());
         assert_eq!(&hay[span], &b"heroku config:set \\\n  A=1 \\\n  B=2"[..]);
     }
 }

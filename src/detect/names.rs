@@ -51,6 +51,9 @@ pub(crate) struct Memo {
     /// The last [`line_end`] that found the line's end: from where it
     /// looked, and the `\n` or `\r` it found.
     last_end: Option<(usize, usize)>,
+    /// The last line start a look back found: the bytes `start..upto`
+    /// hold no `\n`, and `start` is 0 or follows one.
+    last_start: Option<(usize, usize)>,
     pub(super) brackets: Brackets,
     defaults: Defaults,
     /// The shell command the last CLI look-up read.
@@ -430,9 +433,36 @@ pub(super) fn identifier(hay: &[u8], hs: usize, he: usize, m: &mut Memo) -> Opti
 /// [`LOOKBACK`] bytes (the keywords before a name are short).
 pub(super) fn line_start(hay: &[u8], at: usize, m: &mut Memo) -> usize {
     let from = at.saturating_sub(LOOKBACK);
-    let start = memchr::memrchr(b'\n', &hay[from..at]).map_or(from, |p| from + p + 1);
+    let start = line_start_from(hay, from, at, m);
     m.work.charge(at - start + 1);
     start
+}
+
+/// The start of the line holding `at`, looked for back to `lo` at most:
+/// `lo` when no line starts after it. The hits of one line (the CLI
+/// look-up, the assignment, the section) ask for the same start: it is
+/// looked for once.
+pub(super) fn line_start_from(hay: &[u8], lo: usize, at: usize, m: &mut Memo) -> usize {
+    // No `\n` in `start..at`, and one right before `start` (or the
+    // haystack starts there): the last one in `lo..at` is that one, if any.
+    if let Some((start, upto)) = m.last_start
+        && start <= at
+        && at <= upto
+    {
+        return start.max(lo);
+    }
+    match memchr::memrchr(b'\n', &hay[lo..at]) {
+        Some(p) => {
+            m.last_start = Some((lo + p + 1, at));
+            lo + p + 1
+        }
+        None => {
+            if lo == 0 {
+                m.last_start = Some((0, at));
+            }
+            lo
+        }
+    }
 }
 
 pub(super) fn line_end(hay: &[u8], at: usize, m: &mut Memo) -> usize {
