@@ -364,7 +364,7 @@ pub(super) fn judge_stream(
 ) -> Streamed {
     let window = window.piece();
     // As many windows at a time as there are threads to detect them.
-    let batch = rayon::current_num_threads().max(1);
+    let batch = 2 * rayon::current_num_threads().max(1);
     let holds = batch * window.core() + 2 * MARGIN;
     head.reserve(holds.saturating_sub(head.len()));
     let mut raw = Scan::new(detector, window, head);
