@@ -35,12 +35,12 @@
 //! inflated as it is read) is read once.
 //!
 //! **Side by side.** A window is judged on its own bytes alone, so the
-//! windows a buffer holds are detected in parallel (as many at a time as
-//! there are threads), and a stream's next windows are read while these
-//! are detected, into a second buffer that starts with the bytes the two
+//! windows a buffer holds are detected in parallel (two per thread at a
+//! time), and a stream's next windows are read while these are detected, into a second buffer that starts with the bytes the two
 //! share. Only locating goes window by window, in order. What is found is
-//! the same however the windows are shared out; a stream holds at most
-//! two batches of windows at once.
+//! the same however the windows are shared out. A stream holds two
+//! batches of pieces at once, each at most half the window (one piece at
+//! least), so a blob still costs about a window.
 //!
 //! **UTF-16.** A blob that starts like UTF-16 text ([`text`]) is also
 //! decoded as it is read, and the decoded text detected in windows of its
@@ -359,12 +359,26 @@ fn read_more(
 pub(super) fn judge_stream(
     detector: &Detector,
     window: Window,
+    head: Vec<u8>,
+    rest: &mut dyn Read,
+) -> Streamed {
+    // Two pieces per thread at a time, so that no thread waits long on
+    // another's; as many as the window holds twice (what is detected, and
+    // what is read meanwhile), and one at least.
+    let cap = window.bytes() / (2 * window.piece().bytes());
+    let batch = (2 * rayon::current_num_threads()).min(cap).max(1);
+    stream_in_batches(detector, window, batch, head, rest)
+}
+
+/// [`judge_stream`], reading `batch` pieces at a time.
+fn stream_in_batches(
+    detector: &Detector,
+    window: Window,
+    batch: usize,
     mut head: Vec<u8>,
     rest: &mut dyn Read,
 ) -> Streamed {
     let window = window.piece();
-    // As many windows at a time as there are threads to detect them.
-    let batch = 2 * rayon::current_num_threads().max(1);
     let holds = batch * window.core() + 2 * MARGIN;
     head.reserve(holds.saturating_sub(head.len()));
     let mut raw = Scan::new(detector, window, head);
@@ -479,10 +493,17 @@ mod tests {
         for cut in [1000, 65_536, data.len()] {
             let mut rest = &data[cut.min(data.len())..];
             let head = data[..cut.min(data.len())].to_vec();
-            let streamed = judge_stream(&detector, window, head, &mut rest);
+            let streamed = judge_stream(&detector, window, head.clone(), &mut rest);
             assert!(streamed.error.is_none());
             assert_eq!(streamed.bytes, data.len() as u64);
             assert_eq!(spans(streamed.found.unwrap().matches()), spans(&whole));
+            // Several pieces at a time, detected side by side.
+            for batch in [2, 3, 7] {
+                let mut rest = &data[cut.min(data.len())..];
+                let streamed = stream_in_batches(&detector, window, batch, head.clone(), &mut rest);
+                assert_eq!(streamed.bytes, data.len() as u64);
+                assert_eq!(spans(streamed.found.unwrap().matches()), spans(&whole));
+            }
         }
     }
 
@@ -518,7 +539,7 @@ mod tests {
                 bytes: read,
                 step: 10_000,
             };
-            let streamed = judge_stream(&detector, window, Vec::new(), &mut rest);
+            let streamed = stream_in_batches(&detector, window, 3, Vec::new(), &mut rest);
             assert!(streamed.error.is_some());
             assert_eq!(streamed.bytes, cut as u64);
             assert_eq!(spans(streamed.found.unwrap().matches()), spans(&whole));
