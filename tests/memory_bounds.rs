@@ -375,6 +375,67 @@ fn history_finds_secrets_in_a_large_blob_loose_or_packed() {
     );
 }
 
+/// Waits for `child` at most `secs` seconds, reading what it writes:
+/// `None` when it had not finished by then (it is killed).
+fn wait_at_most(child: std::process::Child, secs: u64) -> Option<Run> {
+    let pid = child.id();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(child.wait_with_output());
+    });
+    match rx.recv_timeout(std::time::Duration::from_secs(secs)) {
+        Ok(out) => {
+            let out = out.expect("output");
+            Some(Run {
+                code: out.status.code().unwrap_or(-1),
+                stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+                stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+            })
+        }
+        Err(_) => {
+            let _ = Command::new("kill").arg(pid.to_string()).status();
+            None
+        }
+    }
+}
+
+#[test]
+fn history_streams_large_blobs_on_every_thread_of_a_small_pool() {
+    // A window of 16 MiB takes two pieces of 4 MiB at a time: the pieces
+    // of a blob are detected side by side, from a thread of the pool that
+    // also reads the blobs. With one thread, or two and two large blobs,
+    // every thread of the pool is inside a blob: none may wait on the pool.
+    const BIG_WINDOW: usize = 16 * 1024 * 1024;
+    let repo = Repo::new();
+    let first = planted(BIG_WINDOW + BIG_WINDOW / 4);
+    let second = planted(BIG_WINDOW + BIG_WINDOW / 3);
+    repo.write("a.log", &first.text);
+    repo.write("b.log", &second.text);
+    repo.commit_all("two large logs");
+    let whole = repo.guard(&["history", "--format", "json"]);
+    whole.assert_code(1);
+    assert_eq!(
+        whole.findings().len(),
+        first.lines.len() + second.lines.len()
+    );
+    for threads in ["1", "2"] {
+        let child = repo
+            .command(bin())
+            .args(["history", "--format", "json"])
+            .env(WINDOW_VAR, BIG_WINDOW.to_string())
+            .env("RAYON_NUM_THREADS", threads)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn intercom-guard");
+        let run = wait_at_most(child, 120)
+            .unwrap_or_else(|| panic!("history with {threads} threads never finished"));
+        run.assert_code(1);
+        assert_eq!(without_elapsed(&run), without_elapsed(&whole), "{threads}");
+    }
+}
+
 /// The peak resident memory (VmHWM, KiB) of process `pid` so far, while it
 /// runs.
 #[cfg(target_os = "linux")]

@@ -35,8 +35,10 @@
 //! inflated as it is read) is read once.
 //!
 //! **Side by side.** A window is judged on its own bytes alone, so the
-//! windows a buffer holds are detected in parallel (two per thread at a
-//! time), and a stream's next windows are read while these are detected, into a second buffer that starts with the bytes the two
+//! windows a buffer holds are detected in parallel, on scoped threads of
+//! their own (as many as rayon's pool has, never its jobs: the thread
+//! reading a blob may be one the pool waits on), two windows per thread at
+//! a time; a stream's next windows are read while these are detected, into a second buffer that starts with the bytes the two
 //! share. Only locating goes window by window, in order. What is found is
 //! the same however the windows are shared out. A stream holds two
 //! batches of pieces at once, each at most half the window (one piece at
@@ -48,8 +50,6 @@
 //! raw bytes held none, as for a whole blob. Such a blob costs two windows.
 
 use std::io::Read;
-
-use rayon::prelude::*;
 
 use super::text;
 use crate::detect::{Detector, LONGEST_MATCH, Match, REACH};
@@ -236,10 +236,25 @@ fn detect_cores(
         });
         kept
     };
-    let found: Vec<Vec<Match>> = if cores.len() > 1 {
-        cores.par_iter().zip(&starts).map(kept).collect()
+    // Threads of their own, never rayon's pool: the thread that streams a
+    // blob may be one the pool waits on (a git mode's reader feeding the
+    // engine), and a job queued behind it would never run.
+    let threads = rayon::current_num_threads().clamp(1, cores.len().max(1));
+    let per_thread = cores.len().div_ceil(threads).max(1);
+    let jobs: Vec<_> = cores.iter().zip(&starts).collect();
+    let found: Vec<Vec<Match>> = if threads > 1 {
+        std::thread::scope(|s| {
+            let handles: Vec<_> = jobs
+                .chunks(per_thread)
+                .map(|part| s.spawn(|| part.iter().map(|&j| kept(j)).collect::<Vec<_>>()))
+                .collect();
+            handles
+                .into_iter()
+                .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+                .collect()
+        })
     } else {
-        cores.iter().zip(&starts).map(kept).collect()
+        jobs.into_iter().map(kept).collect()
     };
     for (c, kept) in cores.iter().zip(&found) {
         tracker.core(window(c), c.ws, c.ce, c.last, kept);
