@@ -333,11 +333,23 @@ fn longest_runs(v: &[u8]) -> (usize, usize) {
 }
 
 /// A UUID someone typed rather than generated: `12345678-1234-...`,
-/// all zeros, `deadbeef` repeated. Random v4 UUIDs almost never hold a run
-/// of six, so real tokens keep their confidence.
+/// all zeros, `deadbeef` repeated: a run of equal or counting-up digits,
+/// or one block repeated. A random version-4 UUID (version digit `4`,
+/// variant `8` to `b`: what Intercom's tokens hold) has a run of six once
+/// in about 31,000 draws, too often for a gate to let through: it counts as
+/// typed only with a run of eight (once in about ten million). A UUID of
+/// another shape is typed with a run of six.
 pub(crate) fn made_up_uuid(hex: &[u8]) -> bool {
     let (seq, rep) = longest_runs(hex);
-    seq >= 6 || rep >= 6 || periodic(hex)
+    let run = if is_v4(hex) { 8 } else { 6 };
+    seq >= run || rep >= run || periodic(hex)
+}
+
+/// The 32 digits of a version-4 UUID (RFC 9562): `4` at 12, `8`-`b` at 16.
+fn is_v4(hex: &[u8]) -> bool {
+    hex.len() == 32
+        && hex[12] == b'4'
+        && matches!(hex[16].to_ascii_lowercase(), b'8' | b'9' | b'a' | b'b')
 }
 
 /// A literal made of words only (`my-super-secret-value`) is prose, not a key.
@@ -410,6 +422,34 @@ fn judge_literal(v: &[u8], min_entropy: f64) -> Option<Confidence> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_random_v4_uuid_with_a_short_run_is_not_taken_for_typed() {
+        // Version 4 (`4` at 12, `a` at 16) with a run of six and of seven,
+        // equal or counting up: what one random token in ~31,000 holds.
+        for hex in [
+            "8d22ad89eed241e49c8ca50a25000000",
+            "8d22ad89eed241e49c8ca50a25f56789",
+            "8d22ad89eed241e4ac8c0000000f5c12",
+            "8d22ad89eed241e4ac8c3456789f5c12",
+        ] {
+            assert!(is_v4(hex.as_bytes()), "{hex}");
+            assert!(!made_up_uuid(hex.as_bytes()), "{hex}");
+        }
+        // A run of eight, or a repeated block, is typed even in version 4.
+        assert!(made_up_uuid(b"8d22ad89eed241e4ac8c00000000f5c1"));
+        assert!(made_up_uuid(b"8d22ad89eed241e4ac8c12345678f5c1"));
+        // Typed examples: not version 4, a run of six is enough.
+        for hex in [
+            "12345678123412341234123456789012",
+            "00000000000000000000000000000000",
+            "deadbeefdeadbeefdeadbeefdeadbeef",
+            "8d22ad89eed211e49c8ca50a25000000",
+        ] {
+            assert!(!is_v4(hex.as_bytes()), "{hex}");
+            assert!(made_up_uuid(hex.as_bytes()), "{hex}");
+        }
+    }
 
     #[test]
     fn identifiers_and_random_words() {
