@@ -11,6 +11,11 @@
 //! `.env` files) and [`redact`] (how a secret is shown when it must not be)
 //! are the vocabulary they share.
 
+// The library is this binary's own: its documentation is read with its
+// private items (`cargo doc --document-private-items`), where links to
+// them resolve; clap's help text is written in doc comments, where a
+// `<TAB>` is text, not HTML.
+#![allow(rustdoc::private_intra_doc_links, rustdoc::invalid_html_tags)]
 // What prints is the report, through a writer: no print macros outside
 // `cli` (which allows them) and the binary.
 #![deny(clippy::print_stdout, clippy::print_stderr)]

@@ -2,7 +2,7 @@
 //! accepts it (`github/codeql-action/upload-sarif`).
 //!
 //! - `runs[0].tool.driver` names the tool and lists every rule of the
-//!   [catalog](crate::catalog), each with its short and full descriptions,
+//!   [`catalog`], each with its short and full descriptions,
 //!   its help followed by the steps `intercom-guard explain KIND` prints
 //!   (the same for every run), and a `security-severity`, so
 //!   code scanning files the results as security alerts.
