@@ -187,11 +187,7 @@ fn run_with_stdin(mut cmd: Command, args: &[&str], input: &[u8]) -> Run {
     });
     let out = child.wait_with_output().expect("wait");
     writer.join().expect("writer");
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    Run::from_output(out)
 }
 
 /// Make `server`'s hook run the binary with the small window.
@@ -384,14 +380,7 @@ fn wait_at_most(child: std::process::Child, secs: u64) -> Option<Run> {
         let _ = tx.send(child.wait_with_output());
     });
     match rx.recv_timeout(std::time::Duration::from_secs(secs)) {
-        Ok(out) => {
-            let out = out.expect("output");
-            Some(Run {
-                code: out.status.code().unwrap_or(-1),
-                stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-                stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-            })
-        }
+        Ok(out) => Some(Run::from_output(out.expect("output"))),
         Err(_) => {
             let _ = Command::new("kill").arg(pid.to_string()).status();
             None
@@ -476,11 +465,7 @@ fn watched(
         readings > 10,
         "the run was watched while it ran ({readings})"
     );
-    let run = Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    };
+    let run = Run::from_output(out);
     (run, peak)
 }
 

@@ -38,8 +38,9 @@
 //! windows a buffer holds are detected in parallel, on scoped threads of
 //! their own (as many as rayon's pool has, never its jobs: the thread
 //! reading a blob may be one the pool waits on), two windows per thread at
-//! a time; a stream's next windows are read while these are detected, into a second buffer that starts with the bytes the two
-//! share. Only locating goes window by window, in order. What is found is
+//! a time; a stream's next windows are read while these are detected, into
+//! a second buffer that starts with the bytes the two share. Only locating
+//! goes window by window, in order. What is found is
 //! the same however the windows are shared out. A stream holds two
 //! batches of pieces at once, each at most half the window (one piece at
 //! least), so a blob still costs about a window.
@@ -147,19 +148,7 @@ impl<'d> Scan<'d> {
 
     /// The whole windows the buffer holds, from the next core on.
     fn whole_cores(&self) -> Vec<Core> {
-        let mut cores = Vec::new();
-        let mut next = self.next;
-        while next + self.core + MARGIN <= self.end() {
-            let ce = next + self.core;
-            cores.push(Core {
-                ws: next.saturating_sub(MARGIN).max(self.at),
-                ce,
-                we: ce + MARGIN,
-                last: false,
-            });
-            next = ce;
-        }
-        cores
+        whole_cores(self.next, self.at, self.end(), self.core)
     }
 
     /// Detect every whole window the buffer holds (side by side, when it
@@ -180,12 +169,7 @@ impl<'d> Scan<'d> {
     fn finish(mut self) -> Located {
         let (cs, end) = (self.next, self.end());
         if end > cs || cs == 0 {
-            let last = Core {
-                ws: cs.saturating_sub(MARGIN).max(self.at),
-                ce: end,
-                we: end,
-                last: true,
-            };
+            let last = Core::last(cs, self.at, end);
             detect_cores(
                 self.detector,
                 &self.buf,
@@ -198,15 +182,49 @@ impl<'d> Scan<'d> {
     }
 }
 
-/// A core of a text and the window it is detected in: the bytes `ws..we`
-/// of the text; the core runs from where the previous one ended to `ce`.
+/// A core of a text, `cs..ce`, and the window it is detected in, the
+/// bytes `ws..we` of the text.
 #[derive(Debug, Clone, Copy)]
 struct Core {
     ws: usize,
+    cs: usize,
     ce: usize,
     we: usize,
     /// The text ends with this window.
     last: bool,
+}
+
+impl Core {
+    /// The last core of a text that ends at `end`, from `cs`, its window
+    /// reaching back [`MARGIN`] but not before `floor`.
+    fn last(cs: usize, floor: usize, end: usize) -> Core {
+        Core {
+            ws: cs.saturating_sub(MARGIN).max(floor),
+            cs,
+            ce: end,
+            we: end,
+            last: true,
+        }
+    }
+}
+
+/// The cores of `core` bytes from `next` on whose windows lie whole in the
+/// bytes `floor..end` of a text (a window reaches [`MARGIN`] on each side
+/// of its core, but not before `floor`).
+fn whole_cores(mut next: usize, floor: usize, end: usize, core: usize) -> Vec<Core> {
+    let mut cores = Vec::new();
+    while next + core + MARGIN <= end {
+        let ce = next + core;
+        cores.push(Core {
+            ws: next.saturating_sub(MARGIN).max(floor),
+            cs: next,
+            ce,
+            we: ce + MARGIN,
+            last: false,
+        });
+        next = ce;
+    }
+    cores
 }
 
 /// Detect the windows of consecutive `cores` (in `bytes`, the bytes `at..`
@@ -221,40 +239,36 @@ fn detect_cores(
     cores: &[Core],
     tracker: &mut Tracker,
 ) {
+    debug_assert!(cores.first().is_none_or(|c| c.cs == tracker.position()));
     let window = |c: &Core| &bytes[c.ws - at..c.we - at];
-    let mut cs = tracker.position();
-    let starts: Vec<usize> = cores
-        .iter()
-        .map(|c| std::mem::replace(&mut cs, c.ce))
-        .collect();
-    let kept = |(c, &cs): (&Core, &usize)| {
+    let kept = |c: &Core| {
         let mut kept = detector.find(window(c));
         kept.retain_mut(|m| {
             m.start += c.ws;
             m.end += c.ws;
-            cs <= m.start && m.start < c.ce
+            c.cs <= m.start && m.start < c.ce
         });
         kept
     };
+    let detect = |part: &[Core]| part.iter().map(kept).collect::<Vec<_>>();
     // Threads of their own, never rayon's pool: the thread that streams a
     // blob may be one the pool waits on (a git mode's reader feeding the
-    // engine), and a job queued behind it would never run.
+    // engine), and a job queued behind it would never run. The calling
+    // thread takes the first share.
     let threads = rayon::current_num_threads().clamp(1, cores.len().max(1));
-    let per_thread = cores.len().div_ceil(threads).max(1);
-    let jobs: Vec<_> = cores.iter().zip(&starts).collect();
     let found: Vec<Vec<Match>> = if threads > 1 {
+        let mut parts = cores.chunks(cores.len().div_ceil(threads));
+        let first = parts.next().unwrap_or_default();
         std::thread::scope(|s| {
-            let handles: Vec<_> = jobs
-                .chunks(per_thread)
-                .map(|part| s.spawn(|| part.iter().map(|&j| kept(j)).collect::<Vec<_>>()))
-                .collect();
-            handles
-                .into_iter()
-                .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-                .collect()
+            let others: Vec<_> = parts.map(|part| s.spawn(move || detect(part))).collect();
+            let mut found = detect(first);
+            for h in others {
+                found.extend(h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)));
+            }
+            found
         })
     } else {
-        jobs.into_iter().map(kept).collect()
+        detect(cores)
     };
     for (c, kept) in cores.iter().zip(&found) {
         tracker.core(window(c), c.ws, c.ce, c.last, kept);
@@ -308,29 +322,9 @@ pub(super) fn judge_slice(detector: &Detector, window: Window, data: &[u8]) -> O
     let window = window.piece();
     let core = window.core();
     let mut tracker = Tracker::new();
-    let mut cores = Vec::new();
-    let mut next = 0;
-    loop {
-        let (cs, ce) = (next, next + core);
-        let ws = cs.saturating_sub(MARGIN);
-        if ce + MARGIN > data.len() {
-            let (we, ce) = (data.len(), data.len());
-            cores.push(Core {
-                ws,
-                ce,
-                we,
-                last: true,
-            });
-            break;
-        }
-        cores.push(Core {
-            ws,
-            ce,
-            we: ce + MARGIN,
-            last: false,
-        });
-        next = ce;
-    }
+    let mut cores = whole_cores(0, 0, data.len(), core);
+    let cs = cores.last().map_or(0, |c| c.ce);
+    cores.push(Core::last(cs, 0, data.len()));
     detect_cores(detector, data, 0, &cores, &mut tracker);
     let raw = tracker.finish();
     if !raw.matches().is_empty() {
@@ -418,9 +412,8 @@ fn stream_in_batches(
                 spare.reserve(holds);
                 spare.extend_from_slice(&raw.buf[keep - raw.at..]);
                 let before = spare.len();
-                let wanted = (next + batch * raw.core + MARGIN)
-                    .saturating_sub(raw.end())
-                    .max(1);
+                raw.next = next;
+                let wanted = raw.wanted_for(batch).max(1);
                 let Scan {
                     detector,
                     buf,
@@ -433,7 +426,6 @@ fn stream_in_batches(
                     s.spawn(|| detect_cores(detector, buf, at, &cores, tracker));
                     read_more(rest, wanted, &mut spare, &mut error)
                 });
-                raw.next = next;
                 raw.at = keep;
                 std::mem::swap(&mut raw.buf, &mut spare);
                 (before, eof)

@@ -223,9 +223,5 @@ pub fn guard_in(repo: &Repo, dir: &std::path::Path, args: &[&str], input: &[u8])
         .write_all(input)
         .expect("write stdin");
     let out = child.wait_with_output().expect("wait");
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    Run::from_output(out)
 }
